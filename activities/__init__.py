@@ -1,0 +1,1 @@
+"""Temporal activities: thin, idempotent adapters, one module per external system."""

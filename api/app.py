@@ -1,0 +1,46 @@
+"""The FastAPI application, built by a factory from settings (nothing is created at import time)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+
+from api import errors
+from api.routes import orders, stores
+from oms.db import create_engine
+from oms.settings import Settings
+from oms.temporal import connect
+
+
+def create_app(settings: Settings, *, client: Client | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    """The API; pass `client` and `engine` to share them (tests), or let the app open its own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        app.state.settings = settings
+        app.state.temporal = client or await connect(settings)
+        app.state.engine = engine or create_engine(settings.sqlalchemy_url())
+        try:
+            yield
+        finally:
+            if own_engine:
+                await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Click & collect OMS",
+        version="0.1.0",
+        description="Orders for pickup in store, each run as a durable Temporal workflow.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(orders.router)
+    app.include_router(stores.router)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

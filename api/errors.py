@@ -1,0 +1,65 @@
+"""Domain and Temporal failures mapped to HTTP answers, in one place."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from workflows.order import ERR_CHANNEL_ORDER_CONFLICT, ERR_INVALID_PICK, ERR_TRANSITION, ERR_WRONG_PICKUP_CODE
+
+
+class ApiError(Exception):
+    """An answer other than success: status code, a stable error code, a message, and data."""
+
+    def __init__(self, status: int, error: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.extra = extra
+
+
+def not_found(kind: str, key: str) -> ApiError:
+    return ApiError(404, f"{kind}_not_found", f"{kind} {key!r} does not exist")
+
+
+def invalid_field(location: list[str | int], message: str) -> ApiError:
+    """A 422 in FastAPI's own shape, so every validation error names its field the same way."""
+    return ApiError(422, "validation_error", message, detail=[{"loc": location, "msg": message, "type": "value_error"}])
+
+
+def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | None = None) -> ApiError:
+    """Map an update the order workflow refused to the answer the caller should see."""
+    cause = failure.cause
+    if not isinstance(cause, ApplicationError):
+        return ApiError(502, "order_update_failed", str(cause or failure))
+    details = list(cause.details)
+    if cause.type == ERR_TRANSITION:
+        return ApiError(409, "transition_not_allowed", cause.message, current_status=details[0] if details else None)
+    if cause.type == ERR_INVALID_PICK:
+        return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
+    if cause.type == ERR_WRONG_PICKUP_CODE:
+        return invalid_field(["body", "pickup_code"], cause.message)
+    if cause.type == ERR_CHANNEL_ORDER_CONFLICT:
+        return ApiError(409, "channel_order_conflict", cause.message)
+    return ApiError(502, "order_update_failed", cause.message)
+
+
+def _path(field: str) -> list[str | int]:
+    """'lines[1].quantity' -> ['lines', 1, 'quantity']"""
+    parts: list[str | int] = []
+    for piece in field.replace("]", "").split("."):
+        name, _, index = piece.partition("[")
+        parts.append(name)
+        if index:
+            parts.append(int(index))
+    return parts
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _answer(_: Request, error: ApiError) -> JSONResponse:
+        body = {"error": error.error, "message": error.message, **error.extra}
+        return JSONResponse(status_code=error.status, content=body)

@@ -1,0 +1,54 @@
+"""HTTP bodies and answers that wrap the domain contract."""
+
+from pydantic import BaseModel, Field
+
+from domain.models import Actor, PickedLine, Reason
+from domain.stock import StockLevel
+
+
+class StoreActionBody(BaseModel):
+    associate: str | None = Field(default=None, max_length=80, description="who at the store did it")
+
+    def actor(self, store_id: str) -> str:
+        return f"store:{store_id}" + (f"/{self.associate}" if self.associate else "")
+
+
+class PickBody(StoreActionBody):
+    lines: list[PickedLine] = Field(min_length=1)
+
+
+class ReadyBody(StoreActionBody):
+    staging_location: str = Field(min_length=1, max_length=60, examples=["shelf B3"])
+
+
+class CollectBody(StoreActionBody):
+    pickup_code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class CancelBody(BaseModel):
+    reason: Reason
+    actor: Actor = "support"
+
+
+class AcceptedOrder(BaseModel):
+    """202: the order is durable and will be reserved as soon as a worker is back."""
+
+    order_id: str
+    status: str = "accepted_pending_reservation"
+    message: str = "the order is recorded and will be processed; poll GET /v1/orders/{order_id}"
+
+
+class StockLevelPublic(BaseModel):
+    store_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int
+
+    @classmethod
+    def of(cls, level: StockLevel) -> "StockLevelPublic":
+        return cls(**level.model_dump(), available=level.available)
+
+
+class StockCount(BaseModel):
+    on_hand: int = Field(ge=0, le=1_000_000, description="absolute count from the store's system")

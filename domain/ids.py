@@ -1,0 +1,51 @@
+"""Every identifier shared by the API, the worker and the workflows lives here."""
+
+import re
+
+from temporalio.common import SearchAttributeKey
+
+TASK_QUEUE = "click-and-collect"
+
+# Workflow handler names, so the API, the CLI and `temporal workflow signal` agree.
+UPDATE_CONFIRM_INTAKE = "confirm_intake"
+UPDATE_ACCEPT = "accept"
+UPDATE_PICK = "pick"
+UPDATE_MARK_READY = "mark_ready"
+UPDATE_COLLECT = "collect"
+UPDATE_CANCEL = "cancel"
+SIGNAL_CANCEL = "cancel_order"
+QUERY_STATE = "state"
+
+SA_ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
+SA_STORE_ID = SearchAttributeKey.for_keyword("StoreId")
+SA_CHANNEL = SearchAttributeKey.for_keyword("Channel")
+SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL)
+
+CHANNEL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_CHANNEL_REF = re.compile(CHANNEL_REF_PATTERN)
+
+
+def order_workflow_id(channel: str, channel_order_id: str) -> str:
+    """An order's id is its workflow id: stable per channel order, readable in the Temporal UI."""
+    for value in (channel, channel_order_id):
+        if not _CHANNEL_REF.match(value):
+            raise ValueError(f"not a valid channel reference: {value!r}")
+    return f"order-{channel}-{channel_order_id}"
+
+
+def search_attribute_flags() -> list[str]:
+    """`temporal server start-dev` flags registering every search attribute the OMS uses."""
+    return [f"--search-attribute={key.name}=Keyword" for key in SEARCH_ATTRIBUTES]
+
+# Activity names: workflows call activities by name so workflow modules import no I/O code.
+ACTIVITY_LOAD_STORE = "load_store"
+ACTIVITY_RECORD_ORDER = "record_order"
+ACTIVITY_RESERVE_STOCK = "reserve_stock"
+ACTIVITY_RELEASE_STOCK = "release_stock"
+ACTIVITY_COMMIT_STOCK = "commit_stock"
+ACTIVITY_AUTHORIZE_PAYMENT = "authorize_payment"
+ACTIVITY_CAPTURE_PAYMENT = "capture_payment"
+ACTIVITY_VOID_PAYMENT = "void_payment"
+ACTIVITY_NOTIFY_CUSTOMER = "notify_customer"
+
+WORKFLOW_ORDER = "OrderWorkflow"

@@ -1,0 +1,215 @@
+"""The one contract: pydantic models shared by the API, the workflows and the activities."""
+
+import hashlib
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
+from domain.status import OrderStatus
+
+ChannelRef = Annotated[str, Field(pattern=CHANNEL_REF_PATTERN, examples=["webshop"])]
+Sku = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", examples=["SKU-TENT-2P"])]
+StoreId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", examples=["paris-rivoli"])]
+Actor = Annotated[str, Field(min_length=1, max_length=120, examples=["store:paris-rivoli"])]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Quantity = Annotated[int, Field(gt=0, le=999)]
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Customer(Contract):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +33612345678")
+    locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+
+
+class OrderLine(Contract):
+    sku: Sku
+    quantity: Quantity
+    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderPlacement(Contract):
+    """What a sales channel sends to place a click & collect order."""
+
+    channel: ChannelRef
+    channel_order_id: ChannelRef
+    store_id: StoreId
+    customer: Customer
+    lines: list[OrderLine] = Field(min_length=1, max_length=100)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+
+    @model_validator(mode="after")
+    def _one_line_per_sku(self) -> "OrderPlacement":
+        skus = [line.sku for line in self.lines]
+        if len(skus) != len(set(skus)):
+            raise ValueError("lines: each sku may appear on one line only")
+        return self
+
+    @property
+    def order_id(self) -> str:
+        return order_workflow_id(self.channel, self.channel_order_id)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+    def fingerprint(self) -> str:
+        """A digest of the placement, to tell a retried POST from a conflicting reuse of its id."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+class OrderPolicy(Contract):
+    """The timings an order runs under, fixed when it is placed."""
+
+    preparation_promise: timedelta = timedelta(hours=2)
+    reminder_after_ready: timedelta = timedelta(hours=24)
+    hold_period: timedelta = timedelta(hours=72)
+
+
+class OrderInput(Contract):
+    placement: OrderPlacement
+    policy: OrderPolicy = OrderPolicy()
+
+
+class OpeningHours(Contract):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    opens: time
+    closes: time
+
+
+class StoreProfile(Contract):
+    id: StoreId
+    name: str
+    city: str
+    address: str
+    latitude: float
+    longitude: float
+    timezone: str
+    opening_hours: list[OpeningHours]
+
+
+class MissingLine(Contract):
+    sku: str
+    requested: int
+    available: int
+
+
+class ReservationRequest(Contract):
+    order_id: str
+    store_id: str
+    lines: list[OrderLine]
+
+
+class ReservationOutcome(Contract):
+    reserved: bool
+    missing: list[MissingLine] = []
+
+
+class PaymentRequest(Contract):
+    order_id: str
+    amount: Decimal
+    currency: str
+
+
+class PickedLine(Contract):
+    sku: Sku
+    quantity: int = Field(ge=0, le=999)
+
+
+class PickReport(Contract):
+    lines: list[PickedLine] = Field(min_length=1)
+    actor: Actor
+
+
+class ReadyReport(Contract):
+    staging_location: str = Field(min_length=1, max_length=60, examples=["shelf B3"])
+    actor: Actor
+
+
+class StoreAcceptance(Contract):
+    actor: Actor
+
+
+class Collection(Contract):
+    pickup_code: str = Field(pattern=r"^[0-9]{6}$")
+    actor: Actor
+
+
+class Cancellation(Contract):
+    reason: Reason
+    actor: Actor = "support"
+
+
+class IntakeConfirmation(Contract):
+    fingerprint: str
+
+
+class TimelineEntry(Contract):
+    at: datetime
+    status: OrderStatus
+    actor: str
+    reason: str | None = None
+
+
+class NotificationKind(StrEnum):
+    ORDER_CONFIRMED = "order_confirmed"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    PICKUP_REMINDER = "pickup_reminder"
+    RECEIPT = "receipt"
+    ORDER_CANCELLED = "order_cancelled"
+    ORDER_EXPIRED = "order_expired"
+
+
+class CustomerNotification(Contract):
+    """One message to a customer; (order_id, kind, sequence) identifies it for exactly-once sending."""
+
+    order_id: str
+    kind: NotificationKind
+    sequence: int = 1
+    customer: Customer
+    subject: str
+    body: str
+
+
+class OrderView(Contract):
+    """An order as staff and channels see it: never the pickup code."""
+
+    order_id: str
+    placement: OrderPlacement
+    status: OrderStatus
+    timeline: list[TimelineEntry] = []
+    store: StoreProfile | None = None
+    ready_by: datetime | None = None
+    ready_at: datetime | None = None
+    pickup_deadline: datetime | None = None
+    staging_location: str | None = None
+    picked: list[PickedLine] = []
+    missing: list[MissingLine] = []
+    version: int = 0
+
+
+class OrderState(OrderView):
+    """The workflow's own state: the view plus the secret the customer brings to the store."""
+
+    pickup_code: str | None = None
+    failed_pickup_attempts: int = 0
+
+    def view(self) -> OrderView:
+        return OrderView.model_validate(self.model_dump(exclude={"pickup_code", "failed_pickup_attempts"}))
+
+
+class IntakeResult(Contract):
+    order: OrderView
+    created: bool

@@ -1,0 +1,56 @@
+"""Rules about one order: transitions, pick checks, pickup codes. Pure functions, no I/O."""
+
+import hmac
+from datetime import datetime
+
+from domain.models import OrderLine, OrderState, PickedLine, TimelineEntry
+from domain.status import OrderStatus, ensure_transition
+
+
+def apply_transition(
+    state: OrderState, target: OrderStatus, *, at: datetime, actor: str, reason: str | None = None
+) -> OrderState:
+    """Move the order to `target`, recording when, by whom and why; raise TransitionNotAllowed otherwise."""
+    ensure_transition(state.status, target)
+    state.status = target
+    state.timeline.append(TimelineEntry(at=at, status=target, actor=actor, reason=reason))
+    state.version += 1
+    return state
+
+
+class PickMismatch(ValueError):
+    """A pick report that does not match the order's lines; `field` names the offending entry."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def check_pick(ordered: list[OrderLine], picked: list[PickedLine]) -> None:
+    """A complete pick names every ordered line once, with its full quantity."""
+    wanted = {line.sku: line.quantity for line in ordered}
+    seen: set[str] = set()
+    for index, line in enumerate(picked):
+        field = f"lines[{index}]"
+        if line.sku not in wanted:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is not on this order")
+        if line.sku in seen:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is reported twice")
+        seen.add(line.sku)
+        if line.quantity != wanted[line.sku]:
+            raise PickMismatch(
+                f"{field}.quantity",
+                f"{line.quantity} picked of {wanted[line.sku]} ordered; short picks go through the exception flow",
+            )
+    for sku in wanted.keys() - seen:
+        raise PickMismatch("lines", f"{sku} is missing from the pick report")
+
+
+def new_pickup_code(random_int: int) -> str:
+    """A six-digit code from a (workflow-deterministic) random integer."""
+    return f"{random_int % 1_000_000:06d}"
+
+
+def pickup_code_matches(expected: str | None, offered: str) -> bool:
+    """Compare in constant time, so the code cannot be guessed digit by digit."""
+    return expected is not None and hmac.compare_digest(expected.encode(), offered.encode())

@@ -1,0 +1,1 @@
+"""Infrastructure of the click & collect OMS: settings, database, embedded servers and the `oms` CLI."""

@@ -1,0 +1,3 @@
+from oms.cli import app
+
+app()

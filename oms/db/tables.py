@@ -1,0 +1,125 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in oms/migrations create it."""
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("opening_hours", JSONB, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("unit_price", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("store_id", String(64), ForeignKey("stores.id"), nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("store_id", "sku"),
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("order_id", String(160), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("store_id", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # active | released | committed
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("order_id", "sku"),
+    CheckConstraint("quantity > 0", name="reservation_quantity_positive"),
+)
+
+payment_entries = Table(
+    "payment_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # authorization | capture | void
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),  # email | sms
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # sent | failed
+    Column("provider", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("order_id", "kind", "sequence", "channel", name="one_message_per_event"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(160), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("channel_order_id", String(64), nullable=False),
+    Column("store_id", String(64), nullable=False, index=True),
+    Column("status", String(32), nullable=False, index=True),
+    Column("view", JSONB, nullable=False),  # the OrderView the workflow last recorded
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("order_id", String(160), ForeignKey("orders.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text),
+    PrimaryKeyConstraint("order_id", "seq"),
+)

@@ -1,0 +1,69 @@
+"""Deterministic demo data: four stores in three countries and an outdoor-gear catalogue with stock.
+
+Loading is idempotent and never overwrites: restarting the system keeps orders and stock as they are.
+"""
+
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from oms.db.tables import products, stock_levels, stores
+
+
+def _week(opens: str, closes: str, *, sunday: tuple[str, str] | None = None) -> list[dict[str, object]]:
+    hours: list[dict[str, object]] = [{"weekday": day, "opens": opens, "closes": closes} for day in range(6)]
+    if sunday:
+        hours.append({"weekday": 6, "opens": sunday[0], "closes": sunday[1]})
+    return hours
+
+
+STORES = [
+    {"id": "paris-rivoli", "name": "Paris Rivoli", "city": "Paris", "address": "120 rue de Rivoli, 75001",
+     "latitude": 48.8606, "longitude": 2.3429, "timezone": "Europe/Paris",
+     "opening_hours": _week("09:30", "20:00", sunday=("11:00", "19:00"))},
+    {"id": "lyon-part-dieu", "name": "Lyon Part-Dieu", "city": "Lyon", "address": "17 rue du Dr Bouchut, 69003",
+     "latitude": 45.7609, "longitude": 4.8566, "timezone": "Europe/Paris",
+     "opening_hours": _week("10:00", "19:30")},
+    {"id": "london-oxford-st", "name": "London Oxford Street", "city": "London",
+     "address": "300 Oxford Street, W1C 1DX", "latitude": 51.5152, "longitude": -0.1419,
+     "timezone": "Europe/London", "opening_hours": _week("09:00", "21:00", sunday=("12:00", "18:00"))},
+    {"id": "nyc-soho", "name": "New York SoHo", "city": "New York", "address": "530 Broadway, NY 10012",
+     "latitude": 40.7233, "longitude": -73.9985, "timezone": "America/New_York",
+     "opening_hours": _week("10:00", "20:00", sunday=("11:00", "19:00"))},
+]
+
+PRODUCTS = [
+    ("TENT-2P", "Two-person dome tent", "149.00"),
+    ("SLEEPBAG-5C", "Sleeping bag, comfort 5 °C", "79.90"),
+    ("STOVE-GAS", "Compact gas stove", "39.50"),
+    ("HEADLAMP-300", "Headlamp 300 lm", "24.99"),
+    ("BOOTS-42", "Hiking boots, size 42", "119.00"),
+    ("JACKET-M", "Rain jacket, size M", "89.00"),
+    ("BOTTLE-1L", "Insulated bottle 1 l", "19.90"),
+    ("BACKPACK-40", "Backpack 40 l", "99.00"),
+]
+
+# On hand per store, in PRODUCTS order: each store has its gaps, so routing has choices to make.
+STOCK = {
+    "paris-rivoli": [12, 20, 15, 40, 6, 10, 50, 8],
+    "lyon-part-dieu": [4, 8, 0, 25, 3, 6, 30, 5],
+    "london-oxford-st": [10, 15, 12, 35, 0, 14, 45, 9],
+    "nyc-soho": [7, 9, 10, 30, 5, 0, 40, 6],
+}
+
+
+async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(stores).on_conflict_do_nothing(), STORES)
+        await conn.execute(
+            insert(products).on_conflict_do_nothing(),
+            [{"sku": sku, "name": name, "unit_price": Decimal(price), "currency": currency}
+             for sku, name, price in PRODUCTS],
+        )
+        await conn.execute(
+            insert(stock_levels).on_conflict_do_nothing(),
+            [{"store_id": store_id, "sku": sku, "on_hand": on_hand, "reserved": 0}
+             for store_id, counts in STOCK.items()
+             for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)],
+        )

@@ -1,0 +1,57 @@
+"""One settings object, read from the environment, with embedded defaults that run on a laptop."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.ids import TASK_QUEUE
+from domain.models import OrderPolicy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMS_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="PostgreSQL URL; unset = the embedded PostgreSQL under the data folder",
+    )
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = TASK_QUEUE
+
+    data_dir: Path = Path(".data")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    postgres_port: int = 5433
+
+    intake_wait: timedelta = Field(
+        default=timedelta(seconds=5), description="how long POST /v1/orders waits for the reservation"
+    )
+    preparation_promise: timedelta = timedelta(hours=2)
+    reminder_after_ready: timedelta = timedelta(hours=24)
+    hold_period: timedelta = timedelta(hours=72)
+
+    def order_policy(self) -> OrderPolicy:
+        return OrderPolicy(
+            preparation_promise=self.preparation_promise,
+            reminder_after_ready=self.reminder_after_ready,
+            hold_period=self.hold_period,
+        )
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL in the form SQLAlchemy wants (psycopg 3 driver)."""
+        if self.database_url is None:
+            raise RuntimeError("DATABASE_URL is not set and the embedded PostgreSQL was not started")
+        return to_sqlalchemy_url(self.database_url)
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url}")

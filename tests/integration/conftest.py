@@ -1,0 +1,104 @@
+"""The real stack in one session: Temporal dev server, PostgreSQL, an in-process worker and the API."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from domain.ids import SEARCH_ATTRIBUTES
+from oms import demo
+from oms.db import create_engine
+from oms.settings import Settings
+from worker.main import build_worker
+
+pytestmark = pytest.mark.integration
+TASK_QUEUE = "oms-tests"
+
+
+@pytest.fixture(scope="session")
+async def temporal(temporal_cli_path: str) -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path,
+        search_attributes=SEARCH_ATTRIBUTES,
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(temporal: WorkflowEnvironment) -> Client:
+    return temporal.client
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await demo.load(engine)
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO products (sku, name, unit_price, currency) VALUES ('RACE-1', 'Limited edition', 10, 'EUR')"
+        ))
+    yield engine
+    await engine.dispose()
+
+
+def settings_for(client: Client, database_url: str, task_queue: str = TASK_QUEUE, **timings: timedelta) -> Settings:
+    return Settings(
+        database_url=database_url,
+        temporal_address=client.service_client.config.target_host,
+        task_queue=task_queue,
+        **timings,
+    )
+
+
+@pytest.fixture(scope="session")
+async def worker(client: Client, engine: AsyncEngine) -> AsyncIterator[None]:
+    async with build_worker(client, engine, TASK_QUEUE):
+        yield
+
+
+async def _api(settings: Settings, client: Client, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, client=client, engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://oms", timeout=60) as http:
+            yield http
+
+
+@pytest.fixture(scope="session")
+async def api(client: Client, engine: AsyncEngine, database_url: str, worker: None) -> AsyncIterator[httpx.AsyncClient]:
+    async for http in _api(settings_for(client, database_url), client, engine):
+        yield http
+
+
+@pytest.fixture(scope="session")
+async def short_hold_api(
+    client: Client, engine: AsyncEngine, database_url: str, worker: None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The same system with a hold period of seconds, to watch reminders and expiry happen for real."""
+    settings = settings_for(
+        client, database_url, reminder_after_ready=timedelta(seconds=1), hold_period=timedelta(seconds=3)
+    )
+    async for http in _api(settings, client, engine):
+        yield http
+
+
+async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll `check` (async, returns a truthy value when done) until it succeeds or time runs out."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s; last result {result!r}")
+        await asyncio.sleep(interval)

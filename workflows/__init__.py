@@ -1,0 +1,1 @@
+"""Temporal workflows: they orchestrate, and hold no business rule of their own."""

@@ -1,0 +1,319 @@
+"""One click & collect order, from reservation to collection, expiry or cancellation."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import ids
+    from domain.deadlines import pickup_deadline, ready_by, reminder_at
+    from domain.messages import compose
+    from domain.models import (
+        Cancellation,
+        Collection,
+        IntakeConfirmation,
+        IntakeResult,
+        NotificationKind,
+        OrderInput,
+        OrderState,
+        OrderView,
+        PaymentRequest,
+        PickReport,
+        ReadyReport,
+        ReservationOutcome,
+        ReservationRequest,
+        StoreAcceptance,
+        StoreProfile,
+        TimelineEntry,
+    )
+    from domain.order import PickMismatch, apply_transition, check_pick, new_pickup_code, pickup_code_matches
+    from domain.status import OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
+
+DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
+NOTIFICATION_TIMEOUT = timedelta(minutes=2)
+DATABASE_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+NOTIFICATION_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+SYSTEM = "system"
+_FINISHED = (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
+
+# Error types the API maps to HTTP answers (api/errors.py).
+ERR_TRANSITION = "TransitionNotAllowed"
+ERR_INVALID_PICK = "InvalidPick"
+ERR_WRONG_PICKUP_CODE = "WrongPickupCode"
+ERR_CHANNEL_ORDER_CONFLICT = "ChannelOrderConflict"
+
+
+def _not_allowed(error: TransitionNotAllowed) -> ApplicationError:
+    return ApplicationError(str(error), error.current.value, type=ERR_TRANSITION, non_retryable=True)
+
+
+@workflow.defn(name=ids.WORKFLOW_ORDER)
+class OrderWorkflow:
+    @workflow.init
+    def __init__(self, input: OrderInput) -> None:
+        placement = input.placement
+        self._policy = input.policy
+        self._state = OrderState(
+            order_id=placement.order_id,
+            placement=placement,
+            status=OrderStatus.RECEIVED,
+            timeline=[TimelineEntry(at=workflow.now(), status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
+        )
+        self._intake_confirmations = 0
+        self._compensated = False
+
+    @workflow.run
+    async def run(self, input: OrderInput) -> OrderView:
+        self._publish()
+        if await self._reserve():
+            await self._notify(NotificationKind.ORDER_CONFIRMED)
+            await self._wait_until(lambda: self._status in (OrderStatus.READY, *_FINISHED))
+            if self._status is OrderStatus.READY:
+                await self._await_collection()
+        if self._status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
+            await self._compensate()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._state.view()
+
+    # ---- queries, updates and signals -------------------------------------------------------
+
+    @workflow.query(name=ids.QUERY_STATE)
+    def state(self) -> OrderView:
+        return self._state.view()
+
+    @workflow.update(name=ids.UPDATE_CONFIRM_INTAKE)
+    async def confirm_intake(self, request: IntakeConfirmation) -> IntakeResult:
+        """Answer the channel once the reservation is decided; a repeat of the same order is not new."""
+        if request.fingerprint != self._state.placement.fingerprint():
+            raise ApplicationError(
+                "this channel order id was already used for a different order",
+                type=ERR_CHANNEL_ORDER_CONFLICT,
+                non_retryable=True,
+            )
+        created = self._intake_confirmations == 0
+        self._intake_confirmations += 1
+        await workflow.wait_condition(lambda: self._status is not OrderStatus.RECEIVED)
+        return IntakeResult(order=self._state.view(), created=created)
+
+    @workflow.update(name=ids.UPDATE_ACCEPT)
+    async def accept(self, request: StoreAcceptance) -> OrderView:
+        self._transition(OrderStatus.ACCEPTED, request.actor)
+        await self._record()
+        return self._state.view()
+
+    @accept.validator
+    def _validate_accept(self, request: StoreAcceptance) -> None:
+        self._ensure(OrderStatus.ACCEPTED)
+
+    @workflow.update(name=ids.UPDATE_PICK)
+    async def pick(self, report: PickReport) -> OrderView:
+        self._transition(OrderStatus.PICKED, report.actor)
+        self._state.picked = report.lines
+        await self._record()
+        return self._state.view()
+
+    @pick.validator
+    def _validate_pick(self, report: PickReport) -> None:
+        self._ensure(OrderStatus.PICKED)
+        try:
+            check_pick(self._state.placement.lines, report.lines)
+        except PickMismatch as error:
+            raise ApplicationError(str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True) from None
+
+    @workflow.update(name=ids.UPDATE_MARK_READY)
+    async def mark_ready(self, report: ReadyReport) -> OrderView:
+        self._transition(OrderStatus.READY, report.actor, f"staged at {report.staging_location}")
+        now = workflow.now()
+        self._state.ready_at = now
+        self._state.pickup_deadline = pickup_deadline(now, self._policy.hold_period)
+        self._state.staging_location = report.staging_location
+        self._state.pickup_code = new_pickup_code(workflow.random().randint(0, 999_999))
+        await self._record()
+        await self._notify(NotificationKind.READY_FOR_PICKUP)
+        return self._state.view()
+
+    @mark_ready.validator
+    def _validate_mark_ready(self, report: ReadyReport) -> None:
+        self._ensure(OrderStatus.READY)
+
+    @workflow.update(name=ids.UPDATE_COLLECT)
+    async def collect(self, collection: Collection) -> OrderView:
+        """The right pickup code completes the order: stock leaves the store, the payment is captured."""
+        if not pickup_code_matches(self._state.pickup_code, collection.pickup_code):
+            self._state.failed_pickup_attempts += 1
+            raise ApplicationError("wrong pickup code", type=ERR_WRONG_PICKUP_CODE, non_retryable=True)
+        self._transition(OrderStatus.COLLECTED, collection.actor)
+        await self._run(ids.ACTIVITY_COMMIT_STOCK, self._state.order_id)
+        await self._run(ids.ACTIVITY_CAPTURE_PAYMENT, self._payment())
+        await self._record()
+        await self._notify(NotificationKind.RECEIPT)
+        return self._state.view()
+
+    @collect.validator
+    def _validate_collect(self, collection: Collection) -> None:
+        self._ensure(OrderStatus.COLLECTED)
+
+    @workflow.update(name=ids.UPDATE_CANCEL)
+    async def cancel(self, cancellation: Cancellation) -> OrderView:
+        """Cancel before collection; answer once stock is released and the payment voided."""
+        self._cancel(cancellation)
+        await workflow.wait_condition(lambda: self._compensated)
+        return self._state.view()
+
+    @cancel.validator
+    def _validate_cancel(self, cancellation: Cancellation) -> None:
+        self._ensure(OrderStatus.CANCELLED)
+
+    @workflow.signal(name=ids.SIGNAL_CANCEL)
+    def cancel_order(self, cancellation: Cancellation) -> None:
+        """The same cancellation, for the Temporal UI and `temporal workflow signal`."""
+        if can_cancel(self._status):
+            self._cancel(cancellation)
+        else:
+            workflow.logger.warning("cancellation ignored: order is %s", self._status.value)
+
+    # ---- steps --------------------------------------------------------------------------------
+
+    async def _reserve(self) -> bool:
+        """Reserve every line at the pickup store, or none; authorise the payment for what is held."""
+        placement = self._state.placement
+        self._state.store = await self._run(
+            ids.ACTIVITY_LOAD_STORE, placement.store_id, result_type=StoreProfile
+        )
+        outcome: ReservationOutcome = await self._run(
+            ids.ACTIVITY_RESERVE_STOCK,
+            ReservationRequest(order_id=self._state.order_id, store_id=placement.store_id, lines=placement.lines),
+            result_type=ReservationOutcome,
+        )
+        if self._status is not OrderStatus.RECEIVED:  # cancelled while we reserved
+            return False
+        if not outcome.reserved:
+            self._state.missing = outcome.missing
+            short = ", ".join(f"{line.sku} ({line.available} of {line.requested})" for line in outcome.missing)
+            self._transition(OrderStatus.REJECTED, SYSTEM, f"insufficient stock: {short}")
+            await self._record()
+            return False
+        await self._run(ids.ACTIVITY_AUTHORIZE_PAYMENT, self._payment())
+        store = self._state.store
+        self._state.ready_by = ready_by(
+            workflow.now(), self._policy.preparation_promise, store.opening_hours, store.timezone
+        )
+        self._transition(OrderStatus.RESERVED, SYSTEM)
+        await self._record()
+        return True
+
+    async def _await_collection(self) -> None:
+        """Hold the order for the customer: remind once, then expire it at the end of the hold period."""
+        assert self._state.ready_at and self._state.pickup_deadline
+        deadline = self._state.pickup_deadline
+        remind = reminder_at(self._state.ready_at, self._policy.reminder_after_ready, deadline)
+        waiting = lambda: self._status is OrderStatus.READY  # noqa: E731
+        if remind and not await self._wait_until(lambda: not waiting(), until=remind):
+            await self._remind_customer()
+        if not await self._wait_until(lambda: not waiting(), until=deadline):
+            self._transition(OrderStatus.EXPIRED, SYSTEM, "not collected within the hold period")
+
+    async def _remind_customer(self) -> None:
+        await self._notify(NotificationKind.PICKUP_REMINDER)
+
+    async def _compensate(self) -> None:
+        """Undo what an order holds: stock back on the shelf, payment voided, customer told."""
+        await self._run(ids.ACTIVITY_RELEASE_STOCK, self._state.order_id)
+        await self._run(ids.ACTIVITY_VOID_PAYMENT, self._payment())
+        await self._record()
+        kind = NotificationKind.ORDER_EXPIRED if self._status is OrderStatus.EXPIRED else NotificationKind.ORDER_CANCELLED
+        await self._notify(kind)
+        self._compensated = True
+
+    # ---- helpers --------------------------------------------------------------------------------
+
+    @property
+    def _status(self) -> OrderStatus:
+        return self._state.status
+
+    def _ensure(self, target: OrderStatus) -> None:
+        try:
+            ensure_transition(self._status, target)
+        except TransitionNotAllowed as error:
+            raise _not_allowed(error) from None
+
+    def _transition(self, target: OrderStatus, actor: str, reason: str | None = None) -> None:
+        try:
+            apply_transition(self._state, target, at=workflow.now(), actor=actor, reason=reason)
+        except TransitionNotAllowed as error:
+            raise _not_allowed(error) from None
+        self._publish()
+
+    def _cancel(self, cancellation: Cancellation) -> None:
+        # Compensation runs in the main loop, which also covers a reservation still in flight.
+        self._transition(OrderStatus.CANCELLED, cancellation.actor, cancellation.reason)
+
+    def _publish(self) -> None:
+        """Keep the Temporal UI current: search attributes for lists, details for the order page."""
+        state = self._state
+        workflow.upsert_search_attributes(
+            [
+                ids.SA_ORDER_STATUS.value_set(state.status.value),
+                ids.SA_STORE_ID.value_set(state.placement.store_id),
+                ids.SA_CHANNEL.value_set(state.placement.channel),
+            ]
+        )
+        lines = ", ".join(f"{line.quantity} × {line.sku}" for line in state.placement.lines)
+        details = [
+            f"**Status:** {state.status.value}",
+            f"**Store:** {state.store.name if state.store else state.placement.store_id}",
+            f"**Lines:** {lines}",
+        ]
+        if state.ready_by:
+            details.append(f"**Ready by:** {state.ready_by.isoformat()}")
+        if state.staging_location:
+            details.append(f"**Staging location:** {state.staging_location}")
+        if state.pickup_deadline:
+            details.append(f"**Collect by:** {state.pickup_deadline.isoformat()}")
+        last = state.timeline[-1]
+        details.append(f"**Last change:** {last.status.value} by {last.actor}" + (f" ({last.reason})" if last.reason else ""))
+        workflow.set_current_details("\n\n".join(details))
+
+    def _payment(self) -> PaymentRequest:
+        placement = self._state.placement
+        return PaymentRequest(order_id=self._state.order_id, amount=placement.total, currency=placement.currency)
+
+    async def _record(self) -> None:
+        await self._run(ids.ACTIVITY_RECORD_ORDER, self._state.view())
+
+    async def _notify(self, kind: NotificationKind) -> None:
+        await workflow.execute_activity(
+            ids.ACTIVITY_NOTIFY_CUSTOMER,
+            compose(self._state, kind),
+            start_to_close_timeout=NOTIFICATION_TIMEOUT,
+            retry_policy=NOTIFICATION_RETRY,
+        )
+
+    async def _run(self, activity: str, arg: Any, *, result_type: type | None = None) -> Any:
+        return await workflow.execute_activity(
+            activity,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+            retry_policy=DATABASE_RETRY,
+        )
+
+    async def _wait_until(self, condition: Callable[[], bool], until: datetime | None = None) -> bool:
+        """Wait for `condition`, up to `until`; False when the time came first."""
+        if until is None:
+            await workflow.wait_condition(condition)
+            return True
+        timeout = (until - workflow.now()).total_seconds()
+        if timeout <= 0:
+            return condition()
+        try:
+            await workflow.wait_condition(condition, timeout=timeout)
+            return True
+        except asyncio.TimeoutError:
+            return condition()
+
