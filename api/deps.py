@@ -1,4 +1,7 @@
-"""Request dependencies: the settings, the Temporal client and database connections."""
+"""Request dependencies: the settings, the Temporal client and database connections.
+
+Routes that wait on a workflow take the engine and hold no connection while they wait: a pool
+held by waiting requests would starve everything else under a burst of orders."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -23,12 +26,11 @@ def _engine(request: Request) -> AsyncEngine:
 
 
 async def _connection(engine: Annotated[AsyncEngine, Depends(_engine)]) -> AsyncIterator[AsyncConnection]:
-    # Not engine.begin(): routes commit before waiting on a workflow, then go on reading.
-    async with engine.connect() as conn:
+    async with engine.begin() as conn:
         yield conn
-        await conn.commit()
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 ClientDep = Annotated[Client, Depends(_client)]
 ConnectionDep = Annotated[AsyncConnection, Depends(_connection)]

@@ -1,16 +1,17 @@
 """Talking to order workflows: intake with update-with-start, store and support actions as updates."""
 
-import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -18,7 +19,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, from_update_failure, not_found
 from domain import ids
-from domain.models import IntakeConfirmation, IntakeResult, OrderInput, OrderPlacement, OrderPolicy, OrderView
+from domain.models import (
+    IntakeConfirmation,
+    IntakeResult,
+    OrderInput,
+    OrderPlacement,
+    OrderPolicy,
+    OrderView,
+    TimelineEntry,
+)
 from domain.status import OrderStatus
 from oms.db import orders
 
@@ -54,30 +63,28 @@ def _start_operation(placement: OrderPlacement, policy: OrderPolicy, task_queue:
 
 
 async def place_order(
-    client: Client, conn: AsyncConnection, placement: OrderPlacement, policy: OrderPolicy, task_queue: str,
+    client: Client, engine: AsyncEngine, placement: OrderPlacement, policy: OrderPolicy, task_queue: str,
     wait: timedelta,
 ) -> IntakeAnswer:
     """Start the order and wait, bounded, for its reservation; the order goes on whatever the wait."""
     operation = _start_operation(placement, policy, task_queue)
     order_id = placement.order_id
     try:
-        result: IntakeResult = await asyncio.wait_for(
-            client.execute_update_with_start_workflow(
-                ids.UPDATE_CONFIRM_INTAKE,
-                IntakeConfirmation(fingerprint=placement.fingerprint()),
-                start_workflow_operation=operation,
-                result_type=IntakeResult,
-            ),
-            timeout=wait.total_seconds(),
+        result: IntakeResult = await client.execute_update_with_start_workflow(
+            ids.UPDATE_CONFIRM_INTAKE,
+            IntakeConfirmation(fingerprint=placement.fingerprint()),
+            start_workflow_operation=operation,
+            result_type=IntakeResult,
+            rpc_timeout=wait,
         )
-    except TimeoutError:
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
         if await _order_started(client, order_id):
             return IntakeAnswer(202, order_id, None)
         raise ApiError(503, "temporal_unavailable", "the order could not be started; retry the request") from None
     except WorkflowAlreadyStartedError:
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await operation.workflow_handle()  # consume the operation's own copy of the error
-        return await _ended_order(client, conn, placement)
+        return await _ended_order(client, engine, placement)
     except WorkflowUpdateFailedError as failure:
         raise from_update_failure(failure) from None
     return _answer(result.order, created=result.created)
@@ -95,9 +102,10 @@ def _answer(order: OrderView, *, created: bool) -> IntakeAnswer:
     return IntakeAnswer(201 if created else 200, order.order_id, order)
 
 
-async def _ended_order(client: Client, conn: AsyncConnection, placement: OrderPlacement) -> IntakeAnswer:
+async def _ended_order(client: Client, engine: AsyncEngine, placement: OrderPlacement) -> IntakeAnswer:
     """A repeat of an order whose workflow has ended: answer from what it recorded."""
-    order = await orders.get(conn, placement.order_id)
+    async with engine.connect() as conn:
+        order = await orders.get(conn, placement.order_id)
     if order is None:
         order = await client.get_workflow_handle(placement.order_id, result_type=OrderView).result()
     if order.placement.fingerprint() != placement.fingerprint():
@@ -115,19 +123,53 @@ async def _order_started(client: Client, order_id: str) -> bool:
     return True
 
 
-async def order_for_store(conn: AsyncConnection, store_id: str | None, order_id: str) -> OrderView:
-    """The order as recorded, 404 when unknown or (for store routes) when it belongs to another store."""
-    order = await orders.get(conn, order_id)
+async def find_order(client: Client, engine: AsyncEngine, order_id: str, store_id: str | None = None) -> OrderView:
+    """The order as recorded, or as placed while it waits for a worker; 404 when unknown or (for store
+    routes) when it belongs to another store."""
+    async with engine.connect() as conn:
+        if store_id is not None and await orders.get_store(conn, store_id) is None:
+            raise not_found("store", store_id)
+        order = await orders.get(conn, order_id)
+    order = order or await _placed_order(client, order_id)
     if order is None or (store_id is not None and order.placement.store_id != store_id):
         raise not_found("order", order_id)
     return order
 
 
-async def update_order(client: Client, order: OrderView, update: str, request: BaseModel) -> OrderView:
+async def _placed_order(client: Client, order_id: str) -> OrderView | None:
+    """An order accepted with 202 has no record yet: read it from its workflow's start event."""
+    try:
+        async for event in client.get_workflow_handle(order_id).fetch_history_events():
+            started = event.workflow_execution_started_event_attributes
+            if event.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+                return None
+            [order_input] = await client.data_converter.decode(started.input.payloads, [OrderInput])
+            placement = order_input.placement
+            at = event.event_time.ToDatetime(tzinfo=UTC)
+            return OrderView(
+                order_id=order_id,
+                placement=placement,
+                status=OrderStatus.RECEIVED,
+                timeline=[TimelineEntry(at=at, status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
+            )
+    except RPCError as error:
+        if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+            return None
+        raise
+    return None
+
+
+async def update_order(
+    client: Client, order: OrderView, update: str, request: BaseModel, wait: timedelta
+) -> OrderView:
     """Ask the order's workflow to take a step; refused steps come back as 409 or 422."""
     handle = client.get_workflow_handle(order.order_id)
     try:
-        return await handle.execute_update(update, request, result_type=OrderView)
+        return await handle.execute_update(update, request, result_type=OrderView, rpc_timeout=wait)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ApiError(
+            503, "order_busy", "the order did not answer in time (no worker available?); retry the request"
+        ) from None
     except WorkflowUpdateFailedError as failure:
         raise from_update_failure(failure) from None
     except RPCError as error:

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     intake_wait: timedelta = Field(
         default=timedelta(seconds=5), description="how long POST /v1/orders waits for the reservation"
     )
+    update_wait: timedelta = Field(
+        default=timedelta(seconds=10), description="how long a store or support action waits for the order"
+    )
     preparation_promise: timedelta = timedelta(hours=2)
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)

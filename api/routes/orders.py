@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ClientDep, ConnectionDep, SettingsDep
+from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import invalid_field, not_found
-from api.orders import order_for_store, place_order, update_order
+from api.orders import find_order, place_order, update_order
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
 from domain.models import Cancellation, OrderPlacement, OrderView
-from oms.db import orders, outbox, stock
+from oms.db import outbox, stock
 from oms.db.outbox import OutboxMessage
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -26,18 +26,18 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
     },
 )
 async def create_order(
-    placement: OrderPlacement, response: Response, client: ClientDep, conn: ConnectionDep, settings: SettingsDep
+    placement: OrderPlacement, response: Response, client: ClientDep, engine: EngineDep, settings: SettingsDep
 ) -> OrderView | AcceptedOrder:
     """Place a click & collect order: every line is reserved at the pickup store, or none is."""
-    if not await stock.store_exists(conn, placement.store_id):
-        raise not_found("store", placement.store_id)
-    known = await stock.known_skus(conn, [line.sku for line in placement.lines])
+    async with engine.connect() as conn:
+        if not await stock.store_exists(conn, placement.store_id):
+            raise not_found("store", placement.store_id)
+        known = await stock.known_skus(conn, [line.sku for line in placement.lines])
     for index, line in enumerate(placement.lines):
         if line.sku not in known:
             raise invalid_field(["body", "lines", index, "sku"], f"unknown sku {line.sku!r}")
-    await conn.commit()  # hold no transaction open while the workflow reserves
     answer = await place_order(
-        client, conn, placement, settings.order_policy(), settings.task_queue, settings.intake_wait
+        client, engine, placement, settings.order_policy(), settings.task_queue, settings.intake_wait
     )
     response.status_code = answer.status_code
     if answer.order is None:
@@ -46,26 +46,27 @@ async def create_order(
 
 
 @router.get("/{order_id}", response_model=OrderView)
-async def get_order(order_id: str, conn: ConnectionDep) -> OrderView:
+async def get_order(order_id: str, client: ClientDep, engine: EngineDep) -> OrderView:
     """The order with its timeline: every transition with time, actor and reason."""
-    return await order_for_store(conn, None, order_id)
+    return await find_order(client, engine, order_id)
 
 
 @router.get("/{order_id}/notifications", response_model=list[OutboxMessage])
-async def list_notifications(order_id: str, conn: ConnectionDep) -> list[OutboxMessage]:
+async def list_notifications(order_id: str, client: ClientDep, engine: EngineDep) -> list[OutboxMessage]:
     """What the customer was sent about this order, oldest first."""
-    if await orders.get(conn, order_id) is None:
-        raise not_found("order", order_id)
-    return await outbox.for_order(conn, order_id)
+    await find_order(client, engine, order_id)
+    async with engine.connect() as conn:
+        return await outbox.for_order(conn, order_id)
 
 
 @router.post("/{order_id}/cancel", response_model=OrderView)
-async def cancel_order(order_id: str, body: CancelBody, client: ClientDep, conn: ConnectionDep) -> OrderView:
+async def cancel_order(
+    order_id: str, body: CancelBody, client: ClientDep, engine: EngineDep, settings: SettingsDep
+) -> OrderView:
     """Cancel before collection: stock is released, the payment voided, the customer told."""
-    order = await order_for_store(conn, None, order_id)
-    await conn.commit()
+    order = await find_order(client, engine, order_id)
     cancellation = Cancellation(reason=body.reason, actor=body.actor)
-    return await update_order(client, order, ids.UPDATE_CANCEL, cancellation)
+    return await update_order(client, order, ids.UPDATE_CANCEL, cancellation, settings.update_wait)
 
 
 

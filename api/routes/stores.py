@@ -1,10 +1,13 @@
 """Stores: directory, the store's order queue, preparation steps, and stock counts."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from api.deps import ClientDep, ConnectionDep
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
 from api.errors import not_found
-from api.orders import order_for_store, update_order
+from api.orders import find_order, update_order
 from api.schemas import CollectBody, PickBody, ReadyBody, StockCount, StockLevelPublic, StoreActionBody
 from domain import ids
 from domain.models import Collection, OrderView, PickReport, ReadyReport, StoreAcceptance, StoreProfile
@@ -38,43 +41,50 @@ async def store_queue(store_id: str, conn: ConnectionDep, status: OrderStatus | 
     return await orders.store_queue(conn, store_id, status)
 
 
-async def _step(client: ClientDep, conn: ConnectionDep, store_id: str, order_id: str, update: str, request) -> OrderView:  # type: ignore[no-untyped-def]
-    await _store(conn, store_id)
-    order = await order_for_store(conn, store_id, order_id)
-    await conn.commit()
-    return await update_order(client, order, update, request)
+class StoreStep:
+    """Shared path of every preparation step: the store exists, the order is this store's, then update."""
+
+    def __init__(self, client: ClientDep, engine: EngineDep, settings: SettingsDep) -> None:
+        self.client, self.engine, self.settings = client, engine, settings
+
+    async def __call__(self, store_id: str, order_id: str, update: str, request: BaseModel) -> OrderView:
+        order = await find_order(self.client, self.engine, order_id, store_id)
+        return await update_order(self.client, order, update, request, self.settings.update_wait)
+
+
+StepDep = Annotated[StoreStep, Depends()]
 
 
 @router.post("/{store_id}/orders/{order_id}/accept", response_model=OrderView)
 async def accept_order(
-    store_id: str, order_id: str, client: ClientDep, conn: ConnectionDep, body: StoreActionBody | None = None
+    store_id: str, order_id: str, step: StepDep, body: StoreActionBody | None = None
 ) -> OrderView:
     """The store takes the order on."""
     body = body or StoreActionBody()
-    return await _step(client, conn, store_id, order_id, ids.UPDATE_ACCEPT, StoreAcceptance(actor=body.actor(store_id)))
+    return await step(store_id, order_id, ids.UPDATE_ACCEPT, StoreAcceptance(actor=body.actor(store_id)))
 
 
 @router.post("/{store_id}/orders/{order_id}/pick", response_model=OrderView)
-async def pick_order(store_id: str, order_id: str, body: PickBody, client: ClientDep, conn: ConnectionDep) -> OrderView:
+async def pick_order(store_id: str, order_id: str, body: PickBody, step: StepDep) -> OrderView:
     """Report the quantities picked per line."""
     report = PickReport(lines=body.lines, actor=body.actor(store_id))
-    return await _step(client, conn, store_id, order_id, ids.UPDATE_PICK, report)
+    return await step(store_id, order_id, ids.UPDATE_PICK, report)
 
 
 @router.post("/{store_id}/orders/{order_id}/ready", response_model=OrderView)
-async def mark_ready(store_id: str, order_id: str, body: ReadyBody, client: ClientDep, conn: ConnectionDep) -> OrderView:
+async def mark_ready(store_id: str, order_id: str, body: ReadyBody, step: StepDep) -> OrderView:
     """The order is staged for pickup; the customer receives the pickup code."""
     report = ReadyReport(staging_location=body.staging_location, actor=body.actor(store_id))
-    return await _step(client, conn, store_id, order_id, ids.UPDATE_MARK_READY, report)
+    return await step(store_id, order_id, ids.UPDATE_MARK_READY, report)
 
 
 @router.post("/{store_id}/orders/{order_id}/collect", response_model=OrderView)
 async def collect_order(
-    store_id: str, order_id: str, body: CollectBody, client: ClientDep, conn: ConnectionDep
+    store_id: str, order_id: str, body: CollectBody, step: StepDep
 ) -> OrderView:
     """Hand the order over against its pickup code: stock committed, payment captured."""
     collection = Collection(pickup_code=body.pickup_code, actor=body.actor(store_id))
-    return await _step(client, conn, store_id, order_id, ids.UPDATE_COLLECT, collection)
+    return await step(store_id, order_id, ids.UPDATE_COLLECT, collection)
 
 
 @router.get("/{store_id}/stock/{sku}", response_model=StockLevelPublic)

@@ -61,13 +61,15 @@ def settings_for(client: Client, database_url: str, task_queue: str = TASK_QUEUE
 
 
 @pytest.fixture(scope="session")
-async def worker(client: Client, engine: AsyncEngine) -> AsyncIterator[None]:
-    async with build_worker(client, engine, TASK_QUEUE):
+async def worker(client: Client, engine: AsyncEngine, database_url: str) -> AsyncIterator[None]:
+    worker_engine = create_engine(database_url)  # the worker has its own pool, as in production
+    async with build_worker(client, worker_engine, TASK_QUEUE):
         yield
+    await worker_engine.dispose()
 
 
 async def _api(settings: Settings, client: Client, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, client=client, engine=engine)
+    app = create_app(settings, client=client)  # the API opens its own pool, as in production
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://oms", timeout=60) as http:
