@@ -81,6 +81,9 @@ class OrderPolicy(Contract):
 class OrderInput(Contract):
     placement: OrderPlacement
     policy: OrderPolicy = OrderPolicy()
+    carry_on_from: "OrderState | None" = Field(
+        default=None, description="a recorded state to continue from (continue-as-new, re-driving an order)"
+    )
 
 
 class OpeningHours(Contract):
@@ -213,3 +216,6 @@ class OrderState(OrderView):
 class IntakeResult(Contract):
     order: OrderView
     created: bool
+
+
+OrderInput.model_rebuild()

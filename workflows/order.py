@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
     )
     from domain.order import PickMismatch, apply_transition, check_pick, new_pickup_code, pickup_code_matches
-    from domain.status import OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
+    from domain.status import HOLDS_STOCK, OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
 
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 LOCAL_RETRY_BACKOFF = timedelta(seconds=5)
@@ -59,21 +59,23 @@ class OrderWorkflow:
     def __init__(self, input: OrderInput) -> None:
         placement = input.placement
         self._policy = input.policy
-        self._state = OrderState(
+        self._state = input.carry_on_from or OrderState(
             order_id=placement.order_id,
             placement=placement,
             status=OrderStatus.RECEIVED,
             timeline=[TimelineEntry(at=workflow.now(), status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
         )
         self._intake_confirmations = 0
-        self._intake_answered = False  # reservation decided and recorded in the read model
+        # True once the reservation is decided and recorded in the read model.
+        self._intake_answered = self._state.status is not OrderStatus.RECEIVED
         self._compensated = False
 
     @workflow.run
     async def run(self, input: OrderInput) -> OrderView:
         self._publish()
-        if await self._reserve():
+        if self._status is OrderStatus.RECEIVED and await self._reserve():
             await self._notify(NotificationKind.ORDER_CONFIRMED)
+        if self._status in HOLDS_STOCK:
             await self._wait_until(lambda: self._status in (OrderStatus.READY, *_FINISHED))
             if self._status is OrderStatus.READY:
                 await self._await_collection()

@@ -1,0 +1,58 @@
+"""The order state machine."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.models import OrderState, TimelineEntry
+from domain.order import apply_transition
+from domain.status import TERMINAL, TRANSITIONS, OrderStatus, TransitionNotAllowed, can_cancel, can_transition
+from tests.conftest import placement
+
+AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _state(status: OrderStatus = OrderStatus.RECEIVED) -> OrderState:
+    order = placement("S-1")
+    return OrderState(
+        order_id=order.order_id, placement=order, status=status,
+        timeline=[TimelineEntry(at=AT, status=status, actor="channel:webshop")],
+    )
+
+
+def test_happy_path_follows_the_store_steps_in_order() -> None:
+    path = [OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY, OrderStatus.COLLECTED]
+    state = _state()
+    for target in path:
+        apply_transition(state, target, at=AT, actor="tester")
+    assert state.status is OrderStatus.COLLECTED
+    assert [entry.status for entry in state.timeline] == [OrderStatus.RECEIVED, *path]
+    assert state.version == len(path)
+
+
+def test_a_step_out_of_order_is_refused_and_changes_nothing() -> None:
+    state = _state(OrderStatus.RESERVED)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        apply_transition(state, OrderStatus.READY, at=AT, actor="store:x")
+    assert refused.value.current is OrderStatus.RESERVED
+    assert str(refused.value) == "order is reserved; it cannot become ready_for_pickup"
+    assert state.status is OrderStatus.RESERVED and len(state.timeline) == 1 and state.version == 0
+
+
+def test_transition_records_actor_and_reason() -> None:
+    state = apply_transition(_state(), OrderStatus.CANCELLED, at=AT, actor="support:ana", reason="duplicate")
+    assert state.timeline[-1] == TimelineEntry(at=AT, status=OrderStatus.CANCELLED, actor="support:ana", reason="duplicate")
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_support_can_cancel_exactly_the_orders_not_yet_finished(status: OrderStatus) -> None:
+    assert can_cancel(status) == (status not in TERMINAL)
+    assert can_cancel(status) == can_transition(status, OrderStatus.CANCELLED)
+
+
+def test_only_ready_orders_expire_and_finished_orders_go_nowhere() -> None:
+    assert [s for s in OrderStatus if can_transition(s, OrderStatus.EXPIRED)] == [OrderStatus.READY]
+    assert TERMINAL == {
+        OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED,
+    }
+    assert all(isinstance(nexts, frozenset) for nexts in TRANSITIONS.values())

@@ -1,0 +1,109 @@
+"""Reminder and expiry timers over the real durations (24 h, 72 h), on the time-skipping server.
+
+The test server cannot run Updates, so store steps are not driven here: an order is carried on from
+a recorded ready-for-pickup state (the same input continue-as-new uses). Updates are covered on the
+dev server in tests/integration."""
+
+import uuid
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain import ids
+from domain.models import Cancellation, OrderInput, OrderPolicy, OrderState, OrderView, TimelineEntry
+from domain.status import OrderStatus
+from tests.conftest import placement
+from tests.workflows.fakes import FakeSystems
+from workflows.order import OrderWorkflow
+
+
+async def _ready_order(env: WorkflowEnvironment, policy: OrderPolicy) -> OrderInput:
+    order = placement()
+    now = await env.get_current_time()
+    state = OrderState(
+        order_id=order.order_id, placement=order, status=OrderStatus.READY, ready_at=now,
+        pickup_deadline=now + policy.hold_period, pickup_code="246810", staging_location="shelf B3", version=4,
+        timeline=[TimelineEntry(at=now, status=status, actor="test") for status in (
+            OrderStatus.RECEIVED, OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY)],
+    )
+    return OrderInput(placement=order, policy=policy, carry_on_from=state)
+
+
+async def test_uncollected_order_is_reminded_after_a_day_and_expires_after_three(
+    time_skipping: WorkflowEnvironment,
+) -> None:
+    env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
+    order_input = await _ready_order(env, OrderPolicy())
+    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+        handle = await env.client.start_workflow(
+            OrderWorkflow.run, order_input, id=order_input.placement.order_id, task_queue=queue
+        )
+        final = await handle.result()
+
+    assert final.status is OrderStatus.EXPIRED
+    assert order_input.carry_on_from and order_input.carry_on_from.ready_at
+    held = final.timeline[-1].at - order_input.carry_on_from.ready_at
+    assert timedelta(hours=72) <= held < timedelta(hours=72, seconds=1)
+    assert fakes.kinds() == ["pickup_reminder", "order_expired"]
+    reminder = fakes.sent[0]
+    assert "246810" in reminder.body
+    assert fakes.payments == [("void", "10.00")]
+    assert final.timeline[-1].reason == "not collected within the hold period"
+    assert fakes.records[-1].status is OrderStatus.EXPIRED
+
+
+async def test_no_reminder_when_the_hold_is_shorter_than_the_reminder_delay(time_skipping: WorkflowEnvironment) -> None:
+    env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
+    policy = OrderPolicy(reminder_after_ready=timedelta(hours=24), hold_period=timedelta(hours=12))
+    order_input = await _ready_order(env, policy)
+    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+        handle = await env.client.start_workflow(
+            OrderWorkflow.run, order_input, id=order_input.placement.order_id, task_queue=queue
+        )
+        assert (await handle.result()).status is OrderStatus.EXPIRED
+    assert fakes.kinds() == ["order_expired"]
+
+
+async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(time_skipping: WorkflowEnvironment) -> None:
+    env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
+    order_input = await _ready_order(env, OrderPolicy())
+    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+        handle = await env.client.start_workflow(
+            OrderWorkflow.run, order_input, id=order_input.placement.order_id, task_queue=queue,
+            result_type=OrderView,
+        )
+        await env.sleep(timedelta(hours=30))  # past the reminder
+        await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="customer phoned", actor="support:ana"))
+        final = await handle.result()
+    assert final.status is OrderStatus.CANCELLED
+    assert fakes.kinds() == ["pickup_reminder", "order_cancelled"]
+    assert fakes.payments == [("void", "10.00")]
+    assert final.timeline[-1].actor == "support:ana"
+
+
+async def test_new_order_is_reserved_confirmed_and_cancelled_by_signal(time_skipping: WorkflowEnvironment) -> None:
+    env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
+    order = placement(lines=[("TENT-2P", 2)])
+    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+        handle = await env.client.start_workflow(
+            OrderWorkflow.run, OrderInput(placement=order), id=order.order_id, task_queue=queue, result_type=OrderView
+        )
+        await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="fraud check failed", actor="support"))
+        final = await handle.result()
+    assert final.status is OrderStatus.CANCELLED
+    assert fakes.stock == {"TENT-2P": 5}  # reserved, then released
+    assert fakes.payments[-1] == ("void", "20.00")
+    assert fakes.kinds()[-1] == "order_cancelled"
+
+
+async def test_order_short_of_stock_is_rejected_naming_the_missing_lines(time_skipping: WorkflowEnvironment) -> None:
+    env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
+    order = placement(lines=[("TENT-2P", 9)])
+    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+        final = await env.client.execute_workflow(
+            OrderWorkflow.run, OrderInput(placement=order), id=order.order_id, task_queue=queue, result_type=OrderView
+        )
+    assert final.status is OrderStatus.REJECTED
+    assert [(m.sku, m.requested, m.available) for m in final.missing] == [("TENT-2P", 9, 5)]
+    assert fakes.payments == [] and fakes.sent == []
