@@ -1,8 +1,10 @@
 """The real stack in one session: Temporal dev server, PostgreSQL, an in-process worker and the API."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -104,3 +106,14 @@ async def eventually(check, timeout: float = 30.0, interval: float = 0.2):  # ty
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s; last result {result!r}")
         await asyncio.sleep(interval)
+
+
+HISTORIES = Path(__file__).parent.parent / "histories"
+
+
+async def keep_history(client: Client, order_id: str, name: str) -> None:
+    """With OMS_RECORD_HISTORIES=1, save the order's history for the replay test (tests/test_replay.py)."""
+    if os.environ.get("OMS_RECORD_HISTORIES") != "1":
+        return
+    history = await client.get_workflow_handle(order_id).fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json())

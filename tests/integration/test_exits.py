@@ -8,7 +8,7 @@ from domain import ids
 from domain.models import Cancellation, OrderView
 from oms.db import payments
 from tests.conftest import placement
-from tests.integration.conftest import eventually
+from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import place, prepare, stock
 
 
@@ -22,7 +22,7 @@ async def _kinds(api: httpx.AsyncClient, order_id: str) -> list[str]:
 
 
 async def test_support_cancellation_releases_stock_voids_payment_and_tells_the_customer(
-    api: httpx.AsyncClient, engine: AsyncEngine
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine
 ) -> None:
     order = placement(lines=[("JACKET-M", 3)])
     before = await stock(api, order.store_id, "JACKET-M")
@@ -43,6 +43,8 @@ async def test_support_cancellation_releases_stock_voids_payment_and_tells_the_c
     again = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "twice"})
     assert again.status_code == 409
     assert again.json()["current_status"] == "cancelled"
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "cancelled_by_support")
 
 
 async def test_cancellation_signal_from_the_temporal_ui_compensates_a_ready_order(
@@ -62,10 +64,11 @@ async def test_cancellation_signal_from_the_temporal_ui_compensates_a_ready_orde
     read = (await api.get(f"/v1/orders/{order.order_id}")).json()
     assert read["status"] == "cancelled"
     assert read["timeline"][-1]["actor"] == "ops:temporal-ui"
+    await keep_history(client, order.order_id, "cancelled_by_signal")
 
 
 async def test_uncollected_order_is_reminded_then_expires_and_releases_stock(
-    short_hold_api: httpx.AsyncClient, engine: AsyncEngine
+    short_hold_api: httpx.AsyncClient, client: Client, engine: AsyncEngine
 ) -> None:
     api = short_hold_api
     order = placement(lines=[("BACKPACK-40", 1)])
@@ -84,6 +87,8 @@ async def test_uncollected_order_is_reminded_then_expires_and_releases_stock(
     assert kinds.count("pickup_reminder") == 2  # email and SMS
     last = (await api.get(f"/v1/orders/{order.order_id}")).json()["timeline"][-1]
     assert (last["actor"], last["reason"]) == ("system", "not collected within the hold period")
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "expired")
 
 
 async def _void_recorded(engine: AsyncEngine, order_id: str) -> bool:

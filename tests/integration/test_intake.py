@@ -7,7 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from oms.db.tables import payment_entries, reservations
+from temporalio.client import Client
+
 from tests.conftest import placement
+from tests.integration.conftest import keep_history
 from tests.integration.flow import place, prepare, stock
 
 
@@ -51,7 +54,7 @@ async def test_same_channel_order_id_with_other_content_is_a_conflict(api: httpx
 
 
 async def test_short_stock_is_refused_naming_the_lines_and_nothing_stays_reserved(
-    api: httpx.AsyncClient, engine: AsyncEngine
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine
 ) -> None:
     order = placement(store_id="lyon-part-dieu", lines=[("TENT-2P", 1), ("STOVE-GAS", 2), ("BOOTS-42", 50)])
     before = await stock(api, "lyon-part-dieu", "TENT-2P")
@@ -67,6 +70,7 @@ async def test_short_stock_is_refused_naming_the_lines_and_nothing_stays_reserve
     repeat = await place(api, order)
     assert repeat.status_code == 409
     assert repeat.json()["missing"] == answer.json()["missing"]
+    await keep_history(client, order.order_id, "rejected_short_stock")
 
 
 async def test_invalid_orders_are_refused_naming_the_field(api: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ from temporalio.client import Client
 from domain import ids
 from oms.db import payments
 from tests.conftest import placement
+from tests.integration.conftest import keep_history
 from tests.integration.flow import pickup_code, place, prepare, step, stock
 
 
@@ -67,6 +68,8 @@ async def test_order_is_reserved_prepared_and_collected_with_its_pickup_code(
     assert attributes.get(ids.SA_ORDER_STATUS) == "collected"
     assert attributes.get(ids.SA_STORE_ID) == "paris-rivoli"
     assert attributes.get(ids.SA_CHANNEL) == "webshop"
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "collected")
 
 
 async def test_store_steps_out_of_order_are_refused_with_the_current_status(api: httpx.AsyncClient) -> None:
