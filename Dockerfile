@@ -1,0 +1,14 @@
+# The production image: one `oms` binary, run as `oms worker`, `oms api` or `oms migrate`.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain domain
+COPY oms oms
+COPY workflows workflows
+COPY activities activities
+COPY worker worker
+COPY api api
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 oms
+USER oms
+CMD ["oms", "--help"]
