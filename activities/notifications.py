@@ -31,7 +31,9 @@ class LogNotifier:
     name = "log"
 
     async def send(self, message: CustomerNotification, channel: str, recipient: str) -> None:
-        log.info("%s to %s [%s #%d]: %s", channel, recipient, message.kind.value, message.sequence, message.body)
+        log.info(
+            "%s to %s [%s #%d]: %s", channel, recipient, message.kind.value, message.sequence, message.body
+        )
 
 
 class NotificationActivities:

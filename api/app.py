@@ -14,7 +14,9 @@ from oms.settings import Settings
 from oms.temporal import connect
 
 
-def create_app(settings: Settings, *, client: Client | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, client: Client | None = None, engine: AsyncEngine | None = None
+) -> FastAPI:
     """The API; pass `client` and `engine` to share them (tests), or let the app open its own."""
 
     @asynccontextmanager

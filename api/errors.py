@@ -7,7 +7,12 @@ from fastapi.responses import JSONResponse
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from workflows.order import ERR_CHANNEL_ORDER_CONFLICT, ERR_INVALID_PICK, ERR_TRANSITION, ERR_WRONG_PICKUP_CODE
+from workflows.order import (
+    ERR_CHANNEL_ORDER_CONFLICT,
+    ERR_INVALID_PICK,
+    ERR_TRANSITION,
+    ERR_WRONG_PICKUP_CODE,
+)
 
 
 class ApiError(Exception):
@@ -27,7 +32,9 @@ def not_found(kind: str, key: str) -> ApiError:
 
 def invalid_field(location: list[str | int], message: str) -> ApiError:
     """A 422 in FastAPI's own shape, so every validation error names its field the same way."""
-    return ApiError(422, "validation_error", message, detail=[{"loc": location, "msg": message, "type": "value_error"}])
+    return ApiError(
+        422, "validation_error", message, detail=[{"loc": location, "msg": message, "type": "value_error"}]
+    )
 
 
 def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | None = None) -> ApiError:
@@ -37,7 +44,9 @@ def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | No
         return ApiError(502, "order_update_failed", str(cause or failure))
     details = list(cause.details)
     if cause.type == ERR_TRANSITION:
-        return ApiError(409, "transition_not_allowed", cause.message, current_status=details[0] if details else None)
+        return ApiError(
+            409, "transition_not_allowed", cause.message, current_status=details[0] if details else None
+        )
     if cause.type == ERR_INVALID_PICK:
         return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
     if cause.type == ERR_WRONG_PICKUP_CODE:

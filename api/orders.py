@@ -13,7 +13,12 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -41,7 +46,9 @@ class IntakeAnswer:
     order: OrderView | None
 
 
-def _start_operation(placement: OrderPlacement, policy: OrderPolicy, task_queue: str) -> WithStartWorkflowOperation:
+def _start_operation(
+    placement: OrderPlacement, policy: OrderPolicy, task_queue: str
+) -> WithStartWorkflowOperation:
     return WithStartWorkflowOperation(
         ids.WORKFLOW_ORDER,
         OrderInput(placement=placement, policy=policy),
@@ -57,13 +64,19 @@ def _start_operation(placement: OrderPlacement, policy: OrderPolicy, task_queue:
                 SearchAttributePair(ids.SA_CHANNEL, placement.channel),
             ]
         ),
-        static_summary=f"{placement.channel} order {placement.channel_order_id}, pickup at {placement.store_id}",
+        static_summary=(
+            f"{placement.channel} order {placement.channel_order_id}, pickup at {placement.store_id}"
+        ),
         result_type=OrderView,
     )
 
 
 async def place_order(
-    client: Client, engine: AsyncEngine, placement: OrderPlacement, policy: OrderPolicy, task_queue: str,
+    client: Client,
+    engine: AsyncEngine,
+    placement: OrderPlacement,
+    policy: OrderPolicy,
+    task_queue: str,
     wait: timedelta,
 ) -> IntakeAnswer:
     """Start the order and wait, bounded, for its reservation; the order goes on whatever the wait."""
@@ -80,7 +93,9 @@ async def place_order(
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         if await _order_started(client, order_id):
             return IntakeAnswer(202, order_id, None)
-        raise ApiError(503, "temporal_unavailable", "the order could not be started; retry the request") from None
+        raise ApiError(
+            503, "temporal_unavailable", "the order could not be started; retry the request"
+        ) from None
     except WorkflowAlreadyStartedError:
         with contextlib.suppress(WorkflowAlreadyStartedError):
             await operation.workflow_handle()  # consume the operation's own copy of the error
@@ -109,7 +124,9 @@ async def _ended_order(client: Client, engine: AsyncEngine, placement: OrderPlac
     if order is None:
         order = await client.get_workflow_handle(placement.order_id, result_type=OrderView).result()
     if order.placement.fingerprint() != placement.fingerprint():
-        raise ApiError(409, "channel_order_conflict", "this channel order id was already used for a different order")
+        raise ApiError(
+            409, "channel_order_conflict", "this channel order id was already used for a different order"
+        )
     return _answer(order, created=False)
 
 
@@ -123,7 +140,9 @@ async def _order_started(client: Client, order_id: str) -> bool:
     return True
 
 
-async def find_order(client: Client, engine: AsyncEngine, order_id: str, store_id: str | None = None) -> OrderView:
+async def find_order(
+    client: Client, engine: AsyncEngine, order_id: str, store_id: str | None = None
+) -> OrderView:
     """The order as recorded, or as placed while it waits for a worker; 404 when unknown or (for store
     routes) when it belongs to another store."""
     async with engine.connect() as conn:
@@ -150,7 +169,9 @@ async def _placed_order(client: Client, order_id: str) -> OrderView | None:
                 order_id=order_id,
                 placement=placement,
                 status=OrderStatus.RECEIVED,
-                timeline=[TimelineEntry(at=at, status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
+                timeline=[
+                    TimelineEntry(at=at, status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")
+                ],
             )
     except RPCError as error:
         if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
@@ -175,6 +196,9 @@ async def update_order(
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:  # the workflow has ended
             raise ApiError(
-                409, "transition_not_allowed", f"order is {order.status.value}", current_status=order.status.value
+                409,
+                "transition_not_allowed",
+                f"order is {order.status.value}",
+                current_status=order.status.value,
             ) from None
         raise

@@ -28,7 +28,9 @@ class BareWorkflow:
 
     async def _step(self, name: str) -> str:
         for _ in range(LOCAL_ACTIVITIES_PER_UPDATE[name]):
-            await workflow.execute_local_activity(bare_step, name, start_to_close_timeout=timedelta(seconds=30))
+            await workflow.execute_local_activity(
+                bare_step, name, start_to_close_timeout=timedelta(seconds=30)
+            )
         for _ in range(NOTIFICATIONS_PER_UPDATE.get(name, 0)):
             await workflow.execute_activity(bare_step, name, start_to_close_timeout=timedelta(seconds=30))
         self._done.add(name)

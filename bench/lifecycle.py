@@ -46,7 +46,10 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> None:
     store = "paris-rivoli"
     sku = SKUS[n % len(SKUS)]
     body = {
-        "channel": "bench", "channel_order_id": f"B-{uuid.uuid4().hex[:12]}", "store_id": store, "currency": "EUR",
+        "channel": "bench",
+        "channel_order_id": f"B-{uuid.uuid4().hex[:12]}",
+        "store_id": store,
+        "currency": "EUR",
         "customer": {"name": "Bench", "email": "bench@example.com", "phone": "+33600000000"},
         "lines": [{"sku": sku, "quantity": 1, "unit_price": "10.00"}],
     }
@@ -54,8 +57,11 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> None:
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["order_id"]
     base = f"/v1/stores/{store}/orders/{order_id}"
-    for path, payload in (("accept", None), ("pick", {"lines": [{"sku": sku, "quantity": 1}]}),
-                          ("ready", {"staging_location": "bench"})):
+    for path, payload in (
+        ("accept", None),
+        ("pick", {"lines": [{"sku": sku, "quantity": 1}]}),
+        ("ready", {"staging_location": "bench"}),
+    ):
         answer = await http.post(f"{base}/{path}", json=payload)
         assert answer.status_code == 200, answer.text
     messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
@@ -67,7 +73,10 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> None:
 async def _bare_order(client: Client, task_queue: str) -> None:
     workflow_id = f"bare-{uuid.uuid4().hex}"
     start = WithStartWorkflowOperation(
-        BareWorkflow.run, id=workflow_id, task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.FAIL
+        BareWorkflow.run,
+        id=workflow_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
     )
     await client.execute_update_with_start_workflow(UPDATES[0], start_workflow_operation=start)
     handle = client.get_workflow_handle(workflow_id)
@@ -96,7 +105,8 @@ async def main(orders: int, concurrency: int) -> None:
         try:
             upgrade(database_url)
             env = await WorkflowEnvironment.start_local(
-                dev_server_existing_path=temporal_cli(), search_attributes=SEARCH_ATTRIBUTES,
+                dev_server_existing_path=temporal_cli(),
+                search_attributes=SEARCH_ATTRIBUTES,
                 data_converter=pydantic_data_converter,
             )
             try:
@@ -113,20 +123,29 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
     async with worker_engine.begin() as conn:  # enough stock for every order
         await conn.exec_driver_sql("UPDATE stock_levels SET on_hand = 1000000")
     port = _free_port()
-    settings = Settings(database_url=database_url, temporal_address=client.service_client.config.target_host,
-                        task_queue="bench-oms", api_port=port)
+    settings = Settings(
+        database_url=database_url,
+        temporal_address=client.service_client.config.target_host,
+        task_queue="bench-oms",
+        api_port=port,
+    )
     server = _Server(uvicorn.Config(create_app(settings, client=client), port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
     try:
-        async with build_worker(client, worker_engine, "bench-oms"), Worker(
-            client, task_queue="bench-bare", workflows=[BareWorkflow], activities=[bare_step]
+        async with (
+            build_worker(client, worker_engine, "bench-oms"),
+            Worker(client, task_queue="bench-bare", workflows=[BareWorkflow], activities=[bare_step]),
         ):
             limits = httpx.Limits(max_connections=concurrency * 2)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits) as http:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
+            ) as http:
                 await _drive(min(concurrency, orders), concurrency, lambda n: _one_order(http, n))  # warm-up
-                await _drive(min(concurrency, orders), concurrency, lambda n: _bare_order(client, "bench-bare"))
+                await _drive(
+                    min(concurrency, orders), concurrency, lambda n: _bare_order(client, "bench-bare")
+                )
                 bare = await _drive(orders, concurrency, lambda n: _bare_order(client, "bench-bare"))
                 oms = await _drive(orders, concurrency, lambda n: _one_order(http, n))
     finally:
@@ -140,7 +159,9 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     arguments = parser.parse_args()

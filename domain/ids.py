@@ -37,6 +37,7 @@ def search_attribute_flags() -> list[str]:
     """`temporal server start-dev` flags registering every search attribute the OMS uses."""
     return [f"--search-attribute={key.name}=Keyword" for key in SEARCH_ATTRIBUTES]
 
+
 # Activity names: workflows call activities by name so workflow modules import no I/O code.
 ACTIVITY_LOAD_STORE = "load_store"
 ACTIVITY_RECORD_ORDER = "record_order"

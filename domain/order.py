@@ -40,7 +40,8 @@ def check_pick(ordered: list[OrderLine], picked: list[PickedLine]) -> None:
         if line.quantity != wanted[line.sku]:
             raise PickMismatch(
                 f"{field}.quantity",
-                f"{line.quantity} picked of {wanted[line.sku]} ordered; short picks go through the exception flow",
+                f"{line.quantity} picked of {wanted[line.sku]} ordered; "
+                "short picks go through the exception flow",
             )
     for sku in wanted.keys() - seen:
         raise PickMismatch("lines", f"{sku} is missing from the pick report")

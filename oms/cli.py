@@ -17,9 +17,13 @@ log = logging.getLogger("oms")
 
 DataDir = Annotated[Path | None, typer.Option(help="Data folder [env OMS_DATA_DIR, default .data]")]
 ApiPort = Annotated[int | None, typer.Option(help="API port [env OMS_API_PORT, default 8000]")]
-TemporalPort = Annotated[int | None, typer.Option(help="Temporal gRPC port [env OMS_TEMPORAL_PORT, default 7233]")]
+TemporalPort = Annotated[
+    int | None, typer.Option(help="Temporal gRPC port [env OMS_TEMPORAL_PORT, default 7233]")
+]
 UiPort = Annotated[int | None, typer.Option(help="Temporal UI port [env OMS_TEMPORAL_UI_PORT, default 8233]")]
-PostgresPort = Annotated[int | None, typer.Option(help="Embedded PostgreSQL port [env OMS_POSTGRES_PORT, default 5433]")]
+PostgresPort = Annotated[
+    int | None, typer.Option(help="Embedded PostgreSQL port [env OMS_POSTGRES_PORT, default 5433]")
+]
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -48,8 +52,9 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def _serve_api(settings: Settings, stop: asyncio.Event) -> None:
     from api.app import create_app
 
-    server = _Server(uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port,
-                                    log_level="info"))
+    server = _Server(
+        uvicorn.Config(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+    )
     serving = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True
@@ -73,24 +78,29 @@ async def _prepare_database(settings: Settings, demo: bool) -> None:
 def _banner(settings: Settings, postgres_url: str) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
-    return "\n".join([
-        "",
-        "Click & collect OMS is running.",
-        f"  API docs     {api}/docs",
-        f"  Temporal UI  {ui}",
-        f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
-        f"  PostgreSQL   {postgres_url}",
-        f"  Data folder  {settings.data_dir.resolve()}",
-        f"  Try          curl {api}/v1/stores",
-        "Press Ctrl-C to stop.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "",
+            "Click & collect OMS is running.",
+            f"  API docs     {api}/docs",
+            f"  Temporal UI  {ui}",
+            f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
+            f"  PostgreSQL   {postgres_url}",
+            f"  Data folder  {settings.data_dir.resolve()}",
+            f"  Try          curl {api}/v1/stores",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+    )
 
 
 @app.command()
 def up(
-    data_dir: DataDir = None, api_port: ApiPort = None, temporal_port: TemporalPort = None,
-    temporal_ui_port: UiPort = None, postgres_port: PostgresPort = None,
+    data_dir: DataDir = None,
+    api_port: ApiPort = None,
+    temporal_port: TemporalPort = None,
+    temporal_ui_port: UiPort = None,
+    postgres_port: PostgresPort = None,
     demo: Annotated[bool, typer.Option(help="Load the demo stores and catalogue")] = True,
 ) -> None:
     """Start everything on embedded defaults: Temporal dev server + UI, PostgreSQL, migrations, demo data,
@@ -98,13 +108,20 @@ def up(
     from oms.embedded import EmbeddedPostgres, TemporalDevServer
 
     _logging()
-    settings = _settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port,
-                         temporal_ui_port=temporal_ui_port, postgres_port=postgres_port)
+    settings = _settings(
+        data_dir=data_dir,
+        api_port=api_port,
+        temporal_port=temporal_port,
+        temporal_ui_port=temporal_ui_port,
+        postgres_port=postgres_port,
+    )
     postgres = None
     if settings.database_url is None:
         postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)
         settings.database_url = postgres.start()
-    temporal = TemporalDevServer(settings.data_dir / "temporal", settings.temporal_port, settings.temporal_ui_port)
+    temporal = TemporalDevServer(
+        settings.data_dir / "temporal", settings.temporal_port, settings.temporal_ui_port
+    )
     try:
         settings.temporal_address = temporal.start()
         asyncio.run(_run_everything(settings, demo))

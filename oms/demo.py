@@ -19,18 +19,46 @@ def _week(opens: str, closes: str, *, sunday: tuple[str, str] | None = None) -> 
 
 
 STORES = [
-    {"id": "paris-rivoli", "name": "Paris Rivoli", "city": "Paris", "address": "120 rue de Rivoli, 75001",
-     "latitude": 48.8606, "longitude": 2.3429, "timezone": "Europe/Paris",
-     "opening_hours": _week("09:30", "20:00", sunday=("11:00", "19:00"))},
-    {"id": "lyon-part-dieu", "name": "Lyon Part-Dieu", "city": "Lyon", "address": "17 rue du Dr Bouchut, 69003",
-     "latitude": 45.7609, "longitude": 4.8566, "timezone": "Europe/Paris",
-     "opening_hours": _week("10:00", "19:30")},
-    {"id": "london-oxford-st", "name": "London Oxford Street", "city": "London",
-     "address": "300 Oxford Street, W1C 1DX", "latitude": 51.5152, "longitude": -0.1419,
-     "timezone": "Europe/London", "opening_hours": _week("09:00", "21:00", sunday=("12:00", "18:00"))},
-    {"id": "nyc-soho", "name": "New York SoHo", "city": "New York", "address": "530 Broadway, NY 10012",
-     "latitude": 40.7233, "longitude": -73.9985, "timezone": "America/New_York",
-     "opening_hours": _week("10:00", "20:00", sunday=("11:00", "19:00"))},
+    {
+        "id": "paris-rivoli",
+        "name": "Paris Rivoli",
+        "city": "Paris",
+        "address": "120 rue de Rivoli, 75001",
+        "latitude": 48.8606,
+        "longitude": 2.3429,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("09:30", "20:00", sunday=("11:00", "19:00")),
+    },
+    {
+        "id": "lyon-part-dieu",
+        "name": "Lyon Part-Dieu",
+        "city": "Lyon",
+        "address": "17 rue du Dr Bouchut, 69003",
+        "latitude": 45.7609,
+        "longitude": 4.8566,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("10:00", "19:30"),
+    },
+    {
+        "id": "london-oxford-st",
+        "name": "London Oxford Street",
+        "city": "London",
+        "address": "300 Oxford Street, W1C 1DX",
+        "latitude": 51.5152,
+        "longitude": -0.1419,
+        "timezone": "Europe/London",
+        "opening_hours": _week("09:00", "21:00", sunday=("12:00", "18:00")),
+    },
+    {
+        "id": "nyc-soho",
+        "name": "New York SoHo",
+        "city": "New York",
+        "address": "530 Broadway, NY 10012",
+        "latitude": 40.7233,
+        "longitude": -73.9985,
+        "timezone": "America/New_York",
+        "opening_hours": _week("10:00", "20:00", sunday=("11:00", "19:00")),
+    },
 ]
 
 PRODUCTS = [
@@ -58,12 +86,16 @@ async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
         await conn.execute(insert(stores).on_conflict_do_nothing(), STORES)
         await conn.execute(
             insert(products).on_conflict_do_nothing(),
-            [{"sku": sku, "name": name, "unit_price": Decimal(price), "currency": currency}
-             for sku, name, price in PRODUCTS],
+            [
+                {"sku": sku, "name": name, "unit_price": Decimal(price), "currency": currency}
+                for sku, name, price in PRODUCTS
+            ],
         )
         await conn.execute(
             insert(stock_levels).on_conflict_do_nothing(),
-            [{"store_id": store_id, "sku": sku, "on_hand": on_hand, "reserved": 0}
-             for store_id, counts in STOCK.items()
-             for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)],
+            [
+                {"store_id": store_id, "sku": sku, "on_hand": on_hand, "reserved": 0}
+                for store_id, counts in STOCK.items()
+                for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)
+            ],
         )

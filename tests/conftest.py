@@ -1,4 +1,4 @@
-"""Servers start once per test session: embedded PostgreSQL (or TEST_DATABASE_URL) and the Temporal dev server."""
+"""Servers start once per test session: embedded PostgreSQL (or TEST_DATABASE_URL), Temporal servers."""
 
 import os
 import socket
@@ -49,7 +49,10 @@ def database_url(postgres_server: str) -> str:
 
 
 def placement(
-    channel_order_id: str | None = None, *, store_id: str = "paris-rivoli", lines: list[tuple[str, int]] | None = None,
+    channel_order_id: str | None = None,
+    *,
+    store_id: str = "paris-rivoli",
+    lines: list[tuple[str, int]] | None = None,
     channel: str = "webshop",
 ) -> OrderPlacement:
     return OrderPlacement(
@@ -57,8 +60,12 @@ def placement(
         channel_order_id=channel_order_id or f"T-{uuid.uuid4().hex[:10]}",
         store_id=store_id,
         currency="EUR",
-        customer=Customer(name="Camille Martin", email="camille@example.com", phone="+33612345678", locale="fr"),
-        lines=[OrderLine(sku=sku, quantity=qty, unit_price="10.00") for sku, qty in (lines or [("TENT-2P", 1)])],
+        customer=Customer(
+            name="Camille Martin", email="camille@example.com", phone="+33612345678", locale="fr"
+        ),
+        lines=[
+            OrderLine(sku=sku, quantity=qty, unit_price="10.00") for sku, qty in (lines or [("TENT-2P", 1)])
+        ],
     )
 
 

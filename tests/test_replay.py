@@ -24,5 +24,9 @@ async def test_recorded_history_replays_deterministically(path: Path) -> None:
 
 def test_histories_cover_every_exit() -> None:
     assert {path.stem for path in HISTORIES} >= {
-        "collected", "cancelled_by_support", "cancelled_by_signal", "expired", "rejected_short_stock",
+        "collected",
+        "cancelled_by_support",
+        "cancelled_by_signal",
+        "expired",
+        "rejected_short_stock",
     }

@@ -25,14 +25,21 @@ def activities_for(engine: AsyncEngine, notifier: Notifier) -> list:
     records = OrderRecordActivities(engine)
     notifications = NotificationActivities(engine, notifier)
     return [
-        stock.reserve, stock.release, stock.commit,
-        payments.authorize, payments.capture, payments.void,
-        records.load_store, records.record,
+        stock.reserve,
+        stock.release,
+        stock.commit,
+        payments.authorize,
+        payments.capture,
+        payments.void,
+        records.load_store,
+        records.record,
         notifications.notify_customer,
     ]
 
 
-def build_worker(client: Client, engine: AsyncEngine, task_queue: str, notifier: Notifier | None = None) -> Worker:
+def build_worker(
+    client: Client, engine: AsyncEngine, task_queue: str, notifier: Notifier | None = None
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,

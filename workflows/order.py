@@ -1,6 +1,5 @@
 """One click & collect order, from reservation to collection, expiry or cancellation."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +36,9 @@ with workflow.unsafe.imports_passed_through():
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 LOCAL_RETRY_BACKOFF = timedelta(seconds=5)
 NOTIFICATION_TIMEOUT = timedelta(minutes=2)
-DATABASE_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+DATABASE_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
+)
 NOTIFICATION_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 SYSTEM = "system"
 _FINISHED = (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
@@ -63,7 +64,11 @@ class OrderWorkflow:
             order_id=placement.order_id,
             placement=placement,
             status=OrderStatus.RECEIVED,
-            timeline=[TimelineEntry(at=workflow.now(), status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
+            timeline=[
+                TimelineEntry(
+                    at=workflow.now(), status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}"
+                )
+            ],
         )
         self._intake_confirmations = 0
         # True once the reservation is decided and recorded in the read model.
@@ -127,7 +132,9 @@ class OrderWorkflow:
         try:
             check_pick(self._state.placement.lines, report.lines)
         except PickMismatch as error:
-            raise ApplicationError(str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True) from None
+            raise ApplicationError(
+                str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True
+            ) from None
 
     @workflow.update(name=ids.UPDATE_MARK_READY)
     async def mark_ready(self, report: ReadyReport) -> OrderView:
@@ -191,14 +198,18 @@ class OrderWorkflow:
         )
         outcome: ReservationOutcome = await self._run(
             ids.ACTIVITY_RESERVE_STOCK,
-            ReservationRequest(order_id=self._state.order_id, store_id=placement.store_id, lines=placement.lines),
+            ReservationRequest(
+                order_id=self._state.order_id, store_id=placement.store_id, lines=placement.lines
+            ),
             result_type=ReservationOutcome,
         )
         if self._status is not OrderStatus.RECEIVED:  # cancelled while we reserved
             return False
         if not outcome.reserved:
             self._state.missing = outcome.missing
-            short = ", ".join(f"{line.sku} ({line.available} of {line.requested})" for line in outcome.missing)
+            short = ", ".join(
+                f"{line.sku} ({line.available} of {line.requested})" for line in outcome.missing
+            )
             self._transition(OrderStatus.REJECTED, SYSTEM, f"insufficient stock: {short}")
             await self._record()
             self._intake_answered = True
@@ -232,7 +243,11 @@ class OrderWorkflow:
         await self._run(ids.ACTIVITY_RELEASE_STOCK, self._state.order_id)
         await self._run(ids.ACTIVITY_VOID_PAYMENT, self._payment())
         await self._record()
-        kind = NotificationKind.ORDER_EXPIRED if self._status is OrderStatus.EXPIRED else NotificationKind.ORDER_CANCELLED
+        kind = (
+            NotificationKind.ORDER_EXPIRED
+            if self._status is OrderStatus.EXPIRED
+            else NotificationKind.ORDER_CANCELLED
+        )
         self._intake_answered = True
         await self._notify(kind)
         self._compensated = True
@@ -283,12 +298,17 @@ class OrderWorkflow:
         if state.pickup_deadline:
             details.append(f"**Collect by:** {state.pickup_deadline.isoformat()}")
         last = state.timeline[-1]
-        details.append(f"**Last change:** {last.status.value} by {last.actor}" + (f" ({last.reason})" if last.reason else ""))
+        details.append(
+            f"**Last change:** {last.status.value} by {last.actor}"
+            + (f" ({last.reason})" if last.reason else "")
+        )
         workflow.set_current_details("\n\n".join(details))
 
     def _payment(self) -> PaymentRequest:
         placement = self._state.placement
-        return PaymentRequest(order_id=self._state.order_id, amount=placement.total, currency=placement.currency)
+        return PaymentRequest(
+            order_id=self._state.order_id, amount=placement.total, currency=placement.currency
+        )
 
     async def _record(self) -> None:
         await self._run(ids.ACTIVITY_RECORD_ORDER, self._state.view())
@@ -324,6 +344,5 @@ class OrderWorkflow:
         try:
             await workflow.wait_condition(condition, timeout=timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return condition()
-

@@ -67,6 +67,3 @@ async def cancel_order(
     order = await find_order(client, engine, order_id)
     cancellation = Cancellation(reason=body.reason, actor=body.actor)
     return await update_order(client, order, ids.UPDATE_CANCEL, cancellation, settings.update_wait)
-
-
-

@@ -35,7 +35,9 @@ async def get_store(store_id: str, conn: ConnectionDep) -> StoreProfile:
 
 
 @router.get("/{store_id}/orders", response_model=list[OrderView])
-async def store_queue(store_id: str, conn: ConnectionDep, status: OrderStatus | None = None) -> list[OrderView]:
+async def store_queue(
+    store_id: str, conn: ConnectionDep, status: OrderStatus | None = None
+) -> list[OrderView]:
     """The store's orders, oldest first, optionally only those in one status."""
     await _store(conn, store_id)
     return await orders.store_queue(conn, store_id, status)
@@ -79,9 +81,7 @@ async def mark_ready(store_id: str, order_id: str, body: ReadyBody, step: StepDe
 
 
 @router.post("/{store_id}/orders/{order_id}/collect", response_model=OrderView)
-async def collect_order(
-    store_id: str, order_id: str, body: CollectBody, step: StepDep
-) -> OrderView:
+async def collect_order(store_id: str, order_id: str, body: CollectBody, step: StepDep) -> OrderView:
     """Hand the order over against its pickup code: stock committed, payment captured."""
     collection = Collection(pickup_code=body.pickup_code, actor=body.actor(store_id))
     return await step(store_id, order_id, ids.UPDATE_COLLECT, collection)

@@ -26,7 +26,10 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
     await conn.execute(
         statement.on_conflict_do_update(
             index_elements=[orders.c.id],
-            set_={key: statement.excluded[key] for key in ("store_id", "status", "view", "version", "updated_at")},
+            set_={
+                key: statement.excluded[key]
+                for key in ("store_id", "status", "view", "version", "updated_at")
+            },
             where=orders.c.version < statement.excluded.version,
         )
     )
@@ -34,8 +37,14 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
         insert(order_events)
         .values(
             [
-                {"order_id": view.order_id, "seq": seq, "at": entry.at, "status": entry.status.value,
-                 "actor": entry.actor, "reason": entry.reason}
+                {
+                    "order_id": view.order_id,
+                    "seq": seq,
+                    "at": entry.at,
+                    "status": entry.status.value,
+                    "actor": entry.actor,
+                    "reason": entry.reason,
+                }
                 for seq, entry in enumerate(view.timeline)
             ]
         )

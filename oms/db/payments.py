@@ -25,7 +25,9 @@ class PaymentEntry:
 
 
 async def _entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> dict[str, PaymentEntry]:
-    query = select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
+    query = (
+        select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
+    )
     if lock:
         query = query.with_for_update()
     rows = await conn.execute(query)
@@ -43,8 +45,9 @@ async def _append(conn: AsyncConnection, request: PaymentRequest, kind: str) -> 
             idempotency_key=f"{request.order_id}:{kind}",
         )
         .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
+        .returning(payment_entries.c.id)
     )
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 async def authorize(conn: AsyncConnection, request: PaymentRequest) -> bool:

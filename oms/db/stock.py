@@ -39,8 +39,13 @@ async def reserve(conn: AsyncConnection, request: ReservationRequest) -> Reserva
     await conn.execute(
         insert(reservations),
         [
-            {"order_id": request.order_id, "sku": line.sku, "store_id": request.store_id,
-             "quantity": line.quantity, "state": ACTIVE}
+            {
+                "order_id": request.order_id,
+                "sku": line.sku,
+                "store_id": request.store_id,
+                "quantity": line.quantity,
+                "state": ACTIVE,
+            }
             for line in request.lines
         ],
     )
@@ -99,8 +104,8 @@ async def level(conn: AsyncConnection, store_id: str, sku: str) -> StockLevel | 
 
 async def set_count(conn: AsyncConnection, store_id: str, sku: str, on_hand: int) -> StockLevel:
     """Record an absolute count from the store's system; reservations are kept as they are."""
-    statement = insert(stock_levels).values(store_id=store_id, sku=sku, on_hand=on_hand, reserved=0)
-    statement = statement.on_conflict_do_update(
+    count = insert(stock_levels).values(store_id=store_id, sku=sku, on_hand=on_hand, reserved=0)
+    statement = count.on_conflict_do_update(
         index_elements=[stock_levels.c.store_id, stock_levels.c.sku],
         set_={"on_hand": on_hand, "updated_at": func.now()},
     ).returning(stock_levels.c.store_id, stock_levels.c.sku, stock_levels.c.on_hand, stock_levels.c.reserved)

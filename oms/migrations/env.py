@@ -7,6 +7,7 @@ from oms.db.tables import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
+assert url, "oms.migrate sets sqlalchemy.url"
 connectable = create_engine(url, poolclass=pool.NullPool)
 with connectable.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata)

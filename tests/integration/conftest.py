@@ -46,14 +46,19 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     await demo.load(engine)
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO products (sku, name, unit_price, currency) VALUES ('RACE-1', 'Limited edition', 10, 'EUR')"
-        ))
+        await conn.execute(
+            text(
+                "INSERT INTO products (sku, name, unit_price, currency) "
+                "VALUES ('RACE-1', 'Limited edition', 10, 'EUR')"
+            )
+        )
     yield engine
     await engine.dispose()
 
 
-def settings_for(client: Client, database_url: str, task_queue: str = TASK_QUEUE, **timings: timedelta) -> Settings:
+def settings_for(
+    client: Client, database_url: str, task_queue: str = TASK_QUEUE, **timings: timedelta
+) -> Settings:
     return Settings(
         database_url=database_url,
         temporal_address=client.service_client.config.target_host,
@@ -79,7 +84,9 @@ async def _api(settings: Settings, client: Client, engine: AsyncEngine) -> Async
 
 
 @pytest.fixture(scope="session")
-async def api(client: Client, engine: AsyncEngine, database_url: str, worker: None) -> AsyncIterator[httpx.AsyncClient]:
+async def api(
+    client: Client, engine: AsyncEngine, database_url: str, worker: None
+) -> AsyncIterator[httpx.AsyncClient]:
     async for http in _api(settings_for(client, database_url), client, engine):
         yield http
 

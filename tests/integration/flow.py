@@ -11,7 +11,9 @@ async def place(api: httpx.AsyncClient, order: OrderPlacement) -> httpx.Response
     return await api.post("/v1/orders", json=order.model_dump(mode="json"))
 
 
-async def step(api: httpx.AsyncClient, order: OrderPlacement, action: str, body: dict | None = None) -> httpx.Response:
+async def step(
+    api: httpx.AsyncClient, order: OrderPlacement, action: str, body: dict | None = None
+) -> httpx.Response:
     return await api.post(f"/v1/stores/{order.store_id}/orders/{order.order_id}/{action}", json=body)
 
 

@@ -30,7 +30,8 @@ async def test_support_cancellation_releases_stock_voids_payment_and_tells_the_c
     await api.post(f"/v1/stores/{order.store_id}/orders/{order.order_id}/accept")
 
     cancelled = await api.post(
-        f"/v1/orders/{order.order_id}/cancel", json={"reason": "customer changed their mind", "actor": "support:ana"}
+        f"/v1/orders/{order.order_id}/cancel",
+        json={"reason": "customer changed their mind", "actor": "support:ana"},
     )
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
@@ -38,7 +39,12 @@ async def test_support_cancellation_releases_stock_voids_payment_and_tells_the_c
     assert await _ledger(engine, order.order_id) == ["authorization", "void"]
     assert await _kinds(api, order.order_id) == ["order_confirmed", "order_cancelled"]
     last = (await api.get(f"/v1/orders/{order.order_id}")).json()["timeline"][-1]
-    assert last == {**last, "status": "cancelled", "actor": "support:ana", "reason": "customer changed their mind"}
+    assert last == {
+        **last,
+        "status": "cancelled",
+        "actor": "support:ana",
+        "reason": "customer changed their mind",
+    }
 
     again = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "twice"})
     assert again.status_code == 409

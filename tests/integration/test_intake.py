@@ -5,10 +5,9 @@ import asyncio
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from oms.db.tables import payment_entries, reservations
 from temporalio.client import Client
 
+from oms.db.tables import payment_entries, reservations
 from tests.conftest import placement
 from tests.integration.conftest import keep_history
 from tests.integration.flow import place, prepare, stock
@@ -19,7 +18,9 @@ async def _reservation_rows(engine: AsyncEngine, order_id: str) -> int:
         return await conn.scalar(select(func.count()).where(reservations.c.order_id == order_id))
 
 
-async def test_duplicate_posts_return_the_same_order_and_reserve_once(api: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_duplicate_posts_return_the_same_order_and_reserve_once(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     order = placement(lines=[("HEADLAMP-300", 2)])
     before = await stock(api, order.store_id, "HEADLAMP-300")
     answers = await asyncio.gather(*(place(api, order) for _ in range(5)))

@@ -28,7 +28,9 @@ async def test_order_is_reserved_prepared_and_collected_with_its_pickup_code(
     assert held["available"] == before["available"] - 2
 
     await prepare(api, order, staging="shelf C7")
-    queue = (await api.get(f"/v1/stores/{order.store_id}/orders", params={"status": "ready_for_pickup"})).json()
+    queue = (
+        await api.get(f"/v1/stores/{order.store_id}/orders", params={"status": "ready_for_pickup"})
+    ).json()
     assert order.order_id in [entry["order_id"] for entry in queue]
 
     wrong = await step(api, order, "collect", {"pickup_code": "000000"})
@@ -45,18 +47,32 @@ async def test_order_is_reserved_prepared_and_collected_with_its_pickup_code(
     assert after["reserved"] == before["reserved"]
     async with engine.connect() as conn:
         ledger = await payments.ledger(conn, order.order_id)
-    assert [(entry.kind, str(entry.amount)) for entry in ledger] == [("authorization", "30.00"), ("capture", "30.00")]
+    assert [(entry.kind, str(entry.amount)) for entry in ledger] == [
+        ("authorization", "30.00"),
+        ("capture", "30.00"),
+    ]
 
     read = (await api.get(f"/v1/orders/{order.order_id}")).json()
     assert [entry["status"] for entry in read["timeline"]] == [
-        "received", "reserved", "accepted", "picked", "ready_for_pickup", "collected",
+        "received",
+        "reserved",
+        "accepted",
+        "picked",
+        "ready_for_pickup",
+        "collected",
     ]
     assert read["timeline"][-1]["actor"] == "store:paris-rivoli/lea"
     assert read["timeline"][4]["reason"] == "staged at shelf C7"
     assert "pickup_code" not in read
-    kinds = [(m["kind"], m["channel"]) for m in (await api.get(f"/v1/orders/{order.order_id}/notifications")).json()]
+    kinds = [
+        (m["kind"], m["channel"])
+        for m in (await api.get(f"/v1/orders/{order.order_id}/notifications")).json()
+    ]
     assert kinds == [
-        ("order_confirmed", "email"), ("ready_for_pickup", "email"), ("ready_for_pickup", "sms"), ("receipt", "email"),
+        ("order_confirmed", "email"),
+        ("ready_for_pickup", "email"),
+        ("ready_for_pickup", "sms"),
+        ("receipt", "email"),
     ]
 
     refused = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "too late"})

@@ -35,8 +35,9 @@ class WorkerProcess:
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "oms", "worker"], env=self.env, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "oms", "worker"], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
 
     def kill(self) -> None:
         assert self.process
@@ -59,7 +60,9 @@ def worker_process(client: Client, database_url: str, tmp_path: Path) -> Iterato
 
 
 @pytest.fixture
-async def crash_api(client: Client, engine: AsyncEngine, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+async def crash_api(
+    client: Client, engine: AsyncEngine, database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = settings_for(client, database_url, TASK_QUEUE)
     settings.intake_wait = timedelta(seconds=2)
     settings.update_wait = timedelta(seconds=40)
@@ -106,5 +109,3 @@ async def test_orders_survive_a_killed_worker_and_finish_when_it_returns(
     assert after["on_hand"] == before["on_hand"] - 1  # the first order, committed once
     assert after["reserved"] == before["reserved"] + 2  # the second order, reserved once
     assert worker_process.stop() == 0
-
-

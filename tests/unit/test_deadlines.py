@@ -8,7 +8,9 @@ from domain.models import OpeningHours
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
-WEEKDAYS_9_TO_19 = [OpeningHours(weekday=d, opens=time(9), closes=time(19)) for d in range(6)]  # closed Sunday
+WEEKDAYS_9_TO_19 = [
+    OpeningHours(weekday=d, opens=time(9), closes=time(19)) for d in range(6)
+]  # closed Sunday
 TWO_HOURS = timedelta(hours=2)
 
 
@@ -19,17 +21,23 @@ def test_order_placed_while_open_is_ready_two_hours_later() -> None:
 
 def test_order_placed_at_night_is_ready_two_hours_after_opening() -> None:
     placed = datetime(2026, 11, 23, 23, 30, tzinfo=PARIS)
-    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(2026, 11, 24, 11, 0, tzinfo=PARIS)
+    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(
+        2026, 11, 24, 11, 0, tzinfo=PARIS
+    )
 
 
 def test_promise_carries_over_closing_time_into_the_next_opening() -> None:
     placed = datetime(2026, 11, 23, 18, 0, tzinfo=PARIS)  # one hour before closing
-    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(2026, 11, 24, 10, 0, tzinfo=PARIS)
+    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(
+        2026, 11, 24, 10, 0, tzinfo=PARIS
+    )
 
 
 def test_closed_sunday_is_skipped() -> None:
     placed = datetime(2026, 11, 28, 18, 30, tzinfo=PARIS)  # Saturday, 30 min before closing
-    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(2026, 11, 30, 10, 30, tzinfo=PARIS)
+    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(
+        2026, 11, 30, 10, 30, tzinfo=PARIS
+    )
 
 
 def test_store_hours_are_read_in_the_store_timezone_whatever_the_input_zone() -> None:
@@ -42,7 +50,9 @@ def test_store_hours_are_read_in_the_store_timezone_whatever_the_input_zone() ->
 def test_daylight_saving_change_keeps_local_opening_time() -> None:
     # Europe/Paris leaves summer time on Sunday 25 October 2026; the Monday opens at 09:00 local (08:00 UTC).
     placed = datetime(2026, 10, 24, 20, 0, tzinfo=PARIS)
-    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(2026, 10, 26, 11, 0, tzinfo=PARIS)
+    assert ready_by(placed, TWO_HOURS, WEEKDAYS_9_TO_19, "Europe/Paris") == datetime(
+        2026, 10, 26, 11, 0, tzinfo=PARIS
+    )
 
 
 def test_store_without_hours_counts_plain_time() -> None:

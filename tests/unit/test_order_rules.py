@@ -11,7 +11,10 @@ from domain.status import OrderStatus
 from domain.stock import StockLevel, shortages
 from tests.conftest import placement
 
-LINES = [OrderLine(sku="TENT-2P", quantity=1, unit_price="149.00"), OrderLine(sku="BOTTLE-1L", quantity=3, unit_price="19.90")]
+LINES = [
+    OrderLine(sku="TENT-2P", quantity=1, unit_price="149.00"),
+    OrderLine(sku="BOTTLE-1L", quantity=3, unit_price="19.90"),
+]
 
 
 def test_complete_pick_passes() -> None:
@@ -21,7 +24,10 @@ def test_complete_pick_passes() -> None:
 @pytest.mark.parametrize(
     ("picked", "field"),
     [
-        ([PickedLine(sku="TENT-2P", quantity=1), PickedLine(sku="BOTTLE-1L", quantity=2)], "lines[1].quantity"),
+        (
+            [PickedLine(sku="TENT-2P", quantity=1), PickedLine(sku="BOTTLE-1L", quantity=2)],
+            "lines[1].quantity",
+        ),
         ([PickedLine(sku="TENT-2P", quantity=1), PickedLine(sku="STOVE", quantity=3)], "lines[1].sku"),
         ([PickedLine(sku="TENT-2P", quantity=1), PickedLine(sku="TENT-2P", quantity=1)], "lines[1].sku"),
         ([PickedLine(sku="TENT-2P", quantity=1)], "lines"),
@@ -72,11 +78,24 @@ def test_ready_message_carries_the_pickup_code_and_local_deadline() -> None:
     from domain.models import OpeningHours, StoreProfile
 
     order = placement("M-1")
-    store = StoreProfile(id="paris-rivoli", name="Paris Rivoli", city="Paris", address="120 rue de Rivoli",
-                         latitude=48.86, longitude=2.34, timezone="Europe/Paris",
-                         opening_hours=[OpeningHours(weekday=0, opens="09:00", closes="19:00")])
-    state = OrderState(order_id=order.order_id, placement=order, status=OrderStatus.READY, store=store,
-                       pickup_code="123456", pickup_deadline=datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
+    store = StoreProfile(
+        id="paris-rivoli",
+        name="Paris Rivoli",
+        city="Paris",
+        address="120 rue de Rivoli",
+        latitude=48.86,
+        longitude=2.34,
+        timezone="Europe/Paris",
+        opening_hours=[OpeningHours(weekday=0, opens="09:00", closes="19:00")],
+    )
+    state = OrderState(
+        order_id=order.order_id,
+        placement=order,
+        status=OrderStatus.READY,
+        store=store,
+        pickup_code="123456",
+        pickup_deadline=datetime(2026, 11, 26, 17, 0, tzinfo=UTC),
+    )
     message = compose(state, NotificationKind.READY_FOR_PICKUP)
     assert "Pickup code: 123456" in message.body
     assert "Thu 26 Nov 2026, 18:00" in message.body  # 17:00 UTC is 18:00 in Paris

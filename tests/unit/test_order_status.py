@@ -15,13 +15,21 @@ AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def _state(status: OrderStatus = OrderStatus.RECEIVED) -> OrderState:
     order = placement("S-1")
     return OrderState(
-        order_id=order.order_id, placement=order, status=status,
+        order_id=order.order_id,
+        placement=order,
+        status=status,
         timeline=[TimelineEntry(at=AT, status=status, actor="channel:webshop")],
     )
 
 
 def test_happy_path_follows_the_store_steps_in_order() -> None:
-    path = [OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY, OrderStatus.COLLECTED]
+    path = [
+        OrderStatus.RESERVED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PICKED,
+        OrderStatus.READY,
+        OrderStatus.COLLECTED,
+    ]
     state = _state()
     for target in path:
         apply_transition(state, target, at=AT, actor="tester")
@@ -41,7 +49,9 @@ def test_a_step_out_of_order_is_refused_and_changes_nothing() -> None:
 
 def test_transition_records_actor_and_reason() -> None:
     state = apply_transition(_state(), OrderStatus.CANCELLED, at=AT, actor="support:ana", reason="duplicate")
-    assert state.timeline[-1] == TimelineEntry(at=AT, status=OrderStatus.CANCELLED, actor="support:ana", reason="duplicate")
+    assert state.timeline[-1] == TimelineEntry(
+        at=AT, status=OrderStatus.CANCELLED, actor="support:ana", reason="duplicate"
+    )
 
 
 @pytest.mark.parametrize("status", list(OrderStatus))
@@ -52,7 +62,10 @@ def test_support_can_cancel_exactly_the_orders_not_yet_finished(status: OrderSta
 
 def test_only_ready_orders_expire_and_finished_orders_go_nowhere() -> None:
     assert [s for s in OrderStatus if can_transition(s, OrderStatus.EXPIRED)] == [OrderStatus.READY]
-    assert TERMINAL == {
-        OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED,
-    }
+    assert {
+        OrderStatus.COLLECTED,
+        OrderStatus.CANCELLED,
+        OrderStatus.EXPIRED,
+        OrderStatus.REJECTED,
+    } == TERMINAL
     assert all(isinstance(nexts, frozenset) for nexts in TRANSITIONS.values())

@@ -36,13 +36,24 @@ class FakeSystems:
     def activities(self) -> list:
         @activity.defn(name=ids.ACTIVITY_LOAD_STORE)
         async def load_store(store_id: str) -> StoreProfile:
-            return StoreProfile(id=store_id, name="Test store", city="Paris", address="1 rue de Test",
-                                latitude=48.86, longitude=2.34, timezone="Europe/Paris", opening_hours=ALWAYS_OPEN)
+            return StoreProfile(
+                id=store_id,
+                name="Test store",
+                city="Paris",
+                address="1 rue de Test",
+                latitude=48.86,
+                longitude=2.34,
+                timezone="Europe/Paris",
+                opening_hours=ALWAYS_OPEN,
+            )
 
         @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
         async def reserve(request: ReservationRequest) -> ReservationOutcome:
-            missing = [MissingLine(sku=line.sku, requested=line.quantity, available=self.stock.get(line.sku, 0))
-                       for line in request.lines if self.stock.get(line.sku, 0) < line.quantity]
+            missing = [
+                MissingLine(sku=line.sku, requested=line.quantity, available=self.stock.get(line.sku, 0))
+                for line in request.lines
+                if self.stock.get(line.sku, 0) < line.quantity
+            ]
             if missing:
                 return ReservationOutcome(reserved=False, missing=missing)
             self.reserved[request.order_id] = {line.sku: line.quantity for line in request.lines}
@@ -79,5 +90,14 @@ class FakeSystems:
         async def record(view: OrderView) -> None:
             self.records.append(view)
 
-        return [load_store, reserve, release, commit, payment("authorize"), payment("capture"), payment("void"),
-                notify, record]
+        return [
+            load_store,
+            reserve,
+            release,
+            commit,
+            payment("authorize"),
+            payment("capture"),
+            payment("void"),
+            notify,
+            record,
+        ]

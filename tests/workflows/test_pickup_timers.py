@@ -22,10 +22,24 @@ async def _ready_order(env: WorkflowEnvironment, policy: OrderPolicy) -> OrderIn
     order = placement()
     now = await env.get_current_time()
     state = OrderState(
-        order_id=order.order_id, placement=order, status=OrderStatus.READY, ready_at=now,
-        pickup_deadline=now + policy.hold_period, pickup_code="246810", staging_location="shelf B3", version=4,
-        timeline=[TimelineEntry(at=now, status=status, actor="test") for status in (
-            OrderStatus.RECEIVED, OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY)],
+        order_id=order.order_id,
+        placement=order,
+        status=OrderStatus.READY,
+        ready_at=now,
+        pickup_deadline=now + policy.hold_period,
+        pickup_code="246810",
+        staging_location="shelf B3",
+        version=4,
+        timeline=[
+            TimelineEntry(at=now, status=status, actor="test")
+            for status in (
+                OrderStatus.RECEIVED,
+                OrderStatus.RESERVED,
+                OrderStatus.ACCEPTED,
+                OrderStatus.PICKED,
+                OrderStatus.READY,
+            )
+        ],
     )
     return OrderInput(placement=order, policy=policy, carry_on_from=state)
 
@@ -53,7 +67,9 @@ async def test_uncollected_order_is_reminded_after_a_day_and_expires_after_three
     assert fakes.records[-1].status is OrderStatus.EXPIRED
 
 
-async def test_no_reminder_when_the_hold_is_shorter_than_the_reminder_delay(time_skipping: WorkflowEnvironment) -> None:
+async def test_no_reminder_when_the_hold_is_shorter_than_the_reminder_delay(
+    time_skipping: WorkflowEnvironment,
+) -> None:
     env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
     policy = OrderPolicy(reminder_after_ready=timedelta(hours=24), hold_period=timedelta(hours=12))
     order_input = await _ready_order(env, policy)
@@ -65,12 +81,17 @@ async def test_no_reminder_when_the_hold_is_shorter_than_the_reminder_delay(time
     assert fakes.kinds() == ["order_expired"]
 
 
-async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(time_skipping: WorkflowEnvironment) -> None:
+async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(
+    time_skipping: WorkflowEnvironment,
+) -> None:
     env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
     order_input = await _ready_order(env, OrderPolicy())
     async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
         handle = await env.client.start_workflow(
-            OrderWorkflow.run, order_input, id=order_input.placement.order_id, task_queue=queue,
+            OrderWorkflow.run,
+            order_input,
+            id=order_input.placement.order_id,
+            task_queue=queue,
             result_type=OrderView,
         )
         await env.sleep(timedelta(hours=30))  # past the reminder
@@ -82,12 +103,18 @@ async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(tim
     assert final.timeline[-1].actor == "support:ana"
 
 
-async def test_new_order_is_reserved_confirmed_and_cancelled_by_signal(time_skipping: WorkflowEnvironment) -> None:
+async def test_new_order_is_reserved_confirmed_and_cancelled_by_signal(
+    time_skipping: WorkflowEnvironment,
+) -> None:
     env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
     order = placement(lines=[("TENT-2P", 2)])
     async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
         handle = await env.client.start_workflow(
-            OrderWorkflow.run, OrderInput(placement=order), id=order.order_id, task_queue=queue, result_type=OrderView
+            OrderWorkflow.run,
+            OrderInput(placement=order),
+            id=order.order_id,
+            task_queue=queue,
+            result_type=OrderView,
         )
         await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="fraud check failed", actor="support"))
         final = await handle.result()
@@ -97,12 +124,18 @@ async def test_new_order_is_reserved_confirmed_and_cancelled_by_signal(time_skip
     assert fakes.kinds()[-1] == "order_cancelled"
 
 
-async def test_order_short_of_stock_is_rejected_naming_the_missing_lines(time_skipping: WorkflowEnvironment) -> None:
+async def test_order_short_of_stock_is_rejected_naming_the_missing_lines(
+    time_skipping: WorkflowEnvironment,
+) -> None:
     env, fakes, queue = time_skipping, FakeSystems(), f"tq-{uuid.uuid4()}"
     order = placement(lines=[("TENT-2P", 9)])
     async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
         final = await env.client.execute_workflow(
-            OrderWorkflow.run, OrderInput(placement=order), id=order.order_id, task_queue=queue, result_type=OrderView
+            OrderWorkflow.run,
+            OrderInput(placement=order),
+            id=order.order_id,
+            task_queue=queue,
+            result_type=OrderView,
         )
     assert final.status is OrderStatus.REJECTED
     assert [(m.sku, m.requested, m.available) for m in final.missing] == [("TENT-2P", 9, 5)]
