@@ -196,6 +196,8 @@ class OrderWorkflow:
         self._state.store = await self._run(
             ids.ACTIVITY_LOAD_STORE, placement.store_id, result_type=StoreProfile
         )
+        if self._status is not OrderStatus.RECEIVED:  # cancelled before anything was held
+            return False
         outcome: ReservationOutcome = await self._run(
             ids.ACTIVITY_RESERVE_STOCK,
             ReservationRequest(
