@@ -81,7 +81,9 @@ async def test_concurrent_retries_of_one_reservation_reserve_once(engine: AsyncE
 
 async def test_payment_steps_are_recorded_once_and_never_both_ways(engine: AsyncEngine) -> None:
     activities, env = PaymentActivities(engine), ActivityEnvironment()
-    captured = PaymentRequest(order_id=f"order-test-{uuid.uuid4().hex}", amount=Decimal("42.50"), currency="EUR")
+    captured = PaymentRequest(
+        order_id=f"order-test-{uuid.uuid4().hex}", amount=Decimal("42.50"), currency="EUR"
+    )
     assert await env.run(activities.authorize, captured)
     assert not await env.run(activities.authorize, captured)
     assert await env.run(activities.capture, captured)
@@ -97,7 +99,10 @@ async def test_payment_steps_are_recorded_once_and_never_both_ways(engine: Async
     with pytest.raises(ApplicationError, match="voided"):
         await env.run(activities.capture, voided)
     async with engine.connect() as conn:
-        assert [e.kind for e in await payments.ledger(conn, captured.order_id)] == ["authorization", "capture"]
+        assert [e.kind for e in await payments.ledger(conn, captured.order_id)] == [
+            "authorization",
+            "capture",
+        ]
         assert [e.kind for e in await payments.ledger(conn, voided.order_id)] == ["authorization", "void"]
 
 
@@ -117,11 +122,15 @@ class CountingNotifier:
 
 def _message(kind: NotificationKind) -> CustomerNotification:
     order = placement()
-    state = OrderState(order_id=order.order_id, placement=order, status=OrderStatus.READY, pickup_code="135790")
+    state = OrderState(
+        order_id=order.order_id, placement=order, status=OrderStatus.READY, pickup_code="135790"
+    )
     return compose(state, kind)
 
 
-async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retried(engine: AsyncEngine) -> None:
+async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retried(
+    engine: AsyncEngine,
+) -> None:
     notifier = CountingNotifier()
     activities, env = NotificationActivities(engine, notifier), ActivityEnvironment()
     message = _message(NotificationKind.READY_FOR_PICKUP)
@@ -130,7 +139,9 @@ async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retr
     assert notifier.sent == [("email", "camille@example.com"), ("sms", "+33612345678")]
     async with engine.connect() as conn:
         rows = await conn.scalar(
-            select(func.count()).where(notifications.c.order_id == message.order_id, notifications.c.status == "sent")
+            select(func.count()).where(
+                notifications.c.order_id == message.order_id, notifications.c.status == "sent"
+            )
         )
     assert rows == 2
 

@@ -8,7 +8,12 @@ from tests.integration.flow import place
 
 async def test_stores_are_listed_with_location_timezone_and_opening_hours(api: httpx.AsyncClient) -> None:
     stores = (await api.get("/v1/stores")).json()
-    assert {store["id"] for store in stores} >= {"paris-rivoli", "lyon-part-dieu", "london-oxford-st", "nyc-soho"}
+    assert {store["id"] for store in stores} >= {
+        "paris-rivoli",
+        "lyon-part-dieu",
+        "london-oxford-st",
+        "nyc-soho",
+    }
     soho = (await api.get("/v1/stores/nyc-soho")).json()
     assert soho["timezone"] == "America/New_York"
     assert soho["opening_hours"][0] == {"weekday": 0, "opens": "10:00:00", "closes": "20:00:00"}
