@@ -5,7 +5,7 @@ from temporalio import activity
 
 from domain import ids
 from domain.models import ReservationOutcome, ReservationRequest
-from oms.db import stock
+from oms.db import database_now, inventory, stock
 
 
 class StockActivities:
@@ -15,12 +15,26 @@ class StockActivities:
     @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
     async def reserve(self, request: ReservationRequest) -> ReservationOutcome:
         async with self._engine.begin() as conn:
-            return await stock.reserve(conn, request)
+            outcome = await stock.reserve(conn, request)
+        if outcome.reserved:
+            await self._review(request.store_id, [line.sku for line in request.lines])
+        return outcome
 
     @activity.defn(name=ids.ACTIVITY_RELEASE_STOCK)
     async def release(self, order_id: str) -> int:
         async with self._engine.begin() as conn:
-            return await stock.release(conn, order_id)
+            store_id, skus = await stock.holding(conn, order_id)
+            released = await stock.release(conn, order_id)
+        if released and store_id:
+            await self._review(store_id, skus)
+        return released
+
+    async def _review(self, store_id: str, skus: list[str]) -> None:
+        """Raise or clear replenishment alerts after free stock moved (its own short transaction)."""
+        async with self._engine.begin() as conn:
+            now = await database_now(conn)
+            for sku in sorted(skus):
+                await inventory.review(conn, store_id, sku, now)
 
     @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
     async def commit(self, order_id: str) -> int:

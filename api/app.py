@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api import errors
-from api.routes import orders, stores
+from api.routes import availability, holds, inventory, orders, stores
 from oms.db import create_engine
 from oms.settings import Settings
 from oms.temporal import connect
@@ -40,6 +40,9 @@ def create_app(
     errors.install(app)
     app.include_router(orders.router)
     app.include_router(stores.router)
+    app.include_router(inventory.router)
+    app.include_router(availability.router)
+    app.include_router(holds.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

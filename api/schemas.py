@@ -45,10 +45,13 @@ class StockLevelPublic(BaseModel):
     reserved: int
     available: int
 
+    safety_stock: int = 0
+
     @classmethod
     def of(cls, level: StockLevel) -> "StockLevelPublic":
         return cls(**level.model_dump(), available=level.available)
 
 
 class StockCount(BaseModel):
-    on_hand: int = Field(ge=0, le=1_000_000, description="absolute count from the store's system")
+    on_hand: int | None = Field(default=None, ge=0, le=1_000_000, description="absolute count, taken now")
+    safety_stock: int | None = Field(default=None, ge=0, le=1_000_000, description="units never promised")

@@ -14,12 +14,14 @@ UPDATE_MARK_READY = "mark_ready"
 UPDATE_COLLECT = "collect"
 UPDATE_CANCEL = "cancel"
 SIGNAL_CANCEL = "cancel_order"
+SIGNAL_STOCK_AT_RISK = "stock_at_risk"
 QUERY_STATE = "state"
 
 SA_ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 SA_STORE_ID = SearchAttributeKey.for_keyword("StoreId")
 SA_CHANNEL = SearchAttributeKey.for_keyword("Channel")
-SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL)
+SA_STOCK_AT_RISK = SearchAttributeKey.for_bool("StockAtRisk")
+SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL, SA_STOCK_AT_RISK)
 
 CHANNEL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _CHANNEL_REF = re.compile(CHANNEL_REF_PATTERN)
@@ -33,9 +35,14 @@ def order_workflow_id(channel: str, channel_order_id: str) -> str:
     return f"order-{channel}-{channel_order_id}"
 
 
+def search_attribute_type(key: SearchAttributeKey) -> str:
+    """The type name Temporal's CLI uses (Keyword, Bool)."""
+    return "Bool" if key.value_type is bool else "Keyword"
+
+
 def search_attribute_flags() -> list[str]:
     """`temporal server start-dev` flags registering every search attribute the OMS uses."""
-    return [f"--search-attribute={key.name}=Keyword" for key in SEARCH_ATTRIBUTES]
+    return [f"--search-attribute={key.name}={search_attribute_type(key)}" for key in SEARCH_ATTRIBUTES]
 
 
 # Activity names: workflows call activities by name so workflow modules import no I/O code.

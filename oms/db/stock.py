@@ -1,94 +1,178 @@
-"""Stock levels and reservations: all lines of an order in one transaction, rows locked in SKU order."""
+"""Stock levels, the stock ledger and reservations.
 
-from sqlalchemy import func, select, update
+Every change to on hand or reserved is a `stock_movements` entry with an idempotency key, applied to
+`stock_levels` in the same transaction: levels are always the sum of the ledger (`check_ledger`).
+Rows are locked in SKU order (`SELECT … FOR UPDATE`), the order `oms_reserve` locks them in too.
+"""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.models import ReservationOutcome, ReservationRequest
-from domain.stock import StockLevel, shortages
-from oms.db.tables import products, reservations, stock_levels, stores
+from domain.stock import Movement, MovementKind, StockLevel, shortages
+from oms.db.tables import products, reservations, stock_levels, stock_movements, stores
 
 ACTIVE, RELEASED, COMMITTED = "active", "released", "committed"
+_RESERVE = text(
+    "SELECT oms_reserve(:holder, :store, CAST(:skus AS text[]), CAST(:quantities AS int[]), :expires_at, "
+    ":source, :from_hold)"
+)
 
 
-async def reserve(conn: AsyncConnection, request: ReservationRequest) -> ReservationOutcome:
-    """Reserve every line or none. A repeat for the same order returns the first answer."""
-    existing = await conn.scalar(
-        select(func.count()).select_from(reservations).where(reservations.c.order_id == request.order_id)
+async def reserve(
+    conn: AsyncConnection,
+    request: ReservationRequest,
+    *,
+    expires_at: datetime | None = None,
+    source: str = "order intake",
+) -> ReservationOutcome:
+    """Reserve every line or none, in one round trip; a repeat for the same holder answers the same."""
+    lines = sorted(request.lines, key=lambda line: line.sku)
+    answer = await conn.scalar(
+        _RESERVE,
+        {
+            "holder": request.order_id,
+            "store": request.store_id,
+            "skus": [line.sku for line in lines],
+            "quantities": [line.quantity for line in lines],
+            "expires_at": expires_at,
+            "source": source,
+            "from_hold": request.from_hold,
+        },
     )
-    if existing:
+    if answer["reserved"]:
         return ReservationOutcome(reserved=True)
-    skus = sorted(line.sku for line in request.lines)
-    # Lock in key order so concurrent orders on overlapping baskets cannot deadlock.
+    return ReservationOutcome(reserved=False, missing=shortages(request.lines, answer["levels"]))
+
+
+async def record(conn: AsyncConnection, movements: list[Movement]) -> list[Movement]:
+    """Append the movements not yet in the ledger and apply them to the levels; returns those applied."""
+    if not movements:
+        return []
+    keys = set(
+        await conn.scalars(
+            insert(stock_movements)
+            .values(
+                [
+                    {
+                        "store_id": m.store_id,
+                        "sku": m.sku,
+                        "kind": m.kind.value,
+                        "on_hand_delta": m.on_hand_delta,
+                        "reserved_delta": m.reserved_delta,
+                        "holder_id": m.holder_id,
+                        "reason": m.reason,
+                        "source": m.source,
+                        "idempotency_key": m.key,
+                        "occurred_at": m.occurred_at,
+                    }
+                    for m in movements
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[stock_movements.c.idempotency_key])
+            .returning(stock_movements.c.idempotency_key)
+        )
+    )
+    applied = [m for m in movements if m.key in keys]
+    for m in applied:
+        # UPDATE first: an upsert's proposed row would trip the CHECK constraints on negative deltas.
+        moved = await conn.execute(
+            update(stock_levels)
+            .where(stock_levels.c.store_id == m.store_id, stock_levels.c.sku == m.sku)
+            .values(
+                on_hand=stock_levels.c.on_hand + m.on_hand_delta,
+                reserved=stock_levels.c.reserved + m.reserved_delta,
+                updated_at=func.now(),
+            )
+        )
+        if moved.rowcount == 0:
+            await conn.execute(
+                insert(stock_levels).values(
+                    store_id=m.store_id, sku=m.sku, on_hand=m.on_hand_delta, reserved=m.reserved_delta
+                )
+            )
+    return applied
+
+
+async def lock_levels(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, StockLevel]:
+    """Lock the rows (in SKU order) and return their levels; missing rows are absent."""
     rows = await conn.execute(
-        select(stock_levels.c.sku, stock_levels.c.on_hand, stock_levels.c.reserved)
-        .where(stock_levels.c.store_id == request.store_id, stock_levels.c.sku.in_(skus))
+        select(stock_levels)
+        .where(stock_levels.c.store_id == store_id, stock_levels.c.sku.in_(sorted(set(skus))))
         .order_by(stock_levels.c.sku)
         .with_for_update()
     )
-    available = {row.sku: max(row.on_hand - row.reserved, 0) for row in rows}
-    missing = shortages(request.lines, available)
-    if missing:
-        return ReservationOutcome(reserved=False, missing=missing)
-    for line in sorted(request.lines, key=lambda line: line.sku):
-        await conn.execute(
-            update(stock_levels)
-            .where(stock_levels.c.store_id == request.store_id, stock_levels.c.sku == line.sku)
-            .values(reserved=stock_levels.c.reserved + line.quantity, updated_at=func.now())
-        )
-    await conn.execute(
-        insert(reservations),
-        [
-            {
-                "order_id": request.order_id,
-                "sku": line.sku,
-                "store_id": request.store_id,
-                "quantity": line.quantity,
-                "state": ACTIVE,
-            }
-            for line in request.lines
-        ],
-    )
-    return ReservationOutcome(reserved=True)
+    return {row.sku: _level(row) for row in rows}
 
 
-async def _settle(conn: AsyncConnection, order_id: str, new_state: str) -> int:
-    """Move an order's active reservations to `new_state`; a committed unit also leaves on hand."""
-    rows = (
+async def _settle(conn: AsyncConnection, holder_id: str, kind: MovementKind, reason: str) -> int:
+    """Release or commit a holder's active reservations; a repeat settles nothing more."""
+    held = (
         await conn.execute(
-            select(reservations.c.sku, reservations.c.store_id, reservations.c.quantity)
-            .where(reservations.c.order_id == order_id, reservations.c.state == ACTIVE)
-            .order_by(reservations.c.sku)
-            .with_for_update()
+            select(reservations.c.store_id, reservations.c.sku).where(
+                reservations.c.order_id == holder_id, reservations.c.state == ACTIVE
+            )
         )
     ).all()
-    for row in rows:
-        values = {"reserved": stock_levels.c.reserved - row.quantity, "updated_at": func.now()}
-        if new_state == COMMITTED:
-            # A count may have set on hand below what was reserved; the customer still took the goods.
-            values["on_hand"] = func.greatest(stock_levels.c.on_hand - row.quantity, 0)
-        await conn.execute(
-            update(stock_levels)
-            .where(stock_levels.c.store_id == row.store_id, stock_levels.c.sku == row.sku)
-            .values(**values)
-        )
-    if rows:
+    if not held:
+        return 0
+    store_id = held[0].store_id
+    levels = await lock_levels(conn, store_id, [row.sku for row in held])
+    rows = (
         await conn.execute(
             update(reservations)
-            .where(reservations.c.order_id == order_id, reservations.c.state == ACTIVE)
-            .values(state=new_state, updated_at=func.now())
+            .where(reservations.c.order_id == holder_id, reservations.c.state == ACTIVE)
+            .values(state=RELEASED if kind is MovementKind.RELEASE else COMMITTED, updated_at=func.now())
+            .returning(reservations.c.sku, reservations.c.quantity)
         )
-    return len(rows)
+    ).all()
+    now = await conn.scalar(select(func.now()))
+    movements = []
+    for row in sorted(rows, key=lambda r: r.sku):
+        on_hand = levels[row.sku].on_hand if row.sku in levels else 0
+        movements.append(
+            Movement(
+                store_id=store_id,
+                sku=row.sku,
+                kind=kind,
+                reserved_delta=-row.quantity,
+                # The customer took the goods; a count may already have taken them off on hand.
+                on_hand_delta=-min(row.quantity, on_hand) if kind is MovementKind.COMMIT else 0,
+                reason=reason,
+                source="order workflow",
+                key=f"{kind.value}:{holder_id}:{row.sku}",
+                occurred_at=now,
+                holder_id=holder_id,
+            )
+        )
+    await record(conn, movements)
+    return len(movements)
 
 
-async def release(conn: AsyncConnection, order_id: str) -> int:
-    """Put an order's reserved units back on sale; a repeat releases nothing more."""
-    return await _settle(conn, order_id, RELEASED)
+async def holding(conn: AsyncConnection, holder_id: str) -> tuple[str | None, list[str]]:
+    """The store and SKUs a holder has active reservations on."""
+    rows = (
+        await conn.execute(
+            select(reservations.c.store_id, reservations.c.sku).where(
+                reservations.c.order_id == holder_id, reservations.c.state == ACTIVE
+            )
+        )
+    ).all()
+    return (rows[0].store_id if rows else None), [row.sku for row in rows]
 
 
-async def commit(conn: AsyncConnection, order_id: str) -> int:
-    """The customer took the goods: reserved units leave the store; a repeat commits nothing more."""
-    return await _settle(conn, order_id, COMMITTED)
+async def release(conn: AsyncConnection, holder_id: str, reason: str = "order ended") -> int:
+    """Put a holder's reserved units back on sale."""
+    return await _settle(conn, holder_id, MovementKind.RELEASE, reason)
+
+
+async def commit(conn: AsyncConnection, holder_id: str) -> int:
+    """The customer took the goods: reserved units leave the store."""
+    return await _settle(conn, holder_id, MovementKind.COMMIT, "collected by the customer")
 
 
 async def level(conn: AsyncConnection, store_id: str, sku: str) -> StockLevel | None:
@@ -97,20 +181,25 @@ async def level(conn: AsyncConnection, store_id: str, sku: str) -> StockLevel | 
             select(stock_levels).where(stock_levels.c.store_id == store_id, stock_levels.c.sku == sku)
         )
     ).first()
-    if row is None:
-        return None
-    return StockLevel(store_id=row.store_id, sku=row.sku, on_hand=row.on_hand, reserved=row.reserved)
+    return None if row is None else _level(row)
 
 
-async def set_count(conn: AsyncConnection, store_id: str, sku: str, on_hand: int) -> StockLevel:
-    """Record an absolute count from the store's system; reservations are kept as they are."""
-    count = insert(stock_levels).values(store_id=store_id, sku=sku, on_hand=on_hand, reserved=0)
-    statement = count.on_conflict_do_update(
-        index_elements=[stock_levels.c.store_id, stock_levels.c.sku],
-        set_={"on_hand": on_hand, "updated_at": func.now()},
-    ).returning(stock_levels.c.store_id, stock_levels.c.sku, stock_levels.c.on_hand, stock_levels.c.reserved)
-    row = (await conn.execute(statement)).one()
-    return StockLevel(store_id=row.store_id, sku=row.sku, on_hand=row.on_hand, reserved=row.reserved)
+def _level(row) -> StockLevel:  # type: ignore[no-untyped-def]
+    return StockLevel(
+        store_id=row.store_id,
+        sku=row.sku,
+        on_hand=row.on_hand,
+        reserved=row.reserved,
+        safety_stock=row.safety_stock,
+    )
+
+
+async def set_safety_stock(conn: AsyncConnection, store_id: str, sku: str, safety_stock: int) -> None:
+    await conn.execute(
+        update(stock_levels)
+        .where(stock_levels.c.store_id == store_id, stock_levels.c.sku == sku)
+        .values(safety_stock=safety_stock, updated_at=func.now())
+    )
 
 
 async def known_skus(conn: AsyncConnection, skus: list[str]) -> set[str]:
@@ -120,3 +209,45 @@ async def known_skus(conn: AsyncConnection, skus: list[str]) -> set[str]:
 
 async def store_exists(conn: AsyncConnection, store_id: str) -> bool:
     return bool(await conn.scalar(select(func.count()).select_from(stores).where(stores.c.id == store_id)))
+
+
+class LedgerDrift(BaseModel):
+    store_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    ledger_on_hand: int
+    ledger_reserved: int
+
+
+async def check_ledger(conn: AsyncConnection) -> list[LedgerDrift]:
+    """Rows whose levels differ from the sum of their ledger entries (empty when all agree)."""
+    sums = (
+        select(
+            stock_movements.c.store_id,
+            stock_movements.c.sku,
+            func.sum(stock_movements.c.on_hand_delta).label("on_hand"),
+            func.sum(stock_movements.c.reserved_delta).label("reserved"),
+        )
+        .group_by(stock_movements.c.store_id, stock_movements.c.sku)
+        .subquery()
+    )
+    joined = stock_levels.outerjoin(
+        sums, and_(sums.c.store_id == stock_levels.c.store_id, sums.c.sku == stock_levels.c.sku)
+    )
+    rows = await conn.execute(
+        select(
+            stock_levels.c.store_id,
+            stock_levels.c.sku,
+            stock_levels.c.on_hand,
+            stock_levels.c.reserved,
+            func.coalesce(sums.c.on_hand, 0).label("ledger_on_hand"),
+            func.coalesce(sums.c.reserved, 0).label("ledger_reserved"),
+        )
+        .select_from(joined)
+        .where(
+            (stock_levels.c.on_hand != func.coalesce(sums.c.on_hand, 0))
+            | (stock_levels.c.reserved != func.coalesce(sums.c.reserved, 0))
+        )
+    )
+    return [LedgerDrift.model_validate(row, from_attributes=True) for row in rows]

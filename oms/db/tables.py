@@ -1,11 +1,14 @@
 """The database schema (SQLAlchemy Core). Alembic migrations in oms/migrations create it."""
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Integer,
     MetaData,
     Numeric,
@@ -14,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -31,6 +35,7 @@ stores = Table(
     Column("longitude", Float, nullable=False),
     Column("timezone", Text, nullable=False),
     Column("opening_hours", JSONB, nullable=False),
+    Column("email", Text),  # where store alerts go
 )
 
 products = Table(
@@ -49,6 +54,7 @@ stock_levels = Table(
     Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
     Column("on_hand", Integer, nullable=False),
     Column("reserved", Integer, nullable=False, server_default="0"),
+    Column("safety_stock", Integer, nullable=False, server_default="0"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("store_id", "sku"),
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
@@ -63,6 +69,8 @@ reservations = Table(
     Column("store_id", String(64), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("state", String(16), nullable=False),  # active | released | committed
+    Column("expires_at", DateTime(timezone=True)),  # set for checkout holds, null for orders
+    Column("at_risk", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("order_id", "sku"),
@@ -107,6 +115,7 @@ orders = Table(
     Column("store_id", String(64), nullable=False, index=True),
     Column("status", String(32), nullable=False, index=True),
     Column("view", JSONB, nullable=False),  # the OrderView the workflow last recorded
+    Column("at_risk", Boolean, nullable=False, server_default=false()),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -122,4 +131,57 @@ order_events = Table(
     Column("actor", Text, nullable=False),
     Column("reason", Text),
     PrimaryKeyConstraint("order_id", "seq"),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("reserved_delta", Integer, nullable=False),
+    Column("holder_id", String(160)),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+inventory_events = Table(
+    "inventory_events",
+    metadata,
+    Column("event_id", String(120), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+inventory_event_rejections = Table(
+    "inventory_event_rejections",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("event_id", String(120)),
+    Column("payload", JSONB, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+replenishment_alerts = Table(
+    "replenishment_alerts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("safety_stock", Integer, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("cleared_at", DateTime(timezone=True)),
 )

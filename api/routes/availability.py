@@ -1,0 +1,78 @@
+"""Availability: what each store can promise for a basket, and the nearest stores that hold all of it."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import ConnectionDep, SettingsDep
+from api.errors import invalid_field, not_found
+from domain.availability import StoreAvailability, rank_stores
+from domain.models import OrderLine
+from oms.db import availability, database_now, orders
+
+router = APIRouter(prefix="/v1/availability", tags=["availability"])
+
+
+class AvailabilityAnswer(BaseModel):
+    basket: list[OrderLine]
+    stores: list[StoreAvailability]
+    checked_at: datetime
+
+
+def _basket(items: list[str]) -> list[OrderLine]:
+    """`sku` or `sku:quantity`, repeated."""
+    basket: dict[str, int] = {}
+    for index, item in enumerate(items):
+        sku, _, quantity = item.partition(":")
+        if quantity and not quantity.isdigit():
+            raise invalid_field(["query", "sku", index], f"{item!r}: quantity must be a whole number")
+        try:
+            line = OrderLine(sku=sku, quantity=int(quantity or 1), unit_price=0)
+        except ValueError as error:
+            raise invalid_field(["query", "sku", index], f"{item!r}: {error}") from None
+        basket[line.sku] = basket.get(line.sku, 0) + line.quantity
+    return [OrderLine(sku=sku, quantity=quantity, unit_price=0) for sku, quantity in basket.items()]
+
+
+@router.get("", response_model=AvailabilityAnswer)
+async def get_availability(
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    sku: Annotated[
+        list[str], Query(min_length=1, max_length=50, description="SKU or SKU:quantity, repeated")
+    ],
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    near_store: str | None = None,
+    radius_km: Annotated[float, Query(gt=0, le=2000)] = 50,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> AvailabilityAnswer:
+    """Per store: available to promise for each SKU, whether the whole basket can be served, what is
+    missing, the distance and a ready-by estimate. With a point (lat/lon or near_store) only stores
+    within the radius, whole-basket stores first, nearest first."""
+    basket = _basket(sku)
+    if (lat is None) != (lon is None):
+        raise invalid_field(["query", "lat" if lat is None else "lon"], "lat and lon go together")
+    origin = (lat, lon) if lat is not None and lon is not None else None
+    if near_store:
+        store = await orders.get_store(conn, near_store)
+        if store is None:
+            raise not_found("store", near_store)
+        origin = (store.latitude, store.longitude)
+    radius = radius_km if origin else None
+    stores = await availability.stores_near(conn, origin, radius, None)
+    levels = await availability.available(conn, [store.id for store in stores], [line.sku for line in basket])
+    now = await database_now(conn)
+    ranked = rank_stores(
+        basket,
+        stores,
+        levels,
+        origin=origin,
+        radius_km=radius,
+        now=now,
+        promise=settings.preparation_promise,
+        limit=limit,
+    )
+    return AvailabilityAnswer(basket=basket, stores=ranked, checked_at=now)
