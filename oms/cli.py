@@ -182,5 +182,34 @@ def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] 
     asyncio.run(_prepare_database(Settings(), demo))
 
 
+stock_app = typer.Typer(help="Stock ledger tools.", no_args_is_help=True)
+app.add_typer(stock_app, name="stock")
+
+
+@stock_app.command("check")
+def stock_check() -> None:
+    """Check that every stock level equals the sum of its ledger entries; exit 1 listing any drift."""
+    from oms.db import create_engine
+    from oms.db.stock import LedgerDrift, check_ledger
+
+    async def drift_rows() -> list[LedgerDrift]:
+        engine = create_engine(Settings().sqlalchemy_url(), pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await check_ledger(conn)
+        finally:
+            await engine.dispose()
+
+    drift = asyncio.run(drift_rows())
+    for row in drift:
+        typer.echo(
+            f"{row.store_id}/{row.sku}: on hand {row.on_hand} (ledger {row.ledger_on_hand}), "
+            f"reserved {row.reserved} (ledger {row.ledger_reserved})"
+        )
+    if drift:
+        raise typer.Exit(1)
+    typer.echo("stock levels agree with the ledger")
+
+
 def main() -> None:
     app()

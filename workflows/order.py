@@ -213,7 +213,10 @@ class OrderWorkflow:
         outcome: ReservationOutcome = await self._run(
             ids.ACTIVITY_RESERVE_STOCK,
             ReservationRequest(
-                order_id=self._state.order_id, store_id=placement.store_id, lines=placement.lines
+                order_id=self._state.order_id,
+                store_id=placement.store_id,
+                lines=placement.lines,
+                from_hold=placement.hold_id,
             ),
             result_type=ReservationOutcome,
         )

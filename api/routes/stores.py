@@ -37,11 +37,11 @@ async def get_store(store_id: str, conn: ConnectionDep) -> StoreProfile:
 
 @router.get("/{store_id}/orders", response_model=list[OrderView])
 async def store_queue(
-    store_id: str, conn: ConnectionDep, status: OrderStatus | None = None
+    store_id: str, conn: ConnectionDep, status: OrderStatus | None = None, at_risk: bool | None = None
 ) -> list[OrderView]:
-    """The store's orders, oldest first, optionally only those in one status."""
+    """The store's orders, oldest first, optionally only those in one status or with stock at risk."""
     await _store(conn, store_id)
-    return await orders.store_queue(conn, store_id, status)
+    return await orders.store_queue(conn, store_id, status, at_risk=at_risk)
 
 
 class StoreStep:

@@ -29,7 +29,7 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
             index_elements=[orders.c.id],
             set_={
                 key: statement.excluded[key]
-                for key in ("store_id", "status", "view", "version", "updated_at")
+                for key in ("store_id", "status", "view", "version", "updated_at", "at_risk")
             },
             where=orders.c.version < statement.excluded.version,
         )

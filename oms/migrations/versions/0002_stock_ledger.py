@@ -26,12 +26,13 @@ DECLARE
     v_levels jsonb := '{}'::jsonb;
     v_i int;
 BEGIN
-    IF EXISTS (SELECT 1 FROM reservations WHERE order_id = p_holder) THEN
-        RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
-    END IF;
     -- lock the basket's rows in key order so overlapping baskets cannot deadlock
     PERFORM 1 FROM stock_levels
      WHERE store_id = p_store AND sku = ANY(p_skus) ORDER BY sku FOR UPDATE;
+    -- after the lock: overlapping retries of one reservation queue here and the later one sees the first
+    IF EXISTS (SELECT 1 FROM reservations WHERE order_id = p_holder) THEN
+        RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
+    END IF;
     -- free expired holds (and the hold this order converts) on these rows
     FOR v_row IN
         SELECT r.order_id, r.sku, r.quantity FROM reservations r
