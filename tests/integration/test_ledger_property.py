@@ -129,7 +129,8 @@ def test_the_check_command_reports_agreement_and_drift(
         async with side_engine.begin() as conn:
             await conn.execute(
                 text(
-                    "UPDATE stock_levels SET on_hand = on_hand + :by WHERE store_id = 'nyc-soho' AND sku = 'TENT-2P'"
+                    "UPDATE stock_levels SET on_hand = on_hand + :by "
+                    "WHERE store_id = 'nyc-soho' AND sku = 'TENT-2P'"
                 ),
                 {"by": by},
             )
