@@ -1,5 +1,6 @@
 """Availability near a customer: which stores can serve the whole basket, how far, how soon."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -8,6 +9,28 @@ from domain.deadlines import ready_by
 from domain.geo import distance_km
 from domain.models import MissingLine, OrderLine, StoreProfile
 from domain.stock import shortages
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A store that might serve the basket: where it is and what it can promise per SKU."""
+
+    store_id: str
+    latitude: float
+    longitude: float
+    available: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    store_id: str
+    distance_km: float | None
+    missing: list[MissingLine]
+    available: dict[str, int]
+
+    @property
+    def whole_basket(self) -> bool:
+        return not self.missing
 
 
 class StoreAvailability(BaseModel):
@@ -21,37 +44,47 @@ class StoreAvailability(BaseModel):
 
 def rank_stores(
     basket: list[OrderLine],
-    stores: list[StoreProfile],
-    available: dict[str, dict[str, int]],
+    candidates: list[Candidate],
     *,
     origin: tuple[float, float] | None,
     radius_km: float | None,
-    now: datetime,
-    promise: timedelta,
     limit: int,
-) -> list[StoreAvailability]:
-    """Stores within the radius, those that can serve the whole basket first, nearest first; ready-by
-    is the preparation promise counted in each store's opening hours."""
+) -> list[Ranked]:
+    """Stores within the radius: those that can serve the whole basket first, then nearest first."""
     ranked = []
-    for store in stores:
-        distance = distance_km(*origin, store.latitude, store.longitude) if origin else None
+    for candidate in candidates:
+        distance = distance_km(*origin, candidate.latitude, candidate.longitude) if origin else None
         if radius_km is not None and distance is not None and distance > radius_km:
             continue
-        levels = available.get(store.id, {})
-        missing = shortages(basket, levels)
         ranked.append(
-            StoreAvailability(
-                store=store,
+            Ranked(
+                store_id=candidate.store_id,
                 distance_km=None if distance is None else round(distance, 2),
-                whole_basket=not missing,
-                available={line.sku: levels.get(line.sku, 0) for line in basket},
-                missing=missing,
-                ready_by=None,
+                missing=shortages(basket, candidate.available),
+                available={line.sku: candidate.available.get(line.sku, 0) for line in basket},
             )
         )
-    ranked.sort(key=lambda s: (not s.whole_basket, s.distance_km or 0.0, len(s.missing), s.store.id))
-    chosen = ranked[:limit]
-    for entry in chosen:
-        if entry.whole_basket:
-            entry.ready_by = ready_by(now, promise, entry.store.opening_hours, entry.store.timezone)
-    return chosen
+    ranked.sort(key=lambda r: (not r.whole_basket, r.distance_km or 0.0, len(r.missing), r.store_id))
+    return ranked[:limit]
+
+
+def offer(
+    ranked: list[Ranked], stores: dict[str, StoreProfile], now: datetime, promise: timedelta
+) -> list[StoreAvailability]:
+    """What the customer is shown: each store, and for whole-basket stores when the order would be ready
+    (the preparation promise counted in the store's opening hours)."""
+    return [
+        StoreAvailability(
+            store=stores[entry.store_id],
+            distance_km=entry.distance_km,
+            whole_basket=entry.whole_basket,
+            available=entry.available,
+            missing=entry.missing,
+            ready_by=ready_by(
+                now, promise, stores[entry.store_id].opening_hours, stores[entry.store_id].timezone
+            )
+            if entry.whole_basket
+            else None,
+        )
+        for entry in ranked
+    ]

@@ -1,6 +1,5 @@
 """Availability: what each store can promise for a basket, and the nearest stores that hold all of it."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,9 +7,9 @@ from pydantic import BaseModel
 
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import invalid_field, not_found
-from domain.availability import StoreAvailability, rank_stores
+from domain.availability import StoreAvailability
 from domain.models import OrderLine
-from oms.db import availability, database_now, orders
+from oms.db import availability, orders
 
 router = APIRouter(prefix="/v1/availability", tags=["availability"])
 
@@ -18,7 +17,6 @@ router = APIRouter(prefix="/v1/availability", tags=["availability"])
 class AvailabilityAnswer(BaseModel):
     basket: list[OrderLine]
     stores: list[StoreAvailability]
-    checked_at: datetime
 
 
 def _basket(items: list[str]) -> list[OrderLine]:
@@ -61,18 +59,7 @@ async def get_availability(
         if store is None:
             raise not_found("store", near_store)
         origin = (store.latitude, store.longitude)
-    radius = radius_km if origin else None
-    stores = await availability.stores_near(conn, origin, radius, None)
-    levels = await availability.available(conn, [store.id for store in stores], [line.sku for line in basket])
-    now = await database_now(conn)
-    ranked = rank_stores(
-        basket,
-        stores,
-        levels,
-        origin=origin,
-        radius_km=radius,
-        now=now,
-        promise=settings.preparation_promise,
-        limit=limit,
+    ranked = await availability.near(
+        conn, basket, origin=origin, radius_km=radius_km, promise=settings.preparation_promise, limit=limit
     )
-    return AvailabilityAnswer(basket=basket, stores=ranked, checked_at=now)
+    return AvailabilityAnswer(basket=basket, stores=ranked)

@@ -1,61 +1,94 @@
-"""What each store can promise for a basket: one query over the basket's rows near a point."""
+"""What each store can promise for a basket: one query over the stores near a point and the basket's rows."""
 
-from sqlalchemy import and_, func, literal, select
+import json
+from datetime import timedelta
+
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.availability import Candidate, StoreAvailability, offer, rank_stores
 from domain.geo import bounding_box
-from domain.models import StoreProfile
+from domain.models import OrderLine, StoreProfile
 from domain.stock import available_to_promise
-from oms.db.tables import reservations, stock_levels, stores
+
+# Checkout holds past their expiry count as free here (no sweeper needed), as they do for oms_reserve.
+_BASKET_NEAR = text(
+    """
+WITH near AS MATERIALIZED (
+    SELECT * FROM stores
+     WHERE latitude BETWEEN :min_lat AND :max_lat AND longitude BETWEEN :min_lon AND :max_lon
+)
+SELECT n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email,
+       n.opening_hours::text AS opening_hours,
+       array_remove(array_agg(l.sku), NULL) AS skus,
+       array_remove(array_agg(l.on_hand), NULL) AS on_hand,
+       array_remove(array_agg(l.reserved), NULL) AS reserved,
+       array_remove(array_agg(l.safety_stock), NULL) AS safety_stock,
+       array_remove(array_agg(CASE WHEN l.sku IS NOT NULL THEN COALESCE((
+           SELECT sum(r.quantity) FROM reservations r
+            WHERE r.store_id = l.store_id AND r.sku = l.sku AND r.state = 'active'
+              AND r.expires_at IS NOT NULL AND r.expires_at <= now()), 0)::int END), NULL) AS expired,
+       now() AS checked_at
+  FROM near n
+  LEFT JOIN stock_levels l ON l.store_id = n.id AND l.sku = ANY(CAST(:skus AS text[]))
+ GROUP BY n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email, n.opening_hours::text
+"""
+)
+_EVERYWHERE = (-90.0, 90.0, -180.0, 180.0)
 
 
-async def stores_near(
+async def near(
     conn: AsyncConnection,
+    basket: list[OrderLine],
+    *,
     origin: tuple[float, float] | None,
     radius_km: float | None,
-    store_ids: list[str] | None,
-) -> list[StoreProfile]:
-    query = select(stores)
-    if origin and radius_km is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(*origin, radius_km)
-        query = query.where(
-            stores.c.latitude.between(min_lat, max_lat), stores.c.longitude.between(min_lon, max_lon)
+    promise: timedelta,
+    limit: int,
+) -> list[StoreAvailability]:
+    """The stores to offer for a basket: within the radius, whole basket first, nearest first.
+    Without an origin, every store (no distance)."""
+    radius = radius_km if origin else None
+    box = bounding_box(*origin, radius) if origin and radius is not None else _EVERYWHERE
+    rows = (
+        await conn.execute(
+            _BASKET_NEAR,
+            {"min_lat": box[0], "max_lat": box[1], "min_lon": box[2], "max_lon": box[3],
+             "skus": [line.sku for line in basket]},
         )
-    if store_ids is not None:
-        query = query.where(stores.c.id.in_(store_ids))
-    return [StoreProfile.model_validate(row, from_attributes=True) for row in await conn.execute(query)]
+    ).all()  # fmt: skip
+    if not rows:
+        return []
+    located = {row.id: row for row in rows}
+    candidates = [
+        Candidate(
+            store_id=row.id,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            available={
+                sku: available_to_promise(*levels)
+                for sku, *levels in zip(
+                    row.skus, row.on_hand, row.reserved, row.safety_stock, row.expired, strict=True
+                )
+            },
+        )
+        for row in rows
+    ]
+    ranked = rank_stores(basket, candidates, origin=origin, radius_km=radius, limit=limit)
+    profiles = {entry.store_id: _profile(located[entry.store_id]) for entry in ranked}
+    return offer(ranked, profiles, rows[0].checked_at, promise)
 
 
-async def available(
-    conn: AsyncConnection, store_ids: list[str], skus: list[str]
-) -> dict[str, dict[str, int]]:
-    """ATP per store and SKU; checkout holds past their expiry count as free (no sweeper needed)."""
-    if not store_ids or not skus:
-        return {}
-    expired = (
-        select(func.coalesce(func.sum(reservations.c.quantity), 0))
-        .where(
-            reservations.c.store_id == stock_levels.c.store_id,
-            reservations.c.sku == stock_levels.c.sku,
-            reservations.c.state == "active",
-            reservations.c.expires_at.is_not(None),
-            reservations.c.expires_at <= func.now(),
-        )
-        .correlate(stock_levels)
-        .scalar_subquery()
+def _profile(row: Row) -> StoreProfile:
+    """Opening hours come as text and are decoded only for the stores offered."""
+    return StoreProfile(
+        id=row.id,
+        name=row.name,
+        city=row.city,
+        address=row.address,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        timezone=row.timezone,
+        email=row.email,
+        opening_hours=json.loads(row.opening_hours),
     )
-    rows = await conn.execute(
-        select(
-            stock_levels.c.store_id,
-            stock_levels.c.sku,
-            stock_levels.c.on_hand,
-            stock_levels.c.reserved,
-            stock_levels.c.safety_stock,
-            expired.label("expired"),
-        ).where(and_(stock_levels.c.sku.in_(skus), stock_levels.c.store_id.in_(store_ids), literal(True)))
-    )
-    levels: dict[str, dict[str, int]] = {}
-    for row in rows:
-        atp = available_to_promise(row.on_hand, row.reserved, row.safety_stock, int(row.expired))
-        levels.setdefault(row.store_id, {})[row.sku] = atp
-    return levels

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from pydantic import ValidationError
 
-from domain.availability import rank_stores
+from domain.availability import Candidate, offer, rank_stores
 from domain.geo import bounding_box, distance_km
 from domain.models import OpeningHours, OrderLine, StoreProfile
 from domain.stock import InventoryEvent, StockLevel, available_to_promise, holders_at_risk, on_hand_change
@@ -83,46 +83,52 @@ def test_distances_and_bounding_box() -> None:
     assert max_lat - min_lat == pytest.approx(100 / 111, rel=1e-3)
 
 
-def _store(store_id: str, lat: float, lon: float) -> StoreProfile:
-    hours = [OpeningHours(weekday=d, opens=time(9), closes=time(19)) for d in range(7)]
-    return StoreProfile(
-        id=store_id,
-        name=store_id,
-        city="x",
-        address="x",
-        latitude=lat,
-        longitude=lon,
-        timezone="UTC",
-        opening_hours=hours,
-    )
-
-
 def test_whole_basket_stores_come_first_nearest_first_and_partial_ones_say_what_is_missing() -> None:
     basket = [OrderLine(sku="A", quantity=2, unit_price=0), OrderLine(sku="B", quantity=1, unit_price=0)]
-    stores = [
-        _store("near-partial", 48.86, 2.35),
-        _store("far-whole", 48.90, 2.50),
-        _store("mid-whole", 48.87, 2.40),
-        _store("out-of-range", 45.76, 4.85),
+    candidates = [
+        Candidate("near-partial", 48.86, 2.35, {"A": 5}),
+        Candidate("far-whole", 48.90, 2.50, {"A": 2, "B": 3}),
+        Candidate("mid-whole", 48.87, 2.40, {"A": 9, "B": 1}),
+        Candidate("out-of-range", 45.76, 4.85, {"A": 9, "B": 9}),
     ]
-    levels = {
-        "near-partial": {"A": 5},
-        "far-whole": {"A": 2, "B": 3},
-        "mid-whole": {"A": 9, "B": 1},
-        "out-of-range": {"A": 9, "B": 9},
+    ranked = rank_stores(basket, candidates, origin=(48.8606, 2.3429), radius_km=50, limit=10)
+    assert [entry.store_id for entry in ranked] == ["mid-whole", "far-whole", "near-partial"]
+    assert ranked[2].missing[0].model_dump() == {"sku": "B", "requested": 1, "available": 0}
+    assert ranked[0].distance_km is not None and ranked[1].distance_km is not None
+    assert ranked[0].distance_km < ranked[1].distance_km
+    assert [
+        entry.store_id for entry in rank_stores(basket, candidates, origin=None, radius_km=None, limit=2)
+    ] == [
+        "far-whole",
+        "mid-whole",
+    ]
+
+
+def test_ready_by_is_offered_for_whole_basket_stores_only() -> None:
+    hours = [OpeningHours(weekday=d, opens=time(9), closes=time(19)) for d in range(7)]
+    profiles = {
+        store_id: StoreProfile(
+            id=store_id,
+            name=store_id,
+            city="x",
+            address="x",
+            latitude=0,
+            longitude=0,
+            timezone="UTC",
+            opening_hours=hours,
+        )
+        for store_id in ("whole", "partial")
     }
+    basket = [OrderLine(sku="A", quantity=1, unit_price=0)]
     ranked = rank_stores(
         basket,
-        stores,
-        levels,
-        origin=(48.8606, 2.3429),
-        radius_km=50,
-        now=AT,
-        promise=timedelta(hours=2),
-        limit=10,
+        [Candidate("whole", 0, 0, {"A": 1}), Candidate("partial", 0, 0, {})],
+        origin=None,
+        radius_km=None,
+        limit=5,
     )
-    assert [entry.store.id for entry in ranked] == ["mid-whole", "far-whole", "near-partial"]
-    assert ranked[0].ready_by == AT + timedelta(hours=2)
-    assert ranked[2].missing[0].model_dump() == {"sku": "B", "requested": 1, "available": 0}
-    assert ranked[2].ready_by is None
-    assert ranked[0].distance_km is not None and ranked[0].distance_km < ranked[1].distance_km  # type: ignore[operator]
+    offered = offer(ranked, profiles, AT, timedelta(hours=2))
+    assert [(o.store.id, o.ready_by) for o in offered] == [
+        ("whole", AT + timedelta(hours=2)),
+        ("partial", None),
+    ]

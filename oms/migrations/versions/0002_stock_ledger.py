@@ -22,65 +22,75 @@ CREATE OR REPLACE FUNCTION oms_reserve(
 ) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_row record;
-    v_short jsonb := '[]'::jsonb;
+    v_short boolean := false;
     v_levels jsonb := '{}'::jsonb;
     v_i int;
 BEGIN
-    -- lock the basket's rows in key order so overlapping baskets cannot deadlock
-    PERFORM 1 FROM stock_levels
-     WHERE store_id = p_store AND sku = ANY(p_skus) ORDER BY sku FOR UPDATE;
-    -- after the lock: overlapping retries of one reservation queue here and the later one sees the first
     IF EXISTS (SELECT 1 FROM reservations WHERE order_id = p_holder) THEN
         RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
     END IF;
-    -- free expired holds (and the hold this order converts) on these rows
-    FOR v_row IN
-        SELECT r.order_id, r.sku, r.quantity FROM reservations r
-         WHERE r.store_id = p_store AND r.sku = ANY(p_skus) AND r.state = 'active'
-           AND ((r.expires_at IS NOT NULL AND r.expires_at <= now()) OR r.order_id = p_from_hold)
-         ORDER BY r.sku FOR UPDATE
-    LOOP
-        UPDATE reservations SET state = 'released', updated_at = now()
-         WHERE order_id = v_row.order_id AND sku = v_row.sku;
-        UPDATE stock_levels SET reserved = reserved - v_row.quantity, updated_at = now()
-         WHERE store_id = p_store AND sku = v_row.sku;
+    BEGIN
+        -- Write the reservation and its ledger entries before taking the row locks: the hot rows stay
+        -- locked only for the check and the counter update. A short basket rolls all of it back.
+        INSERT INTO reservations (order_id, sku, store_id, quantity, state, expires_at)
+        SELECT p_holder, b.sku, p_store, b.quantity, 'active', p_expires_at
+          FROM unnest(p_skus, p_quantities) AS b(sku, quantity);
         INSERT INTO stock_movements (store_id, sku, kind, on_hand_delta, reserved_delta, holder_id, reason,
                                      source, idempotency_key, occurred_at)
-        VALUES (p_store, v_row.sku, 'release', 0, -v_row.quantity, v_row.order_id,
-                CASE WHEN v_row.order_id = p_from_hold THEN 'hold converted to order ' || p_holder
-                     ELSE 'hold expired' END,
-                p_source, 'release:' || v_row.order_id || ':' || v_row.sku, now())
-        ON CONFLICT (idempotency_key) DO NOTHING;
-    END LOOP;
-    FOR v_i IN 1 .. array_length(p_skus, 1) LOOP
-        SELECT on_hand, reserved, safety_stock INTO v_row FROM stock_levels
-         WHERE store_id = p_store AND sku = p_skus[v_i];
-        IF NOT FOUND THEN
-            v_levels := v_levels || jsonb_build_object(p_skus[v_i], 0);
-            v_short := v_short || to_jsonb(p_skus[v_i]);
-        ELSE
-            v_levels := v_levels || jsonb_build_object(
-                p_skus[v_i], GREATEST(v_row.on_hand - v_row.reserved - v_row.safety_stock, 0));
-            IF v_row.on_hand - v_row.reserved - v_row.safety_stock < p_quantities[v_i] THEN
-                v_short := v_short || to_jsonb(p_skus[v_i]);
+        SELECT p_store, b.sku, 'reserve', 0, b.quantity, p_holder,
+               CASE WHEN p_expires_at IS NULL THEN 'order' ELSE 'checkout hold' END, p_source,
+               'reserve:' || p_holder || ':' || b.sku, now()
+          FROM unnest(p_skus, p_quantities) AS b(sku, quantity);
+        -- lock the basket's rows in key order so overlapping baskets cannot deadlock
+        PERFORM 1 FROM stock_levels
+         WHERE store_id = p_store AND sku = ANY(p_skus) ORDER BY sku FOR UPDATE;
+        -- free expired holds, and the hold this order converts (two index-friendly queries, not an OR)
+        FOR v_row IN
+            SELECT r.order_id, r.sku, r.quantity FROM reservations r
+             WHERE r.store_id = p_store AND r.sku = ANY(p_skus) AND r.state = 'active'
+               AND r.expires_at IS NOT NULL AND r.expires_at <= now()
+            UNION
+            SELECT r.order_id, r.sku, r.quantity FROM reservations r
+             WHERE r.order_id = p_from_hold AND r.store_id = p_store AND r.sku = ANY(p_skus)
+               AND r.state = 'active'
+             ORDER BY 2
+        LOOP
+            UPDATE reservations SET state = 'released', updated_at = now()
+             WHERE order_id = v_row.order_id AND sku = v_row.sku;
+            UPDATE stock_levels SET reserved = reserved - v_row.quantity, updated_at = now()
+             WHERE store_id = p_store AND sku = v_row.sku;
+            INSERT INTO stock_movements (store_id, sku, kind, on_hand_delta, reserved_delta, holder_id, reason,
+                                         source, idempotency_key, occurred_at)
+            VALUES (p_store, v_row.sku, 'release', 0, -v_row.quantity, v_row.order_id,
+                    CASE WHEN v_row.order_id = p_from_hold THEN 'hold converted to order ' || p_holder
+                         ELSE 'hold expired' END,
+                    p_source, 'release:' || v_row.order_id || ':' || v_row.sku, now())
+            ON CONFLICT (idempotency_key) DO NOTHING;
+        END LOOP;
+        FOR v_i IN 1 .. array_length(p_skus, 1) LOOP
+            SELECT on_hand, reserved, safety_stock INTO v_row FROM stock_levels
+             WHERE store_id = p_store AND sku = p_skus[v_i];
+            IF NOT FOUND THEN
+                v_levels := v_levels || jsonb_build_object(p_skus[v_i], 0);
+                v_short := true;
+            ELSE
+                v_levels := v_levels || jsonb_build_object(
+                    p_skus[v_i], GREATEST(v_row.on_hand - v_row.reserved - v_row.safety_stock, 0));
+                v_short := v_short OR v_row.on_hand - v_row.reserved - v_row.safety_stock < p_quantities[v_i];
             END IF;
+        END LOOP;
+        IF v_short THEN
+            RAISE EXCEPTION USING ERRCODE = 'OMS01', MESSAGE = 'insufficient stock', DETAIL = v_levels::text;
         END IF;
-    END LOOP;
-    IF jsonb_array_length(v_short) > 0 THEN
-        RETURN jsonb_build_object('reserved', false, 'repeat', false, 'levels', v_levels);
-    END IF;
-    UPDATE stock_levels l SET reserved = l.reserved + b.quantity, updated_at = now()
-      FROM unnest(p_skus, p_quantities) AS b(sku, quantity)
-     WHERE l.store_id = p_store AND l.sku = b.sku;
-    INSERT INTO reservations (order_id, sku, store_id, quantity, state, expires_at)
-    SELECT p_holder, b.sku, p_store, b.quantity, 'active', p_expires_at
-      FROM unnest(p_skus, p_quantities) AS b(sku, quantity);
-    INSERT INTO stock_movements (store_id, sku, kind, on_hand_delta, reserved_delta, holder_id, reason,
-                                 source, idempotency_key, occurred_at)
-    SELECT p_store, b.sku, 'reserve', 0, b.quantity, p_holder,
-           CASE WHEN p_expires_at IS NULL THEN 'order' ELSE 'checkout hold' END, p_source,
-           'reserve:' || p_holder || ':' || b.sku, now()
-      FROM unnest(p_skus, p_quantities) AS b(sku, quantity);
+        UPDATE stock_levels l SET reserved = l.reserved + b.quantity, updated_at = now()
+          FROM unnest(p_skus, p_quantities) AS b(sku, quantity)
+         WHERE l.store_id = p_store AND l.sku = b.sku;
+    EXCEPTION
+        WHEN unique_violation THEN  -- a concurrent attempt for the same holder got there first
+            RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
+        WHEN SQLSTATE 'OMS01' THEN
+            RETURN jsonb_build_object('reserved', false, 'repeat', false, 'levels', v_levels);
+    END;
     RETURN jsonb_build_object('reserved', true, 'repeat', false, 'levels', v_levels);
 END;
 $$;
