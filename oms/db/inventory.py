@@ -3,6 +3,7 @@
 The rule for counts is in domain.stock.on_hand_change: a count is absolute as of when it was taken.
 """
 
+import logging
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -22,6 +23,8 @@ from oms.db.tables import (
     stock_movements,
     stores,
 )
+
+log = logging.getLogger("oms.notifications")
 
 _KIND = {
     "sale": MovementKind.SALE,
@@ -206,6 +209,7 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
     """The store hears of it through the notification outbox (the embedded notifier: outbox and log)."""
     email = await conn.scalar(select(stores.c.email).where(stores.c.id == alert.store_id))
     if not email:
+        log.warning("store %s has no email; replenishment alert %d is in the API only", alert.store_id, alert.id)
         return
     await conn.execute(
         insert(notifications)
@@ -225,6 +229,7 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
         )
         .on_conflict_do_nothing(constraint="one_message_per_event")
     )
+    log.info("email to %s [replenishment_alert #%d]: %s below safety stock", email, alert.id, alert.sku)
 
 
 async def alerts(conn: AsyncConnection, store_id: str | None, *, open_only: bool = True) -> list[Alert]:
