@@ -209,7 +209,7 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
     """The store hears of it through the notification outbox (the embedded notifier: outbox and log)."""
     email = await conn.scalar(select(stores.c.email).where(stores.c.id == alert.store_id))
     if not email:
-        log.warning("store %s has no email; replenishment alert %d is in the API only", alert.store_id, alert.id)
+        log.warning("store %s has no email; alert %d is shown in the API only", alert.store_id, alert.id)
         return
     await conn.execute(
         insert(notifications)
