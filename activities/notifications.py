@@ -1,57 +1,88 @@
-"""Customer notification adapter: the outbox makes each message go out once per channel.
-
-The embedded notifier writes the message to the outbox and the log; Twilio and SendGrid notifiers
-plug in behind the same `Notifier` interface.
-"""
+"""Customer notification adapter: renders each message in the customer's language and delivers it once
+per channel through the configured providers, falling back to the other channel on a permanent refusal."""
 
 import logging
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
+from activities.channels import ChannelSender, DeliveryRefused
 from domain import ids
-from domain.messages import channels_for
+from domain.messages import channels_for, fallback_for
 from domain.models import CustomerNotification
 from oms.db import outbox
+from oms.messages import MessageRenderer
 
 log = logging.getLogger("oms.notifications")
 
 
-class Notifier(Protocol):
-    name: str
-
-    async def send(self, message: CustomerNotification, channel: str, recipient: str) -> None:
-        """Deliver one message on one channel; raise to have the activity retry."""
-
-
-class LogNotifier:
-    """The embedded default: the outbox row is the record, the log line is the delivery."""
-
-    name = "log"
-
-    async def send(self, message: CustomerNotification, channel: str, recipient: str) -> None:
-        log.info(
-            "%s to %s [%s #%d]: %s", channel, recipient, message.kind.value, message.sequence, message.body
-        )
-
-
 class NotificationActivities:
-    def __init__(self, engine: AsyncEngine, notifier: Notifier) -> None:
+    def __init__(
+        self, engine: AsyncEngine, senders: dict[str, ChannelSender], renderer: MessageRenderer
+    ) -> None:
         self._engine = engine
-        self._notifier = notifier
+        self._senders = senders
+        self._renderer = renderer
 
     @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
-    async def notify_customer(self, message: CustomerNotification) -> int:
-        """Send on each channel not yet marked sent; returns how many went out in this attempt."""
-        sent = 0
-        for channel in channels_for(message.kind):
-            recipient = message.customer.email if channel == "email" else message.customer.phone
+    async def notify_customer(self, message: CustomerNotification) -> list[str]:
+        """Deliver on the customer's channels; returns the channels the message reached."""
+        channels = list(channels_for(message.kind, message.customer.contact))
+        if not channels:
+            await self._suppress(message)
+            return []
+        reached, tried = [], set()
+        while channels:
+            channel = channels.pop(0)
+            tried.add(channel)
+            if await self._deliver(message, channel):
+                reached.append(channel)
+            elif (other := fallback_for(channel)) not in tried and other not in channels:
+                channels.append(other)
+        if not reached:
+            log.error("%s %s #%d reached no channel", message.order_id, message.kind.value, message.sequence)
+        return reached
+
+    async def _deliver(self, message: CustomerNotification, channel: str) -> bool:
+        """Send once on one channel: True once sent, False when the provider refused it for good."""
+        sender = self._senders[channel]
+        recipient = message.customer.email if channel == "email" else message.customer.phone
+        rendered = self._renderer.render(message, channel)
+        reference = f"{message.order_id}:{message.kind.value}:{message.sequence}:{channel}"
+        async with self._engine.begin() as conn:
+            claim = await outbox.claim(
+                conn,
+                message,
+                channel,
+                recipient,
+                rendered.subject,
+                rendered.body,
+                sender.provider,
+                rendered.language,
+            )
+            if claim.status in (outbox.SENT, outbox.FAILED):
+                return claim.status == outbox.SENT
+            if claim.status == outbox.SENDING:  # an earlier attempt stopped after reaching the provider
+                already = await sender.find_sent(recipient, rendered, claim.updated_at)
+                if already:
+                    await outbox.mark(conn, message, channel, outbox.SENT, provider_message_id=already)
+                    return True
+            await outbox.mark(conn, message, channel, outbox.SENDING)
+        try:
+            provider_id = await sender.send(recipient, rendered, reference)
+        except DeliveryRefused as refusal:
             async with self._engine.begin() as conn:
-                if not await outbox.claim(conn, message, channel, recipient, self._notifier.name):
-                    continue
-            await self._notifier.send(message, channel, recipient)
-            async with self._engine.begin() as conn:
-                await outbox.mark_sent(conn, message, channel)
-            sent += 1
-        return sent
+                await outbox.mark(conn, message, channel, outbox.FAILED, failure=str(refusal))
+            log.warning("%s refused by %s: %s", reference, sender.provider, refusal)
+            return False
+        async with self._engine.begin() as conn:
+            await outbox.mark(conn, message, channel, outbox.SENT, provider_message_id=provider_id)
+        return True
+
+    async def _suppress(self, message: CustomerNotification) -> None:
+        """The customer agreed to no messages: recorded, so nothing disappears without a trace."""
+        async with self._engine.begin() as conn:
+            await outbox.claim(
+                conn, message, "none", "-", message.kind.value, "customer agreed to no messages", "none"
+            )
+            await outbox.mark(conn, message, "none", outbox.SUPPRESSED)

@@ -65,7 +65,7 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> None:
         answer = await http.post(f"{base}/{path}", json=payload)
         assert answer.status_code == 200, answer.text
     messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
-    code = re.search(r"Pickup code: (\d{6})", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
+    code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
     collected = await http.post(f"{base}/collect", json={"pickup_code": code})
     assert collected.status_code == 200, collected.text
 

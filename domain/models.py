@@ -23,11 +23,21 @@ class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    BOTH = "both"
+    NONE = "none"
+
+
 class Customer(Contract):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +33612345678")
     locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    contact: ContactPreference | None = Field(
+        default=None, description="how the customer agreed to be contacted; unset means email and SMS"
+    )
 
 
 class OrderLine(Contract):
@@ -178,20 +188,39 @@ class NotificationKind(StrEnum):
     ORDER_CONFIRMED = "order_confirmed"
     READY_FOR_PICKUP = "ready_for_pickup"
     PICKUP_REMINDER = "pickup_reminder"
+    EXPIRY_WARNING = "expiry_warning"
     RECEIPT = "receipt"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_EXPIRED = "order_expired"
+    REROUTED = "rerouted"
+    REFUND_ISSUED = "refund_issued"
+    CHOICE_REQUESTED = "choice_requested"
+
+
+class NotificationFacts(Contract):
+    """What a message may tell the customer; templates pick what their kind needs."""
+
+    channel_order_id: str
+    total: Decimal
+    currency: str
+    store: StoreProfile | None = None
+    pickup_code: str | None = None
+    ready_by: datetime | None = None
+    pickup_deadline: datetime | None = None
+    previous_store: StoreProfile | None = None
+    refund_amount: Decimal | None = None
+    choice_deadline: datetime | None = None
 
 
 class CustomerNotification(Contract):
-    """One message to a customer; (order_id, kind, sequence) identifies it for exactly-once sending."""
+    """One message event to a customer; (order_id, kind, sequence) identifies it for exactly-once sending.
+    The notifier renders it per channel in the customer's language."""
 
     order_id: str
     kind: NotificationKind
     sequence: int = 1
     customer: Customer
-    subject: str
-    body: str
+    facts: NotificationFacts
 
 
 class StockAtRisk(Contract):

@@ -44,6 +44,21 @@ class Settings(BaseSettings):
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)
 
+    # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"
+    )
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_url: str | None = Field(default=None, description="override of https://api.twilio.com")
+    sendgrid_api_key: str | None = None
+    sendgrid_from_email: str | None = None
+    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = Field(
+        default=None, description="event webhook verification key"
+    )
+
     def order_policy(self) -> OrderPolicy:
         return OrderPolicy(
             preparation_promise=self.preparation_promise,

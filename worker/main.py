@@ -7,11 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.notifications import LogNotifier, NotificationActivities, Notifier
+from activities.channels import ChannelSender, LogSender
+from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.payments import PaymentActivities
 from activities.stock import StockActivities
 from oms.db import create_engine
+from oms.messages import MessageRenderer
 from oms.settings import Settings
 from oms.temporal import connect
 from workflows.order import OrderWorkflow
@@ -19,11 +21,37 @@ from workflows.order import OrderWorkflow
 log = logging.getLogger("oms.worker")
 
 
-def activities_for(engine: AsyncEngine, notifier: Notifier) -> list:
+def embedded_senders() -> dict[str, ChannelSender]:
+    return {"email": LogSender("email"), "sms": LogSender("sms")}
+
+
+def senders_from(settings: Settings) -> dict[str, ChannelSender]:
+    """Twilio for SMS and SendGrid for email when configured; the embedded log sender otherwise."""
+    senders = embedded_senders()
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number:
+        from twilio.rest import Client as TwilioClient
+
+        from activities.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
+
+        http = RoutedTwilioHttpClient(settings.twilio_api_url) if settings.twilio_api_url else None
+        client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+        callback = f"{settings.public_url.rstrip('/')}/v1/webhooks/twilio/status"
+        senders["sms"] = TwilioSmsSender(client, settings.twilio_from_number, callback)
+    if settings.sendgrid_api_key and settings.sendgrid_from_email:
+        from sendgrid import SendGridAPIClient
+
+        from activities.sendgrid_email import SendGridEmailSender
+
+        client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_host)
+        senders["email"] = SendGridEmailSender(client, settings.sendgrid_from_email)
+    return senders
+
+
+def activities_for(engine: AsyncEngine, senders: dict[str, ChannelSender]) -> list:
     stock = StockActivities(engine)
     payments = PaymentActivities(engine)
     records = OrderRecordActivities(engine)
-    notifications = NotificationActivities(engine, notifier)
+    notifications = NotificationActivities(engine, senders, MessageRenderer())
     return [
         stock.reserve,
         stock.release,
@@ -38,13 +66,13 @@ def activities_for(engine: AsyncEngine, notifier: Notifier) -> list:
 
 
 def build_worker(
-    client: Client, engine: AsyncEngine, task_queue: str, notifier: Notifier | None = None
+    client: Client, engine: AsyncEngine, task_queue: str, senders: dict[str, ChannelSender] | None = None
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[OrderWorkflow],
-        activities=activities_for(engine, notifier or LogNotifier()),
+        activities=activities_for(engine, senders or embedded_senders()),
     )
 
 
@@ -52,7 +80,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run until `stop` is set (or forever), then finish in-flight tasks and close cleanly."""
     client = await connect(settings)
     engine = create_engine(settings.sqlalchemy_url())
-    worker = build_worker(client, engine, settings.task_queue)
+    worker = build_worker(client, engine, settings.task_queue, senders_from(settings))
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:
         async with worker:

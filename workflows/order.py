@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.deadlines import pickup_deadline, ready_by, reminder_at
-    from domain.messages import compose
+    from domain.messages import notification_for
     from domain.models import (
         Cancellation,
         Collection,
@@ -342,7 +342,7 @@ class OrderWorkflow:
     async def _notify(self, kind: NotificationKind) -> None:
         await workflow.execute_activity(
             ids.ACTIVITY_NOTIFY_CUSTOMER,
-            compose(self._state, kind),
+            notification_for(self._state, kind),
             start_to_close_timeout=NOTIFICATION_TIMEOUT,
             retry_policy=NOTIFICATION_RETRY,
         )

@@ -1,16 +1,21 @@
-"""The notification outbox: one row per (order, kind, sequence, channel), so a message goes out once."""
+"""The notification outbox: one row per (order, kind, sequence, channel), so a message goes out once.
+
+Status: pending (recorded) → sending (a send was attempted) → sent | failed; suppressed when the
+customer agreed to no messages. A row left in `sending` means an attempt ended between the provider's
+answer and our record: the next attempt asks the provider, where it can tell, before sending again.
+"""
 
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.models import CustomerNotification
 from oms.db.tables import notifications
 
-PENDING, SENT = "pending", "sent"
+PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
 
 
 class OutboxMessage(BaseModel):
@@ -23,36 +28,18 @@ class OutboxMessage(BaseModel):
     body: str
     status: str
     provider: str
+    language: str | None = None
+    provider_message_id: str | None = None
+    delivery_status: str | None = None
+    failure: str | None = None
+    sent_at: datetime | None = None
     created_at: datetime
+    updated_at: datetime
 
 
-async def claim(
-    conn: AsyncConnection, message: CustomerNotification, channel: str, recipient: str, provider: str
-) -> bool:
-    """Record the message as pending; False when it is already recorded as sent."""
-    await conn.execute(
-        insert(notifications)
-        .values(
-            order_id=message.order_id,
-            kind=message.kind.value,
-            sequence=message.sequence,
-            channel=channel,
-            recipient=recipient,
-            subject=message.subject,
-            body=message.body,
-            status=PENDING,
-            provider=provider,
-        )
-        .on_conflict_do_nothing(constraint="one_message_per_event")
-    )
-    status = await conn.scalar(
-        select(notifications.c.status).where(*_key(message, channel)).with_for_update()
-    )
-    return status != SENT
-
-
-async def mark_sent(conn: AsyncConnection, message: CustomerNotification, channel: str) -> None:
-    await conn.execute(update(notifications).where(*_key(message, channel)).values(status=SENT))
+class Claim(BaseModel):
+    status: str
+    updated_at: datetime
 
 
 def _key(message: CustomerNotification, channel: str) -> tuple:
@@ -64,8 +51,83 @@ def _key(message: CustomerNotification, channel: str) -> tuple:
     )
 
 
+async def claim(
+    conn: AsyncConnection,
+    message: CustomerNotification,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    provider: str,
+    language: str | None = None,
+) -> Claim:
+    """Record the message (once) and lock its row; answers where it stands."""
+    await conn.execute(
+        insert(notifications)
+        .values(
+            order_id=message.order_id, kind=message.kind.value, sequence=message.sequence, channel=channel,
+            recipient=recipient, subject=subject, body=body, status=PENDING, provider=provider, language=language,
+        )
+        .on_conflict_do_nothing(constraint="one_message_per_event")
+    )  # fmt: skip
+    row = (
+        await conn.execute(
+            select(notifications.c.status, notifications.c.updated_at)
+            .where(*_key(message, channel))
+            .with_for_update()
+        )
+    ).one()
+    return Claim(status=row.status, updated_at=row.updated_at)
+
+
+async def mark(
+    conn: AsyncConnection,
+    message: CustomerNotification,
+    channel: str,
+    status: str,
+    *,
+    provider_message_id: str | None = None,
+    failure: str | None = None,
+) -> None:
+    values: dict[str, object] = {"status": status, "updated_at": func.now()}
+    if provider_message_id:
+        values["provider_message_id"] = provider_message_id
+    if failure:
+        values["failure"] = failure
+    if status == SENT:
+        values["sent_at"] = func.now()
+    await conn.execute(update(notifications).where(*_key(message, channel)).values(**values))
+
+
+async def record_delivery(
+    conn: AsyncConnection, provider_message_id: str, status: str, failure: str | None
+) -> int:
+    """A provider's delivery report (status callback, event webhook); returns the rows it matched."""
+    values: dict[str, object] = {"delivery_status": status, "updated_at": func.now()}
+    if failure:
+        values["failure"] = failure
+    result = await conn.execute(
+        update(notifications)
+        .where(notifications.c.provider_message_id == provider_message_id)
+        .values(**values)
+        .returning(notifications.c.id)
+    )
+    return len(result.all())
+
+
 async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]:
     rows = await conn.execute(
         select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
     )
     return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def last_sequence(conn: AsyncConnection, order_id: str, kind: str) -> int:
+    return int(
+        await conn.scalar(
+            select(func.coalesce(func.max(notifications.c.sequence), 0)).where(
+                notifications.c.order_id == order_id, notifications.c.kind == kind
+            )
+        )
+        or 0
+    )

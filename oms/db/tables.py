@@ -100,9 +100,15 @@ notifications = Table(
     Column("recipient", Text, nullable=False),
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # sent | failed
+    Column("status", String(16), nullable=False),  # pending | sending | sent | failed | suppressed
     Column("provider", String(32), nullable=False),
+    Column("language", String(8)),
+    Column("provider_message_id", String(120), index=True),
+    Column("delivery_status", String(32)),  # from the provider's callbacks: delivered, bounce, undelivered...
+    Column("failure", Text),
+    Column("sent_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("order_id", "kind", "sequence", "channel", name="one_message_per_event"),
 )
 

@@ -15,7 +15,7 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.payments import PaymentActivities
 from activities.stock import StockActivities
-from domain.messages import compose
+from domain.messages import notification_for
 from domain.models import (
     CustomerNotification,
     NotificationKind,
@@ -28,6 +28,7 @@ from domain.order import apply_transition
 from domain.status import OrderStatus
 from oms.db import orders, payments, stock
 from oms.db.tables import notifications
+from oms.messages import MessageRenderer, RenderedMessage
 from tests.conftest import placement
 
 STORE = "nyc-soho"
@@ -106,18 +107,23 @@ async def test_payment_steps_are_recorded_once_and_never_both_ways(engine: Async
         assert [e.kind for e in await payments.ledger(conn, voided.order_id)] == ["authorization", "void"]
 
 
-class CountingNotifier:
-    name = "counting"
+class CountingSender:
+    provider = "counting"
 
-    def __init__(self, fail_first: bool = False) -> None:
-        self.sent: list[tuple[str, str]] = []
+    def __init__(self, channel: str, fail_first: bool = False) -> None:
+        self.channel = channel
+        self.sent: list[str] = []
         self.fail_first = fail_first
 
-    async def send(self, message: CustomerNotification, channel: str, recipient: str) -> None:
+    async def send(self, recipient: str, message: RenderedMessage, reference: str) -> str:
         if self.fail_first:
             self.fail_first = False
             raise ConnectionError("provider unreachable")
-        self.sent.append((channel, recipient))
+        self.sent.append(recipient)
+        return f"id-{len(self.sent)}"
+
+    async def find_sent(self, recipient: str, message: RenderedMessage, since: datetime) -> str | None:
+        return None
 
 
 def _message(kind: NotificationKind) -> CustomerNotification:
@@ -125,18 +131,18 @@ def _message(kind: NotificationKind) -> CustomerNotification:
     state = OrderState(
         order_id=order.order_id, placement=order, status=OrderStatus.READY, pickup_code="135790"
     )
-    return compose(state, kind)
+    return notification_for(state, kind)
 
 
 async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retried(
     engine: AsyncEngine,
 ) -> None:
-    notifier = CountingNotifier()
-    activities, env = NotificationActivities(engine, notifier), ActivityEnvironment()
+    senders = {"email": CountingSender("email"), "sms": CountingSender("sms")}
+    activities, env = NotificationActivities(engine, senders, MessageRenderer()), ActivityEnvironment()  # type: ignore[arg-type]
     message = _message(NotificationKind.READY_FOR_PICKUP)
-    assert await env.run(activities.notify_customer, message) == 2
-    assert await env.run(activities.notify_customer, message) == 0
-    assert notifier.sent == [("email", "camille@example.com"), ("sms", "+33612345678")]
+    assert await env.run(activities.notify_customer, message) == ["email", "sms"]
+    assert await env.run(activities.notify_customer, message) == ["email", "sms"]
+    assert senders["email"].sent == ["camille@example.com"] and senders["sms"].sent == ["+33612345678"]
     async with engine.connect() as conn:
         rows = await conn.scalar(
             select(func.count()).where(
@@ -147,14 +153,14 @@ async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retr
 
 
 async def test_a_failed_send_is_retried_and_then_recorded_once(engine: AsyncEngine) -> None:
-    notifier = CountingNotifier(fail_first=True)
-    activities, env = NotificationActivities(engine, notifier), ActivityEnvironment()
+    senders = {"email": CountingSender("email", fail_first=True), "sms": CountingSender("sms")}
+    activities, env = NotificationActivities(engine, senders, MessageRenderer()), ActivityEnvironment()  # type: ignore[arg-type]
     message = _message(NotificationKind.RECEIPT)
     with pytest.raises(ConnectionError):
         await env.run(activities.notify_customer, message)
-    assert await env.run(activities.notify_customer, message) == 1
-    assert await env.run(activities.notify_customer, message) == 0
-    assert notifier.sent == [("email", "camille@example.com")]
+    assert await env.run(activities.notify_customer, message) == ["email"]
+    assert await env.run(activities.notify_customer, message) == ["email"]
+    assert senders["email"].sent == ["camille@example.com"]
 
 
 async def test_a_late_older_record_does_not_overwrite_a_newer_one(engine: AsyncEngine) -> None:

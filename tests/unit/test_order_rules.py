@@ -4,8 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.ids import order_workflow_id
-from domain.messages import channels_for, compose
-from domain.models import NotificationKind, OrderLine, OrderState, PickedLine
+from domain.messages import channels_for, fallback_for, notification_for
+from domain.models import ContactPreference, NotificationKind, OrderLine, OrderState, PickedLine
 from domain.order import PickMismatch, check_pick, new_pickup_code, pickup_code_matches
 from domain.status import OrderStatus
 from domain.stock import StockLevel, shortages
@@ -72,32 +72,26 @@ def test_placement_refuses_a_sku_on_two_lines_and_fingerprints_its_content() -> 
         placement("F-2", lines=[("TENT-2P", 1), ("TENT-2P", 2)])
 
 
-def test_ready_message_carries_the_pickup_code_and_local_deadline() -> None:
-    from datetime import UTC, datetime
+def test_messages_go_where_the_customer_agreed() -> None:
+    ready, receipt = NotificationKind.READY_FOR_PICKUP, NotificationKind.RECEIPT
+    assert channels_for(ready, None) == ("email", "sms")
+    assert channels_for(receipt, None) == ("email",)
+    assert channels_for(ready, ContactPreference.SMS) == ("sms",)
+    assert channels_for(receipt, ContactPreference.SMS) == ("sms",)
+    assert channels_for(ready, ContactPreference.EMAIL) == ("email",)
+    assert channels_for(ready, ContactPreference.NONE) == ()
+    assert fallback_for("sms") == "email" and fallback_for("email") == "sms"
 
-    from domain.models import OpeningHours, StoreProfile
 
+def test_a_notification_carries_the_facts_its_templates_need() -> None:
     order = placement("M-1")
-    store = StoreProfile(
-        id="paris-rivoli",
-        name="Paris Rivoli",
-        city="Paris",
-        address="120 rue de Rivoli",
-        latitude=48.86,
-        longitude=2.34,
-        timezone="Europe/Paris",
-        opening_hours=[OpeningHours(weekday=0, opens="09:00", closes="19:00")],
-    )
     state = OrderState(
-        order_id=order.order_id,
-        placement=order,
-        status=OrderStatus.READY,
-        store=store,
-        pickup_code="123456",
-        pickup_deadline=datetime(2026, 11, 26, 17, 0, tzinfo=UTC),
+        order_id=order.order_id, placement=order, status=OrderStatus.READY, pickup_code="123456"
     )
-    message = compose(state, NotificationKind.READY_FOR_PICKUP)
-    assert "Pickup code: 123456" in message.body
-    assert "Thu 26 Nov 2026, 18:00" in message.body  # 17:00 UTC is 18:00 in Paris
-    assert channels_for(NotificationKind.READY_FOR_PICKUP) == ("email", "sms")
-    assert channels_for(NotificationKind.RECEIPT) == ("email",)
+    message = notification_for(state, NotificationKind.READY_FOR_PICKUP, sequence=2)
+    assert (message.kind, message.sequence, message.facts.pickup_code) == (
+        NotificationKind.READY_FOR_PICKUP,
+        2,
+        "123456",
+    )
+    assert message.facts.channel_order_id == "M-1" and message.facts.total == order.total

@@ -77,7 +77,7 @@ async def test_uncollected_order_is_reminded_after_a_day_and_expires_after_three
     held = final.timeline[-1].at - order_input.carry_on_from.ready_at
     assert timedelta(hours=72) <= held < timedelta(hours=72, seconds=1)
     assert fakes.kinds() == ["pickup_reminder", "order_expired"]
-    assert "246810" in fakes.sent[0].body
+    assert fakes.sent[0].facts.pickup_code == "246810"
     assert fakes.payments == [("void", "10.00")]
     assert final.timeline[-1].reason == "not collected within the hold period"
     assert fakes.records[-1].status is OrderStatus.EXPIRED
