@@ -75,9 +75,10 @@ async def reservations(url: str, seconds: float) -> list[float]:
 
         async def reserve(engine: AsyncEngine = engine) -> None:
             request = ReservationRequest(
-                order_id=f"order-bench-{uuid.uuid4().hex}", store_id=HOT_STORE,
+                order_id=f"order-bench-{uuid.uuid4().hex}",
+                store_id=HOT_STORE,
                 lines=[OrderLine(sku=HOT_SKU, quantity=1, unit_price=0)],
-            )  # fmt: skip
+            )
             async with engine.begin() as conn:
                 assert (await stock.reserve(conn, request)).reserved
 
@@ -188,11 +189,18 @@ async def availability_latency(url: str, queries: int) -> tuple[float, float]:
             await conn.execute(
                 RAW_QUERY,
                 {
-                    "skus": [line.sku for line in basket], "quantities": [line.quantity for line in basket],
-                    "lat": ORIGIN[0], "lon": ORIGIN[1], "min_lat": min_lat, "max_lat": max_lat,
-                    "min_lon": min_lon, "max_lon": max_lon, "radius": RADIUS_KM, "line_count": LINES,
+                    "skus": [line.sku for line in basket],
+                    "quantities": [line.quantity for line in basket],
+                    "lat": ORIGIN[0],
+                    "lon": ORIGIN[1],
+                    "min_lat": min_lat,
+                    "max_lat": max_lat,
+                    "min_lon": min_lon,
+                    "max_lon": max_lon,
+                    "radius": RADIUS_KM,
+                    "line_count": LINES,
                 },
-            )  # fmt: skip
+            )
             raw.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             await availability.near(

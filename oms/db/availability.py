@@ -53,10 +53,15 @@ async def near(
     rows = (
         await conn.execute(
             _BASKET_NEAR,
-            {"min_lat": box[0], "max_lat": box[1], "min_lon": box[2], "max_lon": box[3],
-             "skus": [line.sku for line in basket]},
+            {
+                "min_lat": box[0],
+                "max_lat": box[1],
+                "min_lon": box[2],
+                "max_lon": box[3],
+                "skus": [line.sku for line in basket],
+            },
         )
-    ).all()  # fmt: skip
+    ).all()
     if not rows:
         return []
     located = {row.id: row for row in rows}

@@ -65,11 +65,19 @@ async def claim(
     await conn.execute(
         insert(notifications)
         .values(
-            order_id=message.order_id, kind=message.kind.value, sequence=message.sequence, channel=channel,
-            recipient=recipient, subject=subject, body=body, status=PENDING, provider=provider, language=language,
+            order_id=message.order_id,
+            kind=message.kind.value,
+            sequence=message.sequence,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            status=PENDING,
+            provider=provider,
+            language=language,
         )
         .on_conflict_do_nothing(constraint="one_message_per_event")
-    )  # fmt: skip
+    )
     row = (
         await conn.execute(
             select(notifications.c.status, notifications.c.updated_at)
