@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api import errors
-from api.routes import availability, holds, inventory, orders, stores
+from api.routes import availability, holds, inventory, orders, stores, webhooks
 from oms.db import create_engine
 from oms.settings import Settings
 from oms.temporal import connect
@@ -43,6 +43,7 @@ def create_app(
     app.include_router(inventory.router)
     app.include_router(availability.router)
     app.include_router(holds.router)
+    app.include_router(webhooks.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
