@@ -1,0 +1,97 @@
+"""Every message in English and French, rendered from fixed facts and compared with golden files.
+
+After a deliberate wording change: `OMS_UPDATE_GOLDEN=1 ./dev test tests/unit/test_message_templates.py`
+rewrites the golden files and docs/messages.md."""
+
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from domain.models import Customer, CustomerNotification, NotificationFacts, NotificationKind, StoreProfile
+from domain.sms import sms_segments
+from oms import demo
+from oms.messages import LANGUAGES, MessageRenderer
+
+ROOT = Path(__file__).parent.parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "messages"
+DOCS = ROOT / "docs" / "messages.md"
+UPDATE = os.environ.get("OMS_UPDATE_GOLDEN") == "1"
+
+
+def example(kind: NotificationKind, language: str) -> CustomerNotification:
+    paris = StoreProfile.model_validate(demo.STORES[0])
+    lyon = StoreProfile.model_validate(demo.STORES[1])
+    return CustomerNotification(
+        order_id="order-webshop-WEB-1001",
+        kind=kind,
+        customer=Customer(
+            name="Camille Martin", email="camille@example.com", phone="+33612345678", locale=language
+        ),
+        facts=NotificationFacts(
+            channel_order_id="WEB-1001",
+            total=Decimal("198.98"),
+            currency="EUR",
+            store=lyon if kind == "rerouted" else paris,
+            previous_store=paris,
+            pickup_code="482913",
+            refund_amount=Decimal("49.98"),
+            ready_by=datetime(2026, 11, 23, 13, 30, tzinfo=UTC),
+            pickup_deadline=datetime(2026, 11, 26, 18, 0, tzinfo=UTC),
+            choice_deadline=datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+        ),
+    )
+
+
+def rendered(kind: NotificationKind, language: str) -> str:
+    renderer, note = MessageRenderer(), example(kind, language)
+    email, sms = renderer.render(note, "email"), renderer.render(note, "sms")
+    return f"Subject: {email.subject}\n\n{email.body}\n\n--- SMS ({sms_segments(sms.body)} segment) ---\n{sms.body}\n"
+
+
+CASES = [(kind, language) for kind in NotificationKind for language in LANGUAGES]
+
+
+@pytest.mark.parametrize(("kind", "language"), CASES, ids=[f"{k.value}-{lang}" for k, lang in CASES])
+def test_message_matches_its_golden_file(kind: NotificationKind, language: str) -> None:
+    path = GOLDEN / language / f"{kind.value}.txt"
+    text = rendered(kind, language)
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize(("kind", "language"), CASES, ids=[f"{k.value}-{lang}" for k, lang in CASES])
+def test_sms_stays_within_two_segments(kind: NotificationKind, language: str) -> None:
+    sms = MessageRenderer().render(example(kind, language), "sms")
+    assert sms_segments(sms.body) <= 2, sms.body
+
+
+def test_unknown_languages_fall_back_to_english() -> None:
+    note = example(NotificationKind.RECEIPT, "de")
+    assert MessageRenderer().render(note, "email").subject == "Receipt for order WEB-1001"
+
+
+def test_docs_show_every_message_as_rendered() -> None:
+    sections = [
+        "# Customer messages\n",
+        "Rendered from `oms/templates/messages/` with the facts of `tests/unit/test_message_templates.py`;",
+        "this page is checked against the templates by the test suite.\n",
+    ]
+    for kind in NotificationKind:
+        sections.append(f"## {kind.value}\n")
+        for language in LANGUAGES:
+            sections.append(f"### {language}\n\n```\n{rendered(kind, language)}```\n")
+    text = "\n".join(sections)
+    if UPDATE:
+        DOCS.write_text(text)
+    assert DOCS.read_text() == text
+
+
+def test_segments_are_counted_like_a_phone_does() -> None:
+    assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2 and sms_segments("a" * 306) == 2
+    assert sms_segments("ê" * 70) == 1 and sms_segments("ê" * 71) == 2
+    assert sms_segments("€" * 80) == 1 and sms_segments("€" * 81) == 2
