@@ -92,6 +92,14 @@ class OrderPolicy(Contract):
     preparation_promise: timedelta = timedelta(hours=2)
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)
+    expiry_warning_before: timedelta | None = Field(
+        default=timedelta(hours=24), description="the 'last day to collect' message; None for none"
+    )
+    quiet_hours_start: time | None = Field(
+        default=time(21), description="store local time; None: no quiet hours"
+    )
+    quiet_hours_end: time = time(8)
+    quiet_hours_for_urgent: bool = Field(default=False, description="hold ready/re-routed messages too")
 
 
 class OrderInput(Contract):

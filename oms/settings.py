@@ -1,6 +1,6 @@
 """One settings object, read from the environment, with embedded defaults that run on a laptop."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -59,11 +59,20 @@ class Settings(BaseSettings):
         default=None, description="event webhook verification key"
     )
 
+    expiry_warning_before: timedelta | None = timedelta(hours=24)
+    quiet_hours_start: time | None = Field(default=time(21), description="store local time; empty for none")
+    quiet_hours_end: time = time(8)
+    quiet_hours_for_urgent: bool = False
+
     def order_policy(self) -> OrderPolicy:
         return OrderPolicy(
             preparation_promise=self.preparation_promise,
             reminder_after_ready=self.reminder_after_ready,
             hold_period=self.hold_period,
+            expiry_warning_before=self.expiry_warning_before,
+            quiet_hours_start=self.quiet_hours_start,
+            quiet_hours_end=self.quiet_hours_end,
+            quiet_hours_for_urgent=self.quiet_hours_for_urgent,
         )
 
     def sqlalchemy_url(self) -> str:

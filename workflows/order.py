@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
     )
     from domain.order import PickMismatch, apply_transition, check_pick, new_pickup_code, pickup_code_matches
+    from domain.reminders import collection_messages, urgent_message_time
     from domain.status import HOLDS_STOCK, OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
 
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
@@ -43,6 +44,7 @@ DATABASE_RETRY = RetryPolicy(
 NOTIFICATION_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 SYSTEM = "system"
 PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"
+PATCH_CADENCE = "reminder-cadence-quiet-hours"
 _FINISHED = (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
 
 # Error types the API maps to HTTP answers (api/errors.py).
@@ -76,6 +78,7 @@ class OrderWorkflow:
         # True once the reservation is decided and recorded in the read model.
         self._intake_answered = self._state.status is not OrderStatus.RECEIVED
         self._compensated = False
+        self._ready_notice_at: datetime | None = None  # a ready message held back by quiet hours
 
     @workflow.run
     async def run(self, input: OrderInput) -> OrderView:
@@ -147,7 +150,11 @@ class OrderWorkflow:
         self._state.staging_location = report.staging_location
         self._state.pickup_code = new_pickup_code(workflow.random().randint(0, 999_999))
         await self._record()
-        await self._notify(NotificationKind.READY_FOR_PICKUP)
+        send_at = self._urgent_message_time(now)
+        if send_at > now:  # quiet hours cover urgent messages too: the collection loop sends it later
+            self._ready_notice_at = send_at
+        else:
+            await self._notify(NotificationKind.READY_FOR_PICKUP)
         return self._state.view()
 
     @mark_ready.validator
@@ -242,18 +249,36 @@ class OrderWorkflow:
         return True
 
     async def _await_collection(self) -> None:
-        """Hold the order for the customer: remind once, then expire it at the end of the hold period."""
+        """Hold the order for the customer: the reminder cadence, then expiry at the end of the hold."""
         assert self._state.ready_at and self._state.pickup_deadline
         deadline = self._state.pickup_deadline
-        remind = reminder_at(self._state.ready_at, self._policy.reminder_after_ready, deadline)
-        waiting = lambda: self._status is OrderStatus.READY  # noqa: E731
-        if remind and not await self._wait_until(lambda: not waiting(), until=remind):
-            await self._remind_customer()
-        if not await self._wait_until(lambda: not waiting(), until=deadline):
+        collected_or_cancelled = lambda: self._status is not OrderStatus.READY  # noqa: E731
+        for send_at, kind in self._collection_messages(deadline):
+            if await self._wait_until(collected_or_cancelled, until=send_at):
+                return
+            await self._notify(kind)
+        if not await self._wait_until(collected_or_cancelled, until=deadline):
             self._transition(OrderStatus.EXPIRED, SYSTEM, "not collected within the hold period")
 
-    async def _remind_customer(self) -> None:
-        await self._notify(NotificationKind.PICKUP_REMINDER)
+    def _collection_messages(self, deadline: datetime) -> list[tuple[datetime, NotificationKind]]:
+        assert self._state.ready_at
+        ready_at = self._state.ready_at
+        if not workflow.patched(PATCH_CADENCE):  # orders started before the cadence: one reminder
+            remind = reminder_at(ready_at, self._policy.reminder_after_ready, deadline)
+            return [(remind, NotificationKind.PICKUP_REMINDER)] if remind else []
+        plan = collection_messages(ready_at, deadline, self._policy, self._timezone)
+        if self._ready_notice_at:
+            plan.insert(0, (self._ready_notice_at, NotificationKind.READY_FOR_PICKUP))
+        return plan
+
+    def _urgent_message_time(self, now: datetime) -> datetime:
+        if not workflow.patched(PATCH_CADENCE):
+            return now
+        return urgent_message_time(now, self._policy, self._timezone)
+
+    @property
+    def _timezone(self) -> str:
+        return self._state.store.timezone if self._state.store else "UTC"
 
     async def _compensate(self) -> None:
         """Undo what an order holds: stock back on the shelf, payment voided, customer told."""

@@ -99,6 +99,8 @@ async def short_hold_api(
     settings = settings_for(
         client, database_url, reminder_after_ready=timedelta(seconds=1), hold_period=timedelta(seconds=3)
     )
+    settings.quiet_hours_start = None  # the test runs at any hour
+    settings.expiry_warning_before = None
     async for http in _api(settings, client, engine):
         yield http
 

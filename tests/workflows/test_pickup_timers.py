@@ -76,7 +76,7 @@ async def test_uncollected_order_is_reminded_after_a_day_and_expires_after_three
     assert order_input.carry_on_from and order_input.carry_on_from.ready_at
     held = final.timeline[-1].at - order_input.carry_on_from.ready_at
     assert timedelta(hours=72) <= held < timedelta(hours=72, seconds=1)
-    assert fakes.kinds() == ["pickup_reminder", "order_expired"]
+    assert fakes.kinds() == ["pickup_reminder", "expiry_warning", "order_expired"]
     assert fakes.sent[0].facts.pickup_code == "246810"
     assert fakes.payments == [("void", "10.00")]
     assert final.timeline[-1].reason == "not collected within the hold period"
@@ -100,7 +100,7 @@ async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(
         await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="customer phoned", actor="support:ana"))
         final = await handle.result()
     assert final.status is OrderStatus.CANCELLED
-    assert fakes.kinds() == ["pickup_reminder", "order_cancelled"]
+    assert fakes.kinds() == ["pickup_reminder", "order_cancelled"]  # cancelled before the expiry warning
     assert fakes.payments == [("void", "10.00")]
     assert final.timeline[-1].actor == "support:ana"
 
