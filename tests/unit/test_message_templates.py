@@ -48,7 +48,8 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
 def rendered(kind: NotificationKind, language: str) -> str:
     renderer, note = MessageRenderer(), example(kind, language)
     email, sms = renderer.render(note, "email"), renderer.render(note, "sms")
-    return f"Subject: {email.subject}\n\n{email.body}\n\n--- SMS ({sms_segments(sms.body)} segment) ---\n{sms.body}\n"
+    segments = sms_segments(sms.body)
+    return f"Subject: {email.subject}\n\n{email.body}\n\n--- SMS ({segments} segment) ---\n{sms.body}\n"
 
 
 CASES = [(kind, language) for kind in NotificationKind for language in LANGUAGES]
