@@ -10,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 from workflows.order import (
     ERR_CHANNEL_ORDER_CONFLICT,
     ERR_INVALID_PICK,
+    ERR_NOTHING_TO_RESEND,
     ERR_TRANSITION,
     ERR_WRONG_PICKUP_CODE,
 )
@@ -51,6 +52,8 @@ def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | No
         return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
     if cause.type == ERR_WRONG_PICKUP_CODE:
         return invalid_field(["body", "pickup_code"], cause.message)
+    if cause.type == ERR_NOTHING_TO_RESEND:
+        return ApiError(409, "nothing_to_resend", cause.message)
     if cause.type == ERR_CHANNEL_ORDER_CONFLICT:
         return ApiError(409, "channel_order_conflict", cause.message)
     return ApiError(502, "order_update_failed", cause.message)

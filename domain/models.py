@@ -181,6 +181,11 @@ class Cancellation(Contract):
     actor: Actor = "support"
 
 
+class ResendRequest(Contract):
+    kind: "NotificationKind"
+    actor: Actor = "support"
+
+
 class IntakeConfirmation(Contract):
     fingerprint: str
 
@@ -274,3 +279,4 @@ class IntakeResult(Contract):
 
 
 OrderInput.model_rebuild()
+ResendRequest.model_rebuild()

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentRequest,
         PickReport,
         ReadyReport,
+        ResendRequest,
         ReservationOutcome,
         ReservationRequest,
         StockAtRisk,
@@ -45,6 +46,12 @@ NOTIFICATION_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_
 SYSTEM = "system"
 PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"
 PATCH_CADENCE = "reminder-cadence-quiet-hours"
+# Messages about collecting: re-sent only while the order waits for the customer.
+_WHILE_READY = (
+    NotificationKind.READY_FOR_PICKUP,
+    NotificationKind.PICKUP_REMINDER,
+    NotificationKind.EXPIRY_WARNING,
+)
 _FINISHED = (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
 
 # Error types the API maps to HTTP answers (api/errors.py).
@@ -52,6 +59,7 @@ ERR_TRANSITION = "TransitionNotAllowed"
 ERR_INVALID_PICK = "InvalidPick"
 ERR_WRONG_PICKUP_CODE = "WrongPickupCode"
 ERR_CHANNEL_ORDER_CONFLICT = "ChannelOrderConflict"
+ERR_NOTHING_TO_RESEND = "NothingToResend"
 
 
 def _not_allowed(error: TransitionNotAllowed) -> ApplicationError:
@@ -79,6 +87,7 @@ class OrderWorkflow:
         self._intake_answered = self._state.status is not OrderStatus.RECEIVED
         self._compensated = False
         self._ready_notice_at: datetime | None = None  # a ready message held back by quiet hours
+        self._sequences: dict[NotificationKind, int] = {}  # last sequence sent per kind, for re-sends
 
     @workflow.run
     async def run(self, input: OrderInput) -> OrderView:
@@ -149,11 +158,12 @@ class OrderWorkflow:
         self._state.pickup_deadline = pickup_deadline(now, self._policy.hold_period)
         self._state.staging_location = report.staging_location
         self._state.pickup_code = new_pickup_code(workflow.random().randint(0, 999_999))
-        await self._record()
+        # Decided before the first await: the collection loop plans its messages as soon as we yield.
         send_at = self._urgent_message_time(now)
         if send_at > now:  # quiet hours cover urgent messages too: the collection loop sends it later
             self._ready_notice_at = send_at
-        else:
+        await self._record()
+        if not self._ready_notice_at:
             await self._notify(NotificationKind.READY_FOR_PICKUP)
         return self._state.view()
 
@@ -188,6 +198,25 @@ class OrderWorkflow:
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         self._ensure(OrderStatus.CANCELLED)
+
+    @workflow.update(name=ids.UPDATE_RESEND_NOTIFICATION)
+    async def resend_notification(self, request: ResendRequest) -> int:
+        """Send the last message of a kind again (e.g. the pickup code); returns its sequence number."""
+        sequence = self._sequences[request.kind] + 1
+        self._sequences[request.kind] = sequence
+        await self._notify(request.kind, sequence)
+        return sequence
+
+    @resend_notification.validator
+    def _validate_resend(self, request: ResendRequest) -> None:
+        if request.kind not in self._sequences:
+            raise ApplicationError(
+                f"no {request.kind.value} message was sent for this order",
+                type=ERR_NOTHING_TO_RESEND,
+                non_retryable=True,
+            )
+        if request.kind in _WHILE_READY and self._status is not OrderStatus.READY:
+            raise _not_allowed(TransitionNotAllowed(self._status, OrderStatus.READY))
 
     @workflow.signal(name=ids.SIGNAL_STOCK_AT_RISK)
     async def stock_at_risk(self, risk: StockAtRisk) -> None:
@@ -364,10 +393,11 @@ class OrderWorkflow:
     async def _record(self) -> None:
         await self._run(ids.ACTIVITY_RECORD_ORDER, self._state.view())
 
-    async def _notify(self, kind: NotificationKind) -> None:
+    async def _notify(self, kind: NotificationKind, sequence: int = 1) -> None:
+        self._sequences.setdefault(kind, sequence)
         await workflow.execute_activity(
             ids.ACTIVITY_NOTIFY_CUSTOMER,
-            notification_for(self._state, kind),
+            notification_for(self._state, kind, sequence),
             start_to_close_timeout=NOTIFICATION_TIMEOUT,
             retry_policy=NOTIFICATION_RETRY,
         )

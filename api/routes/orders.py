@@ -1,13 +1,15 @@
 """Order intake, reading an order, and support actions."""
 
 from fastapi import APIRouter, Response, status
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import ClientDep, EngineDep, SettingsDep
-from api.errors import invalid_field, not_found
+from api.errors import ApiError, from_update_failure, invalid_field, not_found
 from api.orders import find_order, place_order, update_order
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
-from domain.models import Cancellation, OrderPlacement, OrderView
+from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest
 from oms.db import outbox, stock
 from oms.db.outbox import OutboxMessage
 
@@ -57,6 +59,31 @@ async def list_notifications(order_id: str, client: ClientDep, engine: EngineDep
     await find_order(client, engine, order_id)
     async with engine.connect() as conn:
         return await outbox.for_order(conn, order_id)
+
+
+@router.post("/{order_id}/notifications/resend", response_model=list[OutboxMessage])
+async def resend_notification(
+    order_id: str, body: ResendRequest, client: ClientDep, engine: EngineDep, settings: SettingsDep
+) -> list[OutboxMessage]:
+    """Send the last message of a kind again (e.g. the pickup code); answers the messages of that kind."""
+    order = await find_order(client, engine, order_id)
+    handle = client.get_workflow_handle(order.order_id)
+    try:
+        await handle.execute_update(
+            ids.UPDATE_RESEND_NOTIFICATION, body, result_type=int, rpc_timeout=settings.update_wait
+        )
+    except WorkflowUpdateFailedError as failure:
+        raise from_update_failure(failure) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ApiError(503, "order_busy", "the order did not answer in time; retry the request") from None
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise ApiError(
+                409, "order_ended", f"order is {order.status.value}", current_status=order.status.value
+            ) from None
+        raise
+    async with engine.connect() as conn:
+        return [m for m in await outbox.for_order(conn, order_id) if m.kind == body.kind.value]
 
 
 @router.post("/{order_id}/cancel", response_model=OrderView)

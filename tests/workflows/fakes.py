@@ -1,6 +1,7 @@
 """In-memory stand-ins for the activities, registered under the same names, for workflow tests."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from temporalio import activity
 
@@ -27,6 +28,7 @@ class FakeSystems:
     reserved: dict[str, dict[str, int]] = field(default_factory=dict)
     payments: list[tuple[str, str]] = field(default_factory=list)
     sent: list[CustomerNotification] = field(default_factory=list)
+    sent_at: list[datetime] = field(default_factory=list)
     records: list[OrderView] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
 
@@ -82,9 +84,10 @@ class FakeSystems:
             return record
 
         @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
-        async def notify(message: CustomerNotification) -> int:
+        async def notify(message: CustomerNotification) -> list[str]:
             self.sent.append(message)
-            return 1
+            self.sent_at.append(activity.info().current_attempt_scheduled_time)
+            return ["email"]
 
         @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
         async def record(view: OrderView) -> None:
