@@ -102,6 +102,14 @@ async def place_order(
         return await _ended_order(client, engine, placement)
     except WorkflowUpdateFailedError as failure:
         raise from_update_failure(failure) from None
+    except RPCError:
+        # The workflow could not answer (e.g. its task fails until a fix is deployed): if the start
+        # landed, the order is durable and proceeds once workflows run again.
+        if await _order_started(client, order_id):
+            return IntakeAnswer(202, order_id, None)
+        raise ApiError(
+            503, "temporal_unavailable", "the order could not be started; retry the request"
+        ) from None
     return _answer(result.order, created=result.created)
 
 

@@ -133,11 +133,16 @@ def up(
 
 
 async def _run_everything(settings: Settings, demo: bool) -> None:
+    from oms.temporal import connect, register_search_attributes
     from worker.main import run_worker
 
     stop = asyncio.Event()
     _stop_on_signals(stop)
     await _prepare_database(settings, demo)
+    # A data folder from an older version may lack attributes added since: start-dev only adds them
+    # to a new database.
+    if added := await register_search_attributes(await connect(settings)):
+        log.info("registered search attributes %s", ", ".join(added))
     tasks = [asyncio.create_task(run_worker(settings, stop)), asyncio.create_task(_serve_api(settings, stop))]
     await asyncio.sleep(1)
     print(_banner(settings, settings.database_url or ""), flush=True)

@@ -76,10 +76,12 @@ class Settings(BaseSettings):
         )
 
     def sqlalchemy_url(self) -> str:
-        """The database URL in the form SQLAlchemy wants (psycopg 3 driver)."""
-        if self.database_url is None:
-            raise RuntimeError("DATABASE_URL is not set and the embedded PostgreSQL was not started")
-        return to_sqlalchemy_url(self.database_url)
+        """The database URL in the form SQLAlchemy wants (psycopg 3 driver); without DATABASE_URL, the
+        embedded PostgreSQL that `oms up` runs."""
+        return to_sqlalchemy_url(self.database_url or self.embedded_database_url())
+
+    def embedded_database_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/oms"
 
 
 def to_sqlalchemy_url(url: str) -> str:

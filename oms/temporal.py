@@ -14,18 +14,28 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-async def register_search_attributes(client: Client) -> None:
-    """Register the OMS search attributes on a server started without them (e.g. the time-skipping server)."""
+async def register_search_attributes(client: Client) -> list[str]:
+    """Register the OMS search attributes the namespace lacks (a server started before they existed, the
+    time-skipping server); returns the names added."""
     from temporalio.api.enums.v1 import IndexedValueType
-    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 
-    from domain.ids import SEARCH_ATTRIBUTES
+    from domain.ids import SEARCH_ATTRIBUTES, search_attribute_type
 
-    await client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in SEARCH_ATTRIBUTES
-            },
-        )
+    types = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    }
+    known = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
     )
+    missing = {
+        key.name: types[search_attribute_type(key)]
+        for key in SEARCH_ATTRIBUTES
+        if key.name not in known.custom_attributes and key.name not in known.system_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)
