@@ -1,7 +1,11 @@
 """Stores, store queues and stock counts as the API shows them."""
 
 import httpx
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client
 
+from domain.ids import SEARCH_ATTRIBUTES
+from oms.temporal import register_search_attributes
 from tests.conftest import placement
 from tests.integration.flow import place
 
@@ -60,3 +64,11 @@ async def test_unknown_order_is_404_everywhere(api: httpx.AsyncClient) -> None:
     assert answer.status_code == 404 and answer.json()["error"] == "order_not_found"
     no_reason = await api.post(f"/v1/orders/{missing}/cancel", json={})
     assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+
+
+async def test_search_attributes_are_registered_once_whatever_the_server_started_with(client: Client) -> None:
+    assert await register_search_attributes(client) == []  # the test server started with all of them
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    assert {key.name for key in SEARCH_ATTRIBUTES} <= set(listed.custom_attributes)
