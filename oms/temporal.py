@@ -2,6 +2,7 @@
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 
 from oms.settings import Settings
 
@@ -26,14 +27,21 @@ async def register_search_attributes(client: Client) -> list[str]:
         "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
         "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
     }
-    known = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=client.namespace)
-    )
-    missing = {
-        key.name: types[search_attribute_type(key)]
-        for key in SEARCH_ATTRIBUTES
-        if key.name not in known.custom_attributes and key.name not in known.system_attributes
-    }
+    wanted = {key.name: types[search_attribute_type(key)] for key in SEARCH_ATTRIBUTES}
+    try:
+        known = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=client.namespace)
+        )
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping server cannot list them
+            raise
+        missing = wanted
+    else:
+        missing = {
+            name: kind
+            for name, kind in wanted.items()
+            if name not in known.custom_attributes and name not in known.system_attributes
+        }
     if missing:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
