@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from api.baskets import check_basket
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import ApiError, invalid_field, not_found
 from domain.models import OrderLine, PickedLine, ReservationRequest, StoreId
@@ -50,12 +51,8 @@ async def _hold(conn: ConnectionDep, hold_id: str) -> Hold:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Hold)
 async def create_hold(body: HoldRequest, conn: ConnectionDep, settings: SettingsDep) -> Hold:
     """Hold a basket at a store for a few minutes; place the order with `hold_id` to keep the units."""
-    if not await stock.store_exists(conn, body.store_id):
-        raise not_found("store", body.store_id)
-    known = await stock.known_skus(conn, [line.sku for line in body.lines])
+    await check_basket(conn, body.store_id, [line.sku for line in body.lines])
     for index, line in enumerate(body.lines):
-        if line.sku not in known:
-            raise invalid_field(["body", "lines", index, "sku"], f"unknown sku {line.sku!r}")
         if line.quantity < 1:
             raise invalid_field(["body", "lines", index, "quantity"], "a hold needs at least one unit")
     hold_id = f"hold-{uuid.uuid4().hex}"

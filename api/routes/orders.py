@@ -4,13 +4,14 @@ from fastapi import APIRouter, Response, status
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.baskets import check_basket
 from api.deps import ClientDep, EngineDep, SettingsDep
-from api.errors import ApiError, from_update_failure, invalid_field, not_found
+from api.errors import ApiError, from_update_failure
 from api.orders import find_order, place_order, update_order
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
 from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest
-from oms.db import outbox, stock
+from oms.db import outbox
 from oms.db.outbox import OutboxMessage
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -32,12 +33,7 @@ async def create_order(
 ) -> OrderView | AcceptedOrder:
     """Place a click & collect order: every line is reserved at the pickup store, or none is."""
     async with engine.connect() as conn:
-        if not await stock.store_exists(conn, placement.store_id):
-            raise not_found("store", placement.store_id)
-        known = await stock.known_skus(conn, [line.sku for line in placement.lines])
-    for index, line in enumerate(placement.lines):
-        if line.sku not in known:
-            raise invalid_field(["body", "lines", index, "sku"], f"unknown sku {line.sku!r}")
+        await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
     answer = await place_order(
         client, engine, placement, settings.order_policy(), settings.task_queue, settings.intake_wait
     )
