@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api import errors
+from api.access import key_digest
 from api.routes import availability, holds, inventory, orders, stores, webhooks
 from oms.db import create_engine
 from oms.settings import Settings
@@ -38,6 +39,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    app.state.grants = {key_digest(key): grant for key, grant in settings.grants().items()}
     app.include_router(orders.router)
     app.include_router(stores.router)
     app.include_router(inventory.router)

@@ -3,6 +3,7 @@
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -189,12 +190,17 @@ async def _placed_order(client: Client, order_id: str) -> OrderView | None:
 
 
 async def update_order(
-    client: Client, order: OrderView, update: str, request: BaseModel, wait: timedelta
-) -> OrderView:
+    client: Client,
+    order: OrderView,
+    update: str,
+    request: BaseModel,
+    wait: timedelta,
+    result_type: type = OrderView,
+) -> Any:
     """Ask the order's workflow to take a step; refused steps come back as 409 or 422."""
     handle = client.get_workflow_handle(order.order_id)
     try:
-        return await handle.execute_update(update, request, result_type=OrderView, rpc_timeout=wait)
+        return await handle.execute_update(update, request, result_type=result_type, rpc_timeout=wait)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise ApiError(
             503, "order_busy", "the order did not answer in time (no worker available?); retry the request"

@@ -128,6 +128,7 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
         temporal_address=client.service_client.config.target_host,
         task_queue="bench-oms",
         api_port=port,
+        demo_keys=True,
     )
     server = _Server(uvicorn.Config(create_app(settings, client=client), port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -140,7 +141,10 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
         ):
             limits = httpx.Limits(max_connections=concurrency * 2)
             async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
+                base_url=f"http://127.0.0.1:{port}",
+                timeout=60,
+                limits=limits,
+                headers={"X-API-Key": "demo-ops"},
             ) as http:
                 await _drive(min(concurrency, orders), concurrency, lambda n: _one_order(http, n))  # warm-up
                 await _drive(

@@ -75,6 +75,18 @@ async def _prepare_database(settings: Settings, demo: bool) -> None:
             await engine.dispose()
 
 
+def _tracking_secret(data_dir: Path) -> str:
+    """A secret for customers' tracking links, kept in the data folder so links survive restarts."""
+    import secrets
+
+    path = data_dir / "tracking_secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _banner(settings: Settings, postgres_url: str) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
@@ -87,7 +99,8 @@ def _banner(settings: Settings, postgres_url: str) -> str:
             f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
             f"  PostgreSQL   {postgres_url}",
             f"  Data folder  {settings.data_dir.resolve()}",
-            f"  Try          curl {api}/v1/stores",
+            f"  Try          curl -H 'X-API-Key: demo-ops' {api}/v1/stores"
+            + ("   (demo keys: see README)" if settings.demo_keys else ""),
             "Press Ctrl-C to stop.",
             "",
         ]
@@ -115,6 +128,9 @@ def up(
         temporal_ui_port=temporal_ui_port,
         postgres_port=postgres_port,
     )
+    settings.demo_keys = settings.demo_keys or (demo and not settings.api_keys)
+    if not settings.tracking_secret:
+        settings.tracking_secret = _tracking_secret(settings.data_dir)
     postgres = None
     if settings.database_url is None:
         postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access import Grant, Role
 from domain.stock import Movement, MovementKind
 from oms.db import stock
 from oms.db.tables import products, stores
@@ -83,6 +84,17 @@ STOCK = {
     "nyc-soho": [7, 9, 10, 30, 5, 0, 40, 6],
 }
 
+
+DEMO_KEYS: dict[str, Grant] = {
+    "demo-ops": Grant(role=Role.OPS, name="demo ops"),
+    "demo-support": Grant(role=Role.SUPPORT, name="demo support"),
+    "demo-channel-webshop": Grant(role=Role.CHANNEL, channel="webshop", name="demo web shop"),
+    "demo-store-paris-rivoli": Grant(role=Role.STORE, store_id="paris-rivoli", name="demo Paris Rivoli"),
+    "demo-store-lyon-part-dieu": Grant(
+        role=Role.STORE, store_id="lyon-part-dieu", name="demo Lyon Part-Dieu"
+    ),
+}
+"""Keys `oms up` accepts when no OMS_API_KEYS are configured (documented in the README)."""
 
 # Units never promised, so a shelf miscount does not disappoint a customer.
 SAFETY_STOCK = {"HEADLAMP-300": 2, "BOTTLE-1L": 2}

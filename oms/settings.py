@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.access import Grant
 from domain.ids import TASK_QUEUE
 from domain.models import OrderPolicy
 
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)
 
+    api_keys: dict[str, Grant] = Field(
+        default_factory=dict, description='JSON: {"key": {"role": "store", "store_id": "paris-rivoli"}, ...}'
+    )
+    demo_keys: bool = Field(default=False, description="accept the documented demo keys (oms up sets it)")
+    tracking_secret: str | None = Field(default=None, description="signs customers' tracking links")
+
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"
@@ -79,6 +86,12 @@ class Settings(BaseSettings):
         """The database URL in the form SQLAlchemy wants (psycopg 3 driver); without DATABASE_URL, the
         embedded PostgreSQL that `oms up` runs."""
         return to_sqlalchemy_url(self.database_url or self.embedded_database_url())
+
+    def grants(self) -> dict[str, Grant]:
+        """The API keys accepted: configured ones, plus the demo keys when enabled."""
+        from oms.demo import DEMO_KEYS
+
+        return {**(DEMO_KEYS if self.demo_keys else {}), **self.api_keys}
 
     def embedded_database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/oms"

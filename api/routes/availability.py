@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from api.access import authorize
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import invalid_field, not_found
 from domain.availability import StoreAvailability
 from domain.models import OrderLine
 from oms.db import availability, orders
 
-router = APIRouter(prefix="/v1/availability", tags=["availability"])
+router = APIRouter(prefix="/v1/availability", tags=["availability"], dependencies=[Depends(authorize)])
 
 
 class AvailabilityAnswer(BaseModel):

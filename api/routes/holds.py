@@ -3,10 +3,11 @@
 import uuid
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from api.access import authorize
 from api.baskets import check_basket
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import ApiError, invalid_field, not_found
@@ -14,7 +15,7 @@ from domain.models import OrderLine, PickedLine, ReservationRequest, StoreId
 from oms.db import stock
 from oms.db.tables import reservations
 
-router = APIRouter(prefix="/v1/holds", tags=["holds"])
+router = APIRouter(prefix="/v1/holds", tags=["holds"], dependencies=[Depends(authorize)])
 
 
 class HoldRequest(BaseModel):

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 from sqlalchemy import select
 
+from api.access import authorize
 from api.deps import ClientDep, ConnectionDep, EngineDep
 from api.errors import not_found
 from api.inventory import FeedAnswer, receive
@@ -12,7 +13,7 @@ from oms.db import inventory
 from oms.db.inventory import Alert
 from oms.db.tables import stock_movements
 
-router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
+router = APIRouter(prefix="/v1/inventory", tags=["inventory"], dependencies=[Depends(authorize)])
 
 _EXAMPLE = [
     {

@@ -1,20 +1,23 @@
 """Order intake, reading an order, and support actions."""
 
-from fastapi import APIRouter, Response, status
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError, RPCStatusCode
+from typing import Any
 
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+
+from api.access import GrantDep, authorize, check_order, shown
 from api.baskets import check_basket
 from api.deps import ClientDep, EngineDep, SettingsDep
-from api.errors import ApiError, from_update_failure
+from api.errors import ApiError
 from api.orders import find_order, place_order, update_order
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
+from domain.access import Role
 from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest
 from oms.db import outbox
 from oms.db.outbox import OutboxMessage
 
-router = APIRouter(prefix="/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(authorize)])
 
 
 @router.post(
@@ -29,9 +32,16 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
     },
 )
 async def create_order(
-    placement: OrderPlacement, response: Response, client: ClientDep, engine: EngineDep, settings: SettingsDep
+    placement: OrderPlacement,
+    response: Response,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    grant: GrantDep,
 ) -> OrderView | AcceptedOrder:
     """Place a click & collect order: every line is reserved at the pickup store, or none is."""
+    if grant.role is Role.CHANNEL and placement.channel != grant.channel:
+        raise ApiError(403, "forbidden", f"this key places orders for channel {grant.channel!r} only")
     async with engine.connect() as conn:
         await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
     answer = await place_order(
@@ -44,9 +54,11 @@ async def create_order(
 
 
 @router.get("/{order_id}", response_model=OrderView)
-async def get_order(order_id: str, client: ClientDep, engine: EngineDep) -> OrderView:
+async def get_order(order_id: str, client: ClientDep, engine: EngineDep, grant: GrantDep) -> Any:
     """The order with its timeline: every transition with time, actor and reason."""
-    return await find_order(client, engine, order_id)
+    order = await find_order(client, engine, order_id)
+    check_order(grant, order)
+    return JSONResponse(shown(grant, [order])[0])
 
 
 @router.get("/{order_id}/notifications", response_model=list[OutboxMessage])
@@ -63,21 +75,9 @@ async def resend_notification(
 ) -> list[OutboxMessage]:
     """Send the last message of a kind again (e.g. the pickup code); answers the messages of that kind."""
     order = await find_order(client, engine, order_id)
-    handle = client.get_workflow_handle(order.order_id)
-    try:
-        await handle.execute_update(
-            ids.UPDATE_RESEND_NOTIFICATION, body, result_type=int, rpc_timeout=settings.update_wait
-        )
-    except WorkflowUpdateFailedError as failure:
-        raise from_update_failure(failure) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise ApiError(503, "order_busy", "the order did not answer in time; retry the request") from None
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise ApiError(
-                409, "order_ended", f"order is {order.status.value}", current_status=order.status.value
-            ) from None
-        raise
+    await update_order(
+        client, order, ids.UPDATE_RESEND_NOTIFICATION, body, settings.update_wait, result_type=int
+    )
     async with engine.connect() as conn:
         return [m for m in await outbox.for_order(conn, order_id) if m.kind == body.kind.value]
 

@@ -1,21 +1,24 @@
 """Stores: directory, the store's order queue, preparation steps, and stock counts."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api import inventory
+from api.access import GrantDep, authorize, shown
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
-from api.errors import not_found
+from api.errors import ApiError, not_found
 from api.orders import find_order, update_order
 from api.schemas import CollectBody, PickBody, ReadyBody, StockCount, StockLevelPublic, StoreActionBody
 from domain import ids
+from domain.access import Role
 from domain.models import Collection, OrderView, PickReport, ReadyReport, StoreAcceptance, StoreProfile
 from domain.status import OrderStatus
 from oms.db import database_now, orders, stock
 
-router = APIRouter(prefix="/v1/stores", tags=["stores"])
+router = APIRouter(prefix="/v1/stores", tags=["stores"], dependencies=[Depends(authorize)])
 
 
 async def _store(conn: ConnectionDep, store_id: str) -> StoreProfile:
@@ -37,21 +40,29 @@ async def get_store(store_id: str, conn: ConnectionDep) -> StoreProfile:
 
 @router.get("/{store_id}/orders", response_model=list[OrderView])
 async def store_queue(
-    store_id: str, conn: ConnectionDep, status: OrderStatus | None = None, at_risk: bool | None = None
-) -> list[OrderView]:
+    store_id: str,
+    conn: ConnectionDep,
+    grant: GrantDep,
+    status: OrderStatus | None = None,
+    at_risk: bool | None = None,
+) -> Any:
     """The store's orders, oldest first, optionally only those in one status or with stock at risk."""
     await _store(conn, store_id)
-    return await orders.store_queue(conn, store_id, status, at_risk=at_risk)
+    return JSONResponse(shown(grant, await orders.store_queue(conn, store_id, status, at_risk=at_risk)))
 
 
 class StoreStep:
     """Shared path of every preparation step: the store exists, the order is this store's, then update."""
 
-    def __init__(self, client: ClientDep, engine: EngineDep, settings: SettingsDep) -> None:
-        self.client, self.engine, self.settings = client, engine, settings
+    def __init__(self, client: ClientDep, engine: EngineDep, settings: SettingsDep, grant: GrantDep) -> None:
+        self.client, self.engine, self.settings, self.grant = client, engine, settings, grant
 
     async def __call__(self, store_id: str, order_id: str, update: str, request: BaseModel) -> OrderView:
-        order = await find_order(self.client, self.engine, order_id, store_id)
+        order = await find_order(self.client, self.engine, order_id)
+        if order.placement.store_id != store_id:
+            if self.grant.role is Role.STORE:
+                raise ApiError(403, "forbidden", "this order belongs to another store")
+            raise not_found("order", order_id)
         return await update_order(self.client, order, update, request, self.settings.update_wait)
 
 

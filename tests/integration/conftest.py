@@ -15,6 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
 from oms import demo
 from oms.db import create_engine
@@ -56,6 +57,16 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+KEYS = {
+    "test-ops": Grant(role=Role.OPS),
+    "test-support": Grant(role=Role.SUPPORT),
+    "test-channel-webshop": Grant(role=Role.CHANNEL, channel="webshop"),
+    "test-channel-app": Grant(role=Role.CHANNEL, channel="app"),
+    "test-store-paris": Grant(role=Role.STORE, store_id="paris-rivoli"),
+    "test-store-lyon": Grant(role=Role.STORE, store_id="lyon-part-dieu"),
+}
+
+
 def settings_for(
     client: Client, database_url: str, task_queue: str = TASK_QUEUE, **timings: timedelta
 ) -> Settings:
@@ -63,6 +74,8 @@ def settings_for(
         database_url=database_url,
         temporal_address=client.service_client.config.target_host,
         task_queue=task_queue,
+        api_keys=KEYS,
+        tracking_secret="test-tracking-secret",
         **timings,
     )
 
@@ -79,7 +92,10 @@ async def _api(settings: Settings, client: Client, engine: AsyncEngine) -> Async
     app = create_app(settings, client=client)  # the API opens its own pool, as in production
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://oms", timeout=60) as http:
+        headers = {"X-API-Key": "test-ops"}  # tests act as ops unless they say otherwise
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://oms", timeout=60, headers=headers
+        ) as http:
             yield http
 
 

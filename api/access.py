@@ -1,0 +1,113 @@
+"""Who may call what: API keys carry a role, and every route declares its roles here, in one place.
+
+Roles: `channel` (bound to one sales channel: places and reads its own orders), `store` (bound to one
+store: its queue, stock and preparation steps on its orders), `support` (reads any order, cancels,
+re-sends messages), `ops` (everything: stock feed, alerts, rejected events)."""
+
+import hashlib
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from api.errors import ApiError
+from domain.access import Grant, Role
+from domain.models import OrderView
+
+CHANNEL, STORE, SUPPORT, OPS = Role.CHANNEL, Role.STORE, Role.SUPPORT, Role.OPS
+ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
+    ("POST", "/v1/orders"): frozenset({CHANNEL, OPS}),
+    ("GET", "/v1/orders/{order_id}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
+    ("GET", "/v1/orders/{order_id}/notifications"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/orders/{order_id}/notifications/resend"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/orders/{order_id}/cancel"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/orders/{order_id}/pickup/unlock"): frozenset({SUPPORT, OPS}),
+    ("GET", "/v1/orders/{order_id}/tracking-link"): frozenset({CHANNEL, SUPPORT, OPS}),
+    ("GET", "/v1/stores"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
+    ("GET", "/v1/stores/{store_id}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
+    ("GET", "/v1/stores/{store_id}/orders"): frozenset({STORE, SUPPORT, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/accept"): frozenset({STORE, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/pick"): frozenset({STORE, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/ready"): frozenset({STORE, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/collect"): frozenset({STORE, OPS}),
+    ("GET", "/v1/stores/{store_id}/stock/{sku}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
+    ("PUT", "/v1/stores/{store_id}/stock/{sku}"): frozenset({STORE, OPS}),
+    ("POST", "/v1/inventory/events"): frozenset({OPS}),
+    ("GET", "/v1/inventory/alerts"): frozenset({STORE, OPS}),
+    ("GET", "/v1/inventory/rejections"): frozenset({OPS}),
+    ("GET", "/v1/inventory/ledger/{store_id}/{sku}"): frozenset({STORE, OPS}),
+    ("GET", "/v1/availability"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
+    ("POST", "/v1/holds"): frozenset({CHANNEL, OPS}),
+    ("GET", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
+    ("DELETE", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
+    ("GET", "/v1/support/alerts"): frozenset({SUPPORT, OPS}),
+}
+"""Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (see docs/api.md)")
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def grant_for(request: Request, key: str | None) -> Grant | None:
+    grants: dict[str, Grant] = request.app.state.grants  # by digest: keys are not kept in memory in clear
+    if not key:
+        return None
+    digest = key_digest(key)
+    for known, grant in grants.items():
+        if hmac.compare_digest(known, digest):
+            return grant
+    return None
+
+
+async def authorize(request: Request, key: Annotated[str | None, Depends(_api_key)]) -> Grant:
+    """401 without a valid key, 403 when the route does not allow the key's role or store."""
+    grant = grant_for(request, key)
+    if grant is None:
+        raise ApiError(401, "unauthenticated", "an API key is required (header X-API-Key)")
+    route = request.scope.get("route")
+    allowed = ROUTE_ROLES.get((request.method, getattr(route, "path", "")), frozenset())
+    if grant.role not in allowed:
+        raise ApiError(403, "forbidden", f"the {grant.role.value} role may not do this")
+    store_in_path = request.path_params.get("store_id")
+    if grant.role is Role.STORE and store_in_path is not None and store_in_path != grant.store_id:
+        raise ApiError(403, "forbidden", "this key belongs to another store")
+    return grant
+
+
+GrantDep = Annotated[Grant, Depends(authorize)]
+
+
+def may_see_order(grant: Grant, store_id: str, channel: str) -> bool:
+    """Channels see their own orders, store staff their store's, support and ops all of them."""
+    if grant.role is Role.CHANNEL:
+        return channel == grant.channel
+    if grant.role is Role.STORE:
+        return store_id == grant.store_id
+    return True
+
+
+def sees_contact_data(grant: Grant) -> bool:
+    """Store staff hand orders over by name and pickup code: they have no need of email or phone."""
+    return grant.role is not Role.STORE
+
+
+def check_order(grant: Grant, order: OrderView) -> None:
+    """403 unless this key may see the order (its channel's, its store's, or any for support and ops)."""
+    if not may_see_order(grant, order.placement.store_id, order.placement.channel):
+        raise ApiError(403, "forbidden", "this order belongs to another channel or store")
+
+
+REDACTED = "(not shown to store staff)"
+
+
+def shown(grant: Grant, orders: list[OrderView]) -> list[dict[str, Any]]:
+    """Orders as this key may see them: store staff get the customer's name, not their email or phone."""
+    documents = [order.model_dump(mode="json") for order in orders]
+    if not sees_contact_data(grant):
+        for document in documents:
+            document["placement"]["customer"].update(email=REDACTED, phone=REDACTED)
+    return documents
