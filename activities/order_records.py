@@ -5,8 +5,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import ids
-from domain.models import OrderView, StoreProfile
-from oms.db import orders
+from domain.models import OrderView, StoreProfile, SupportAlert
+from oms.db import orders, support
 
 
 class OrderRecordActivities:
@@ -20,6 +20,16 @@ class OrderRecordActivities:
         if store is None:
             raise ApplicationError(f"unknown store {store_id}", type="UnknownStore", non_retryable=True)
         return store
+
+    @activity.defn(name=ids.ACTIVITY_RAISE_SUPPORT_ALERT)
+    async def raise_support_alert(self, alert: SupportAlert) -> None:
+        async with self._engine.begin() as conn:
+            await support.raise_alert(conn, alert)
+
+    @activity.defn(name=ids.ACTIVITY_RESOLVE_SUPPORT_ALERT)
+    async def resolve_support_alert(self, alert: SupportAlert) -> None:
+        async with self._engine.begin() as conn:
+            await support.resolve(conn, alert.order_id, alert.kind)
 
     @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
     async def record(self, view: OrderView) -> None:

@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from api import errors
 from api.access import key_digest
-from api.routes import availability, holds, inventory, orders, stores, webhooks
+from api.routes import availability, holds, inventory, orders, stores, support, tracking, webhooks
 from oms.db import create_engine
 from oms.settings import Settings
 from oms.temporal import connect
@@ -46,6 +46,8 @@ def create_app(
     app.include_router(availability.router)
     app.include_router(holds.router)
     app.include_router(webhooks.router)
+    app.include_router(support.router)
+    app.include_router(tracking.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

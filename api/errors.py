@@ -10,7 +10,9 @@ from temporalio.exceptions import ApplicationError
 from workflows.order import (
     ERR_CHANNEL_ORDER_CONFLICT,
     ERR_INVALID_PICK,
+    ERR_NOT_LOCKED,
     ERR_NOTHING_TO_RESEND,
+    ERR_PICKUP_LOCKED,
     ERR_TRANSITION,
     ERR_WRONG_PICKUP_CODE,
 )
@@ -52,6 +54,10 @@ def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | No
         return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
     if cause.type == ERR_WRONG_PICKUP_CODE:
         return invalid_field(["body", "pickup_code"], cause.message)
+    if cause.type == ERR_PICKUP_LOCKED:
+        return ApiError(423, "pickup_locked", cause.message)
+    if cause.type == ERR_NOT_LOCKED:
+        return ApiError(409, "pickup_not_locked", cause.message)
     if cause.type == ERR_NOTHING_TO_RESEND:
         return ApiError(409, "nothing_to_resend", cause.message)
     if cause.type == ERR_CHANNEL_ORDER_CONFLICT:

@@ -186,6 +186,20 @@ class ResendRequest(Contract):
     actor: Actor = "support"
 
 
+class SupportAlert(Contract):
+    """Something support must look at; `key` makes raising it idempotent."""
+
+    order_id: str
+    kind: str
+    detail: str
+    key: str
+
+
+class SupportAction(Contract):
+    actor: Actor = "support"
+    reason: Reason = "checked with the customer"
+
+
 class IntakeConfirmation(Contract):
     fingerprint: str
 

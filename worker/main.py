@@ -61,6 +61,8 @@ def activities_for(engine: AsyncEngine, senders: dict[str, ChannelSender]) -> li
         payments.void,
         records.load_store,
         records.record,
+        records.raise_support_alert,
+        records.resolve_support_alert,
         notifications.notify_customer,
     ]
 

@@ -30,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
         StockAtRisk,
         StoreAcceptance,
         StoreProfile,
+        SupportAction,
+        SupportAlert,
         TimelineEntry,
     )
     from domain.order import PickMismatch, apply_transition, check_pick, new_pickup_code, pickup_code_matches
@@ -60,6 +62,9 @@ ERR_INVALID_PICK = "InvalidPick"
 ERR_WRONG_PICKUP_CODE = "WrongPickupCode"
 ERR_CHANNEL_ORDER_CONFLICT = "ChannelOrderConflict"
 ERR_NOTHING_TO_RESEND = "NothingToResend"
+ERR_PICKUP_LOCKED = "PickupLocked"
+ERR_NOT_LOCKED = "PickupNotLocked"
+MAX_PICKUP_ATTEMPTS = 5  # wrong codes before collection locks: six digits cannot be guessed in five tries
 
 
 def _not_allowed(error: TransitionNotAllowed) -> ApplicationError:
@@ -176,6 +181,8 @@ class OrderWorkflow:
         """The right pickup code completes the order: stock leaves the store, the payment is captured."""
         if not pickup_code_matches(self._state.pickup_code, collection.pickup_code):
             self._state.failed_pickup_attempts += 1
+            if self._state.failed_pickup_attempts == MAX_PICKUP_ATTEMPTS:
+                await self._run(ids.ACTIVITY_RAISE_SUPPORT_ALERT, self._pickup_locked_alert())
             raise ApplicationError("wrong pickup code", type=ERR_WRONG_PICKUP_CODE, non_retryable=True)
         self._transition(OrderStatus.COLLECTED, collection.actor)
         await self._run(ids.ACTIVITY_COMMIT_STOCK, self._state.order_id)
@@ -187,6 +194,40 @@ class OrderWorkflow:
     @collect.validator
     def _validate_collect(self, collection: Collection) -> None:
         self._ensure(OrderStatus.COLLECTED)
+        if self._state.failed_pickup_attempts >= MAX_PICKUP_ATTEMPTS:
+            raise ApplicationError(
+                "collection is locked after too many wrong pickup codes; support can unlock it",
+                type=ERR_PICKUP_LOCKED,
+                non_retryable=True,
+            )
+
+    @workflow.update(name=ids.UPDATE_UNLOCK_PICKUP)
+    async def unlock_pickup(self, action: SupportAction) -> OrderView:
+        """Support checked with the customer: they may try their pickup code again."""
+        self._state.failed_pickup_attempts = 0
+        self._state.version += 1
+        await self._run(ids.ACTIVITY_RESOLVE_SUPPORT_ALERT, self._pickup_locked_alert())
+        await self._record()
+        return self._state.view()
+
+    @unlock_pickup.validator
+    def _validate_unlock(self, action: SupportAction) -> None:
+        if self._state.failed_pickup_attempts < MAX_PICKUP_ATTEMPTS:
+            raise ApplicationError("collection is not locked", type=ERR_NOT_LOCKED, non_retryable=True)
+
+    @workflow.query(name=ids.QUERY_PICKUP_CODE)
+    def pickup_code(self) -> str | None:
+        """The code, for the customer's own tracking page, while the order waits for them."""
+        return self._state.pickup_code if self._status is OrderStatus.READY else None
+
+    def _pickup_locked_alert(self) -> SupportAlert:
+        locks = self._state.failed_pickup_attempts // MAX_PICKUP_ATTEMPTS
+        return SupportAlert(
+            order_id=self._state.order_id,
+            kind="pickup_locked",
+            detail=f"{MAX_PICKUP_ATTEMPTS} wrong pickup codes at {self._state.placement.store_id}",
+            key=f"{self._state.order_id}:pickup_locked:{locks}",
+        )
 
     @workflow.update(name=ids.UPDATE_CANCEL)
     async def cancel(self, cancellation: Cancellation) -> OrderView:

@@ -4,16 +4,18 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.access import GrantDep, authorize, check_order, shown
 from api.baskets import check_basket
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError
 from api.orders import find_order, place_order, update_order
+from api.routes.tracking import tracking_token
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
 from domain.access import Role
-from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest
+from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest, SupportAction
 from oms.db import outbox
 from oms.db.outbox import OutboxMessage
 
@@ -80,6 +82,37 @@ async def resend_notification(
     )
     async with engine.connect() as conn:
         return [m for m in await outbox.for_order(conn, order_id) if m.kind == body.kind.value]
+
+
+@router.post("/{order_id}/pickup/unlock", response_model=OrderView)
+async def unlock_pickup(
+    order_id: str,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    body: SupportAction | None = None,
+) -> OrderView:
+    """After too many wrong pickup codes collection is locked; support unlocks it once they have checked."""
+    order = await find_order(client, engine, order_id)
+    return await update_order(
+        client, order, ids.UPDATE_UNLOCK_PICKUP, body or SupportAction(), settings.update_wait
+    )
+
+
+class TrackingLink(BaseModel):
+    url: str
+
+
+@router.get("/{order_id}/tracking-link", response_model=TrackingLink)
+async def tracking_link(
+    order_id: str, client: ClientDep, engine: EngineDep, settings: SettingsDep, grant: GrantDep
+) -> TrackingLink:
+    """The link a channel gives its customer: status, store and pickup code, no login."""
+    check_order(grant, await find_order(client, engine, order_id))
+    if not settings.tracking_secret:
+        raise ApiError(404, "not_configured", "tracking links need OMS_TRACKING_SECRET")
+    token = tracking_token(settings.tracking_secret, order_id)
+    return TrackingLink(url=f"{settings.public_url.rstrip('/')}/v1/track/{order_id}/{token}")
 
 
 @router.post("/{order_id}/cancel", response_model=OrderView)

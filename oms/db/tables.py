@@ -191,3 +191,15 @@ replenishment_alerts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("cleared_at", DateTime(timezone=True)),
 )
+
+support_alerts = Table(
+    "support_alerts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("resolved_at", DateTime(timezone=True)),
+)
