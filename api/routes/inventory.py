@@ -1,8 +1,8 @@
 """The store stock feed, replenishment alerts, the ledger and rejected events."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import select
 
 from api.access import authorize
@@ -57,13 +57,17 @@ async def list_alerts(
 
 
 @router.get("/rejections")
-async def list_rejections(conn: ConnectionDep, limit: int = 100) -> list[dict]:
+async def list_rejections(
+    conn: ConnectionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[dict]:
     """Rejected feed events with their reasons, newest first."""
     return await inventory.rejections(conn, limit)
 
 
 @router.get("/ledger/{store_id}/{sku}")
-async def ledger(store_id: str, sku: str, conn: ConnectionDep, limit: int = 200) -> list[dict]:
+async def ledger(
+    store_id: str, sku: str, conn: ConnectionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict]:
     """Every movement of one store's SKU, newest first: what explains its levels."""
     rows = (
         await conn.execute(

@@ -40,9 +40,10 @@ async def track(
     order_id: str, token: str, client: ClientDep, engine: EngineDep, settings: SettingsDep
 ) -> TrackedOrder:
     """Status, store, lines, times and, while the order waits for the customer, the pickup code."""
-    if not settings.tracking_secret or not hmac.compare_digest(
-        tracking_token(settings.tracking_secret, order_id), token
-    ):
+    expected = (
+        tracking_token(settings.tracking_secret, order_id).encode() if settings.tracking_secret else b""
+    )
+    if not expected or not hmac.compare_digest(expected, token.encode()):  # bytes: any input compares
         raise not_found("order", order_id)  # the same answer for an unknown order and a wrong token
     order = await find_order(client, engine, order_id)
     code = None

@@ -3,8 +3,10 @@
 The rule for counts is in domain.stock.on_hand_change: a count is absolute as of when it was taken.
 """
 
+import json
 import logging
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import desc, func, select, update
@@ -132,8 +134,16 @@ async def _since(conn: AsyncConnection, event: InventoryEvent) -> tuple[int, boo
 async def reject(conn: AsyncConnection, payload: object, event_id: str | None, reasons: list[str]) -> None:
     """Keep an invalid event for inspection: nothing the store sent is lost."""
     await conn.execute(
-        insert(inventory_event_rejections).values(event_id=event_id, payload=payload, reasons=reasons)
+        insert(inventory_event_rejections).values(
+            event_id=_storable(event_id), payload=_storable(payload), reasons=_storable(reasons)
+        )
     )
+
+
+def _storable(value: Any) -> Any:
+    """PostgreSQL's jsonb refuses NUL characters and lone surrogates: keep the payload, mark those."""
+    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "replace").decode()
+    return json.loads(text.replace("\\u0000", "\\ufffd"))
 
 
 async def review(conn: AsyncConnection, store_id: str, sku: str, at: datetime) -> RowReview:
