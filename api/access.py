@@ -42,6 +42,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
     ("DELETE", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
     ("GET", "/v1/support/alerts"): frozenset({SUPPORT, OPS}),
+    ("GET", "/v1/dead-letters"): frozenset({OPS}),
+    ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 

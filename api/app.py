@@ -9,7 +9,18 @@ from temporalio.client import Client
 
 from api import errors
 from api.access import key_digest
-from api.routes import availability, holds, inventory, orders, stores, support, tracking, webhooks
+from api.routes import (
+    availability,
+    channels,
+    dead_letters,
+    holds,
+    inventory,
+    orders,
+    stores,
+    support,
+    tracking,
+    webhooks,
+)
 from oms.db import create_engine
 from oms.settings import Settings
 from oms.temporal import connect
@@ -48,6 +59,8 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(support.router)
     app.include_router(tracking.router)
+    app.include_router(channels.router)
+    app.include_router(dead_letters.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -3,6 +3,9 @@
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -81,3 +84,16 @@ def install(app: FastAPI) -> None:
     async def _answer(_: Request, error: ApiError) -> JSONResponse:
         body = {"error": error.error, "message": error.message, **error.extra}
         return JSONResponse(status_code=error.status, content=body)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, invalid: RequestValidationError) -> JSONResponse:
+        """A channel's invalid order is kept as a dead letter; any other invalid request is just answered."""
+        if request.method == "POST" and request.url.path == "/v1/orders":
+            from api.intake import CANONICAL, dead_letter
+
+            reasons = jsonable_encoder(invalid.errors())
+            error = await dead_letter(
+                request.app.state.engine, CANONICAL, jsonable_encoder(invalid.body), reasons
+            )
+            return await _answer(request, error)
+        return await request_validation_exception_handler(request, invalid)

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     demo_keys: bool = Field(default=False, description="accept the documented demo keys (oms up sets it)")
     tracking_secret: str | None = Field(default=None, description="signs customers' tracking links")
 
+    shopify_webhook_secret: str | None = Field(default=None, description="verifies Shopify webhooks")
+    shopify_locations: dict[str, str] = Field(
+        default_factory=dict, description="JSON: Shopify location id or name -> store id"
+    )
+
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.access import GrantDep, authorize, check_order, shown
-from api.baskets import check_basket
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError
-from api.orders import find_order, place_order, update_order
+from api.intake import CANONICAL, take_order
+from api.orders import find_order, update_order
 from api.routes.tracking import tracking_token
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
@@ -44,10 +44,8 @@ async def create_order(
     """Place a click & collect order: every line is reserved at the pickup store, or none is."""
     if grant.role is Role.CHANNEL and placement.channel != grant.channel:
         raise ApiError(403, "forbidden", f"this key places orders for channel {grant.channel!r} only")
-    async with engine.connect() as conn:
-        await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
-    answer = await place_order(
-        client, engine, placement, settings.order_policy(), settings.task_queue, settings.intake_wait
+    answer = await take_order(
+        client, engine, settings, CANONICAL, placement.model_dump(mode="json"), lambda _: placement
     )
     response.status_code = answer.status_code
     if answer.order is None:

@@ -1,6 +1,8 @@
 """PostgreSQL: table definitions, the engine factory and one repository module per concern."""
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -16,3 +18,10 @@ async def database_now(conn: AsyncConnection) -> datetime:
     now = await conn.scalar(select(func.now()))
     assert now is not None
     return now
+
+
+def storable(value: Any) -> Any:
+    """JSON PostgreSQL's jsonb accepts: NUL characters and lone surrogates (which it refuses) are marked,
+    the rest of what a sender sent is kept."""
+    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "replace").decode()
+    return json.loads(text.replace("\\u0000", "\\ufffd"))

@@ -3,10 +3,8 @@
 The rule for counts is in domain.stock.on_hand_change: a count is absolute as of when it was taken.
 """
 
-import json
 import logging
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import desc, func, select, update
@@ -15,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.models import StockAtRisk
 from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, holders_at_risk, on_hand_change
-from oms.db import stock
+from oms.db import stock, storable
 from oms.db.tables import (
     inventory_event_rejections,
     inventory_events,
@@ -135,15 +133,9 @@ async def reject(conn: AsyncConnection, payload: object, event_id: str | None, r
     """Keep an invalid event for inspection: nothing the store sent is lost."""
     await conn.execute(
         insert(inventory_event_rejections).values(
-            event_id=_storable(event_id), payload=_storable(payload), reasons=_storable(reasons)
+            event_id=storable(event_id), payload=storable(payload), reasons=storable(reasons)
         )
     )
-
-
-def _storable(value: Any) -> Any:
-    """PostgreSQL's jsonb refuses NUL characters and lone surrogates: keep the payload, mark those."""
-    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "replace").decode()
-    return json.loads(text.replace("\\u0000", "\\ufffd"))
 
 
 async def review(conn: AsyncConnection, store_id: str, sku: str, at: datetime) -> RowReview:

@@ -203,3 +203,16 @@ support_alerts = Table(
     Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("resolved_at", DateTime(timezone=True)),
 )
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),  # open | replayed
+    Column("order_id", String(160)),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

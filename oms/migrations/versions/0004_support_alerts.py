@@ -1,10 +1,11 @@
-"""support alerts (e.g. collection locked after wrong pickup codes)
+"""support alerts (e.g. collection locked after wrong pickup codes), dead letters of channel intake
 
 Revision ID: 0004
 Revises: 0003
 """
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
 from alembic import op
 
 revision = "0004"
@@ -25,6 +26,19 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True)),
     )
 
+    op.create_table(
+        "dead_letters",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("payload", sa.dialects.postgresql.JSONB(), nullable=False),
+        sa.Column("reasons", sa.dialects.postgresql.JSONB(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+        sa.Column("order_id", sa.String(160)),
+        sa.Column("received_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("dead_letters")
     op.drop_table("support_alerts")

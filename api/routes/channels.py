@@ -1,0 +1,56 @@
+"""Orders from sales channels in their own shapes (Shopify webhooks, ...), authenticated by signature."""
+
+import json
+
+from fastapi import APIRouter, Request, Response
+
+from api.deps import ClientDep, EngineDep, SettingsDep
+from api.errors import ApiError, not_found
+from api.intake import dead_letter, take_order
+from api.schemas import AcceptedOrder
+from domain.models import OrderView
+from oms.channels import ChannelContext, SignatureRejected, adapters
+from oms.db import orders
+
+router = APIRouter(prefix="/v1/channels", tags=["channels"])
+
+
+async def context_for(engine: EngineDep, settings: SettingsDep) -> ChannelContext:
+    async with engine.connect() as conn:
+        stores = await orders.list_stores(conn)
+    return ChannelContext(
+        stores=stores, secret=settings.shopify_webhook_secret, locations=settings.shopify_locations
+    )
+
+
+@router.post("/{channel}/orders", response_model=OrderView | AcceptedOrder, status_code=201)
+async def channel_order(
+    channel: str,
+    request: Request,
+    response: Response,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> OrderView | AcceptedOrder:
+    """A channel's order webhook: signature checked (401/403, nothing kept), payload mapped to our order;
+    invalid payloads answer 422 naming every bad field and are kept as dead letters."""
+    adapter = adapters().get(channel)
+    if adapter is None:
+        raise not_found("channel", channel)
+    body = await request.body()
+    context = await context_for(engine, settings)
+    try:
+        adapter.verify(request.headers, body, context)
+    except SignatureRejected as refused:
+        error = "signature_missing" if refused.status == 401 else "signature_invalid"
+        raise ApiError(refused.status, error, str(refused)) from None
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        reasons = [{"loc": ["body"], "msg": "not JSON", "type": "value_error"}]
+        raise await dead_letter(engine, channel, body.decode(errors="replace"), reasons) from None
+    answer = await take_order(
+        client, engine, settings, channel, payload, lambda p: adapter.to_placement(p, context)
+    )
+    response.status_code = answer.status_code
+    return answer.order if answer.order else AcceptedOrder(order_id=answer.order_id)
