@@ -16,6 +16,7 @@ from temporalio.client import Client
 from tests.conftest import placement
 from tests.integration.conftest import _api, eventually, settings_for
 from tests.integration.flow import pickup_code, place, step, stock
+from tests.integration.test_channels import SECRET, post, shopify_order
 
 TASK_QUEUE = "oms-crash-tests"
 
@@ -65,6 +66,7 @@ async def crash_api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = settings_for(client, database_url, TASK_QUEUE)
     settings.intake_wait = timedelta(seconds=2)
+    settings.shopify_webhook_secret = SECRET
     settings.update_wait = timedelta(seconds=40)
     async for http in _api(settings, client, engine):
         yield http
@@ -108,4 +110,25 @@ async def test_orders_survive_a_killed_worker_and_finish_when_it_returns(
     after = await stock(api, first.store_id, "STOVE-GAS")
     assert after["on_hand"] == before["on_hand"] - 1  # the first order, committed once
     assert after["reserved"] == before["reserved"] + 2  # the second order, reserved once
+    assert worker_process.stop() == 0
+
+
+async def test_a_spike_while_workers_are_down_is_taken_and_drained_when_they_return(
+    crash_api: httpx.AsyncClient, worker_process: WorkerProcess
+) -> None:
+    api = crash_api
+    payloads = [shopify_order() for _ in range(6)]
+    answers = [await post(api, payload) for payload in payloads]  # no worker is running
+    assert [answer.status_code for answer in answers] == [202] * 6
+    order_ids = [answer.json()["order_id"] for answer in answers]
+    shown = [(await api.get(f"/v1/orders/{order_id}")).json()["status"] for order_id in order_ids]
+    assert shown == ["received"] * 6
+
+    worker_process.start()
+
+    async def drained() -> bool:
+        statuses = [(await api.get(f"/v1/orders/{order_id}")).json()["status"] for order_id in order_ids]
+        return statuses == ["reserved"] * 6
+
+    await eventually(drained, timeout=90)
     assert worker_process.stop() == 0

@@ -1,0 +1,147 @@
+"""Orders from Shopify webhooks: signatures, mapping, duplicates, dead letters and their replay."""
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+
+from tests.integration.conftest import _api, settings_for
+
+SECRET = "shopify-app-secret"
+
+
+@pytest.fixture(scope="module")
+async def shop_api(
+    client: Client, engine: AsyncEngine, database_url: str, worker: None
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = settings_for(client, database_url)
+    settings.shopify_webhook_secret = SECRET
+    settings.shopify_locations = {"905684977": "lyon-part-dieu"}
+    async for http in _api(settings, client, engine):
+        yield http
+
+
+def shopify_order(location_title: str = "Pickup at Paris Rivoli", **overrides: Any) -> dict[str, Any]:
+    order = {
+        "id": int(uuid.uuid4().int % 10**15),
+        "name": "#1001",
+        "email": "jon@example.com",
+        "currency": "EUR",
+        "customer_locale": "fr-FR",
+        "customer": {
+            "first_name": "Jon",
+            "last_name": "Snow",
+            "phone": "+33611223344",
+            "email": "jon@example.com",
+        },
+        "line_items": [{"sku": "BOTTLE-1L", "quantity": 2, "price": "19.90"}],
+        "shipping_lines": [{"code": "Pickup", "title": location_title, "source": "shopify", "price": "0.00"}],
+    }
+    return {**order, **overrides}
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return {
+        "X-Shopify-Hmac-Sha256": digest,
+        "X-Shopify-Topic": "orders/create",
+        "Content-Type": "application/json",
+    }
+
+
+async def post(api: httpx.AsyncClient, payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    body = json.dumps(payload).encode()
+    return await api.post("/v1/channels/shopify/orders", content=body, headers=headers or signed(body))
+
+
+async def test_a_shopify_pickup_order_becomes_our_order_once(shop_api: httpx.AsyncClient) -> None:
+    payload = shopify_order()
+    created = await post(shop_api, payload)
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert order["order_id"] == f"order-shopify-{payload['id']}" and order["status"] == "reserved"
+    placement = order["placement"]
+    assert placement["store_id"] == "paris-rivoli" and placement["customer"]["name"] == "Jon Snow"
+    assert placement["customer"]["locale"] == "fr-FR"
+    assert placement["lines"] == [{"sku": "BOTTLE-1L", "quantity": 2, "unit_price": "19.90"}]
+
+    again = await post(shop_api, payload)  # Shopify retries deliveries
+    assert again.status_code == 200 and again.json()["order_id"] == order["order_id"]
+
+
+async def test_a_location_mapping_sends_the_order_to_its_store(shop_api: httpx.AsyncClient) -> None:
+    payload = shopify_order("Retrait magasin")
+    payload["shipping_lines"][0]["location_id"] = 905684977
+    created = await post(shop_api, payload)
+    assert created.status_code == 201 and created.json()["placement"]["store_id"] == "lyon-part-dieu"
+
+
+async def test_unsigned_or_tampered_webhooks_are_refused_and_not_kept(shop_api: httpx.AsyncClient) -> None:
+    before = len((await shop_api.get("/v1/dead-letters")).json())
+    body = json.dumps(shopify_order()).encode()
+    missing = await shop_api.post(
+        "/v1/channels/shopify/orders", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert missing.status_code == 401
+    tampered = body.replace(b'"quantity": 2', b'"quantity": 20')
+    assert (
+        await shop_api.post("/v1/channels/shopify/orders", content=tampered, headers=signed(body))
+    ).status_code == 403
+    assert (await post(shop_api, json.loads(body), signed(body, "wrong-secret"))).status_code == 403
+    assert len((await shop_api.get("/v1/dead-letters")).json()) == before
+    assert (await post(shop_api, {}, None)).status_code in (422,)  # signed but empty: a dead letter
+
+
+async def test_an_invalid_payload_names_every_bad_field_and_is_kept(shop_api: httpx.AsyncClient) -> None:
+    payload = shopify_order(currency="euro", email="not-an-email")
+    payload["customer"]["phone"] = "0611"
+    payload["line_items"].append({"sku": "TENT-2P", "quantity": 0, "price": "x"})
+    refused = await post(shop_api, payload)
+    assert refused.status_code == 422
+    locations = {tuple(detail["loc"]) for detail in refused.json()["detail"]}
+    assert {
+        ("body", "currency"),
+        ("body", "customer", "email"),
+        ("body", "customer", "phone"),
+        ("body", "line_items", 1, "price"),
+    } <= locations
+    letters = (await shop_api.get("/v1/dead-letters")).json()
+    kept = next(letter for letter in letters if letter["id"] == refused.json()["dead_letter_id"])
+    assert kept["channel"] == "shopify" and kept["payload"]["id"] == payload["id"]
+
+
+async def test_a_dead_letter_is_replayed_once_its_cause_is_fixed(shop_api: httpx.AsyncClient) -> None:
+    payload = shopify_order("Pickup at Marseille Vieux-Port")
+    refused = await post(shop_api, payload)
+    assert refused.status_code == 422
+    letter_id = refused.json()["dead_letter_id"]
+    assert "no store matches" in refused.json()["message"]
+
+    still = await shop_api.post(f"/v1/dead-letters/{letter_id}/replay")
+    assert still.status_code == 422 and still.json()["dead_letter_id"] == letter_id
+
+    shop_api._transport.app.state.settings.shopify_locations["Pickup at Marseille Vieux-Port"] = (
+        "paris-rivoli"  # type: ignore[attr-defined]
+    )
+    replayed = await shop_api.post(f"/v1/dead-letters/{letter_id}/replay")
+    assert replayed.status_code == 201, replayed.text
+    assert replayed.json()["order_id"] == f"order-shopify-{payload['id']}"
+    assert letter_id not in [letter["id"] for letter in (await shop_api.get("/v1/dead-letters")).json()]
+    assert (await shop_api.post(f"/v1/dead-letters/{letter_id}/replay")).status_code == 404
+
+
+async def test_canonical_orders_that_fail_validation_are_kept_too(api: httpx.AsyncClient) -> None:
+    refused = await api.post("/v1/orders", json={"channel": "webshop", "lines": []})
+    assert refused.status_code == 422
+    letter_id = refused.json()["dead_letter_id"]
+    kept = next(letter for letter in (await api.get("/v1/dead-letters")).json() if letter["id"] == letter_id)
+    assert kept["channel"] == "canonical" and kept["payload"] == {"channel": "webshop", "lines": []}
+    assert {tuple(reason["loc"]) for reason in kept["reasons"]} >= {("body", "store_id"), ("body", "lines")}
