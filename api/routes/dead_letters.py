@@ -1,8 +1,8 @@
 """Channel payloads that could not become orders: listed for ops, replayed once the cause is fixed."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from api.access import authorize
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
@@ -26,7 +26,7 @@ async def list_dead_letters(conn: ConnectionDep) -> list[DeadLetter]:
 
 @router.post("/{dead_letter_id}/replay", response_model=OrderView | AcceptedOrder)
 async def replay(
-    dead_letter_id: int,
+    dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     response: Response,
     client: ClientDep,
     engine: EngineDep,

@@ -49,7 +49,10 @@ class WorkerProcess:
         """SIGTERM, as an orchestrator stops it: the worker finishes cleanly."""
         assert self.process
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        code = self.process.wait(timeout=30)
+        if code != 0:
+            print(self.log.read_text()[-3000:])  # shown by pytest when the assertion fails
+        return code
 
 
 @pytest.fixture
