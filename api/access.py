@@ -9,7 +9,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
 from domain.access import Grant, Role
@@ -43,11 +43,16 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("DELETE", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
     ("GET", "/v1/support/alerts"): frozenset({SUPPORT, OPS}),
     ("GET", "/v1/dead-letters"): frozenset({OPS}),
+    ("POST", "/codec/decode"): frozenset({SUPPORT, OPS}),
+    ("POST", "/codec/encode"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (see docs/api.md)")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (see docs/access.md)")
+_bearer = HTTPBearer(
+    auto_error=False, description="the same key as a bearer token (the Temporal UI's codec calls)"
+)
 
 
 def key_digest(key: str) -> str:
@@ -65,9 +70,13 @@ def grant_for(request: Request, key: str | None) -> Grant | None:
     return None
 
 
-async def authorize(request: Request, key: Annotated[str | None, Depends(_api_key)]) -> Grant:
+async def authorize(
+    request: Request,
+    key: Annotated[str | None, Depends(_api_key)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Grant:
     """401 without a valid key, 403 when the route does not allow the key's role or store."""
-    grant = grant_for(request, key)
+    grant = grant_for(request, key or (bearer.credentials if bearer else None))
     if grant is None:
         raise ApiError(401, "unauthenticated", "an API key is required (header X-API-Key)")
     route = request.scope.get("route")

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
@@ -12,6 +13,7 @@ from api.access import key_digest
 from api.routes import (
     availability,
     channels,
+    codec,
     dead_letters,
     holds,
     inventory,
@@ -61,6 +63,13 @@ def create_app(
     app.include_router(tracking.router)
     app.include_router(channels.router)
     app.include_router(dead_letters.router)
+    app.include_router(codec.router)
+    app.add_middleware(
+        CORSMiddleware,  # the Temporal UI calls the codec server from the browser
+        allow_origins=settings.codec_cors_origins,
+        allow_methods=["POST"],
+        allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Namespace"],
+    )
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

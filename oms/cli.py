@@ -131,6 +131,13 @@ def up(
     settings.demo_keys = settings.demo_keys or (demo and not settings.api_keys)
     if not settings.tracking_secret:
         settings.tracking_secret = _tracking_secret(settings.data_dir)
+    if not settings.payload_keys:  # customer data never in clear in the embedded Temporal either
+        from oms.codec import new_key_file
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        key_file = new_key_file(settings.data_dir / "payload_keys.json")
+        settings.payload_keys = dict(key_file["keys"])
+        settings.payload_key_id = str(key_file["active"])
     postgres = None
     if settings.database_url is None:
         postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)

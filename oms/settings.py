@@ -56,6 +56,16 @@ class Settings(BaseSettings):
         default_factory=dict, description="JSON: Shopify location id or name -> store id"
     )
 
+    payload_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON: key id -> base64 of 32 random bytes; encrypts workflow payloads",
+    )
+    payload_key_id: str | None = Field(default=None, description="the key that encrypts (default: last id)")
+    codec_cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"],
+        description="Temporal UI origins allowed to call the codec server",
+    )
+
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"

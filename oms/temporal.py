@@ -1,9 +1,10 @@
-"""The Temporal client every entry point uses: the pydantic data converter, always."""
+"""The Temporal client every entry point uses: the pydantic data converter, encrypting payloads when keys
+are configured (oms/codec.py)."""
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
+from oms.codec import data_converter
 from oms.settings import Settings
 
 
@@ -11,7 +12,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings.payload_keys, settings.payload_key_id),
     )
 
 

@@ -1,6 +1,7 @@
 """The real stack in one session: Temporal dev server, PostgreSQL, an in-process worker and the API."""
 
 import asyncio
+import base64
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -18,6 +19,7 @@ from api.app import create_app
 from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
 from oms import demo
+from oms.codec import data_converter
 from oms.db import create_engine
 from oms.settings import Settings
 from worker.main import build_worker
@@ -37,9 +39,15 @@ async def temporal(temporal_cli_path: str) -> AsyncIterator[WorkflowEnvironment]
     await env.shutdown()
 
 
+PAYLOAD_KEYS = {"test-k1": base64.b64encode(b"k" * 32).decode()}
+
+
 @pytest.fixture(scope="session")
 def client(temporal: WorkflowEnvironment) -> Client:
-    return temporal.client
+    """The session's client, encrypting payloads like every OMS client configured with payload keys."""
+    config = temporal.client.config()
+    config["data_converter"] = data_converter(PAYLOAD_KEYS, "test-k1")
+    return Client(**config)
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +84,8 @@ def settings_for(
         task_queue=task_queue,
         api_keys=KEYS,
         tracking_secret="test-tracking-secret",
+        payload_keys=PAYLOAD_KEYS,
+        payload_key_id="test-k1",
         **timings,
     )
 

@@ -1,5 +1,6 @@
 """A worker killed mid-order loses nothing: orders wait (202), then carry on when a worker returns."""
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from tests.conftest import placement
-from tests.integration.conftest import _api, eventually, settings_for
+from tests.integration.conftest import PAYLOAD_KEYS, _api, eventually, settings_for
 from tests.integration.flow import pickup_code, place, step, stock
 from tests.integration.test_channels import SECRET, post, shopify_order
 
@@ -30,6 +31,7 @@ class WorkerProcess:
             "DATABASE_URL": database_url,
             "OMS_TEMPORAL_ADDRESS": client.service_client.config.target_host,
             "OMS_TASK_QUEUE": TASK_QUEUE,
+            "OMS_PAYLOAD_KEYS": json.dumps(PAYLOAD_KEYS),
         }
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
