@@ -22,9 +22,8 @@ CREATE OR REPLACE FUNCTION oms_reserve(
 ) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     v_row record;
-    v_short boolean := false;
     v_levels jsonb := '{}'::jsonb;
-    v_i int;
+    v_taken text[];
 BEGIN
     IF EXISTS (SELECT 1 FROM reservations WHERE order_id = p_holder) THEN
         RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
@@ -41,10 +40,14 @@ BEGIN
                CASE WHEN p_expires_at IS NULL THEN 'order' ELSE 'checkout hold' END, p_source,
                'reserve:' || p_holder || ':' || b.sku, now()
           FROM unnest(p_skus, p_quantities) AS b(sku, quantity);
-        -- lock the basket's rows in key order so overlapping baskets cannot deadlock
-        PERFORM 1 FROM stock_levels
-         WHERE store_id = p_store AND sku = ANY(p_skus) ORDER BY sku FOR UPDATE;
-        -- free expired holds, and the hold this order converts (two index-friendly queries, not an OR)
+        -- A basket of several lines locks its rows in key order first, so overlapping baskets cannot
+        -- deadlock; a single line is locked by its own UPDATE below (the usual, hot case).
+        IF array_length(p_skus, 1) > 1 THEN
+            PERFORM 1 FROM stock_levels
+             WHERE store_id = p_store AND sku = ANY(p_skus) ORDER BY sku FOR UPDATE;
+        END IF;
+        -- free expired holds, and the hold this order converts (two index-friendly queries, not an OR);
+        -- the state guard makes a concurrent release of the same hold count once
         FOR v_row IN
             SELECT r.order_id, r.sku, r.quantity FROM reservations r
              WHERE r.store_id = p_store AND r.sku = ANY(p_skus) AND r.state = 'active'
@@ -56,7 +59,8 @@ BEGIN
              ORDER BY 2
         LOOP
             UPDATE reservations SET state = 'released', updated_at = now()
-             WHERE order_id = v_row.order_id AND sku = v_row.sku;
+             WHERE order_id = v_row.order_id AND sku = v_row.sku AND state = 'active';
+            CONTINUE WHEN NOT FOUND;
             UPDATE stock_levels SET reserved = reserved - v_row.quantity, updated_at = now()
              WHERE store_id = p_store AND sku = v_row.sku;
             INSERT INTO stock_movements (store_id, sku, kind, on_hand_delta, reserved_delta, holder_id, reason,
@@ -67,24 +71,25 @@ BEGIN
                     p_source, 'release:' || v_row.order_id || ':' || v_row.sku, now())
             ON CONFLICT (idempotency_key) DO NOTHING;
         END LOOP;
-        FOR v_i IN 1 .. array_length(p_skus, 1) LOOP
-            SELECT on_hand, reserved, safety_stock INTO v_row FROM stock_levels
-             WHERE store_id = p_store AND sku = p_skus[v_i];
-            IF NOT FOUND THEN
-                v_levels := v_levels || jsonb_build_object(p_skus[v_i], 0);
-                v_short := true;
-            ELSE
-                v_levels := v_levels || jsonb_build_object(
-                    p_skus[v_i], GREATEST(v_row.on_hand - v_row.reserved - v_row.safety_stock, 0));
-                v_short := v_short OR v_row.on_hand - v_row.reserved - v_row.safety_stock < p_quantities[v_i];
-            END IF;
-        END LOOP;
-        IF v_short THEN
+        -- one conditional UPDATE takes every line that fits; fewer rows than lines means a short basket
+        WITH taken AS (
+            UPDATE stock_levels l SET reserved = l.reserved + b.quantity, updated_at = now()
+              FROM unnest(p_skus, p_quantities) AS b(sku, quantity)
+             WHERE l.store_id = p_store AND l.sku = b.sku
+               AND l.on_hand - l.reserved - l.safety_stock >= b.quantity
+            RETURNING l.sku
+        )
+        SELECT coalesce(array_agg(sku), '{}') INTO v_taken FROM taken;
+        IF cardinality(v_taken) < array_length(p_skus, 1) THEN
+            -- report what each line had before this attempt (the lines taken are rolled back with it)
+            SELECT coalesce(jsonb_object_agg(b.sku, coalesce(GREATEST(
+                       l.on_hand - l.reserved - l.safety_stock
+                       + CASE WHEN b.sku = ANY(v_taken) THEN b.quantity ELSE 0 END, 0), 0)), '{}')
+              INTO v_levels
+              FROM unnest(p_skus, p_quantities) AS b(sku, quantity)
+              LEFT JOIN stock_levels l ON l.store_id = p_store AND l.sku = b.sku;
             RAISE EXCEPTION USING ERRCODE = 'OMS01', MESSAGE = 'insufficient stock', DETAIL = v_levels::text;
         END IF;
-        UPDATE stock_levels l SET reserved = l.reserved + b.quantity, updated_at = now()
-          FROM unnest(p_skus, p_quantities) AS b(sku, quantity)
-         WHERE l.store_id = p_store AND l.sku = b.sku;
     EXCEPTION
         WHEN unique_violation THEN  -- a concurrent attempt for the same holder got there first
             RETURN jsonb_build_object('reserved', true, 'repeat', true, 'levels', '{}'::jsonb);
