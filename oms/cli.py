@@ -3,7 +3,9 @@
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,6 +43,15 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self):  # type: ignore[no-untyped-def]
         yield
+
+
+def _exit_after_clean_shutdown() -> None:
+    """Everything has stopped and flushed: leave without interpreter finalization, during which the
+    Temporal runtime's native threads may still call into Python and abort the process (SIGABRT)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -153,6 +164,7 @@ def up(
         if postgres:
             postgres.stop()
         log.info("stopped")
+    _exit_after_clean_shutdown()
 
 
 async def _run_everything(settings: Settings, demo: bool) -> None:
@@ -187,6 +199,7 @@ def worker() -> None:
         await run_worker(Settings(), stop)
 
     asyncio.run(main())
+    _exit_after_clean_shutdown()
 
 
 @app.command()
@@ -201,6 +214,7 @@ def api(api_host: Annotated[str | None, typer.Option()] = None, api_port: ApiPor
         await _serve_api(settings, stop)
 
     asyncio.run(main())
+    _exit_after_clean_shutdown()
 
 
 @app.command()
