@@ -43,6 +43,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("DELETE", "/v1/holds/{hold_id}"): frozenset({CHANNEL, OPS}),
     ("GET", "/v1/support/alerts"): frozenset({SUPPORT, OPS}),
     ("GET", "/v1/dead-letters"): frozenset({OPS}),
+    ("POST", "/v1/customers/erasure"): frozenset({SUPPORT, OPS}),
     ("POST", "/codec/decode"): frozenset({SUPPORT, OPS}),
     ("POST", "/codec/encode"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),

@@ -14,6 +14,7 @@ from api.routes import (
     availability,
     channels,
     codec,
+    customers,
     dead_letters,
     holds,
     inventory,
@@ -37,8 +38,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
         app.state.settings = settings
-        app.state.temporal = client or await connect(settings)
         app.state.engine = engine or create_engine(settings.sqlalchemy_url())
+        app.state.temporal = client or await connect(settings, app.state.engine)
         try:
             yield
         finally:
@@ -64,6 +65,7 @@ def create_app(
     app.include_router(channels.router)
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
+    app.include_router(customers.router)
     app.add_middleware(
         CORSMiddleware,  # the Temporal UI calls the codec server from the browser
         allow_origins=settings.codec_cors_origins,

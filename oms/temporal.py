@@ -1,18 +1,22 @@
 """The Temporal client every entry point uses: the pydantic data converter, encrypting payloads when keys
 are configured (oms/codec.py)."""
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from oms.codec import data_converter
+from oms.customer_keys import CustomerKeyStore
 from oms.settings import Settings
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, engine: AsyncEngine | None = None) -> Client:
+    """With an engine, payloads naming a customer are encrypted with that customer's key (erasable)."""
+    store = CustomerKeyStore(engine) if engine is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings.payload_keys, settings.payload_key_id),
+        data_converter=data_converter(settings.payload_keys, settings.payload_key_id, store),
     )
 
 

@@ -80,8 +80,8 @@ def build_worker(
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set (or forever), then finish in-flight tasks and close cleanly."""
-    client = await connect(settings)
     engine = create_engine(settings.sqlalchemy_url())
+    client = await connect(settings, engine)
     worker = build_worker(client, engine, settings.task_queue, senders_from(settings))
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:

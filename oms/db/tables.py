@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -215,4 +216,13 @@ dead_letters = Table(
     Column("order_id", String(160)),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+customer_keys = Table(
+    "customer_keys",
+    metadata,
+    Column("customer_ref", String(64), primary_key=True),
+    Column("key", LargeBinary),  # null once the customer's data was erased
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("erased_at", DateTime(timezone=True)),
 )

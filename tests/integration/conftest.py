@@ -20,6 +20,7 @@ from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
 from oms import demo
 from oms.codec import data_converter
+from oms.customer_keys import CustomerKeyStore
 from oms.db import create_engine
 from oms.settings import Settings
 from worker.main import build_worker
@@ -43,10 +44,11 @@ PAYLOAD_KEYS = {"test-k1": base64.b64encode(b"k" * 32).decode()}
 
 
 @pytest.fixture(scope="session")
-def client(temporal: WorkflowEnvironment) -> Client:
-    """The session's client, encrypting payloads like every OMS client configured with payload keys."""
+def client(temporal: WorkflowEnvironment, engine: AsyncEngine) -> Client:
+    """The session's client, encrypting payloads like every OMS client: per customer, else with the
+    namespace key."""
     config = temporal.client.config()
-    config["data_converter"] = data_converter(PAYLOAD_KEYS, "test-k1")
+    config["data_converter"] = data_converter(PAYLOAD_KEYS, "test-k1", CustomerKeyStore(engine))
     return Client(**config)
 
 

@@ -2,15 +2,20 @@
 and only an authorised operator's codec calls decrypt it."""
 
 import base64
+import uuid
 
 import httpx
 from google.protobuf import json_format
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
 
+from oms.db import payments
+from oms.db.stock import check_ledger
 from tests.conftest import placement
-from tests.integration.flow import place, prepare
+from tests.integration.flow import place, prepare, stock
 
+SUPPORT = {"X-API-Key": "test-support"}
 CUSTOMER_DATA = [b"camille@example.com", b"+33612345678", b"Camille Martin"]
 
 
@@ -71,3 +76,64 @@ async def test_the_codec_round_trips_and_refuses_what_it_cannot_read(api: httpx.
     refused = await api.post("/codec/decode", json=foreign)
     assert refused.status_code == 422 and "retired" in refused.json()["message"]
     assert (await api.post("/codec/decode", json={"payloads": "nope"})).status_code == 422
+
+
+async def test_erasing_a_customer_redacts_their_orders_and_makes_their_histories_unreadable(
+    api: httpx.AsyncClient, temporal: WorkflowEnvironment, engine: AsyncEngine
+) -> None:
+    email = f"erase-{uuid.uuid4().hex[:8]}@example.com"
+    mine = placement(lines=[("BOTTLE-1L", 1)])
+    mine = mine.model_copy(update={"customer": mine.customer.model_copy(update={"email": email})})
+    other = placement(lines=[("BOTTLE-1L", 1)])
+    before = await stock(api, mine.store_id, "BOTTLE-1L")
+    for order in (mine, other):
+        assert (await place(api, order)).status_code == 201
+
+    running = await api.post("/v1/customers/erasure", json={"email": email}, headers=SUPPORT)
+    assert running.status_code == 409 and running.json()["orders"] == [mine.order_id]
+    assert (
+        await api.post(f"/v1/orders/{mine.order_id}/cancel", json={"reason": "customer left"})
+    ).status_code == 200
+
+    erased = await api.post("/v1/customers/erasure", json={"email": email.upper()}, headers=SUPPORT)
+    assert erased.status_code == 200 and erased.json()["orders"] == [mine.order_id]
+
+    shown = (await api.get(f"/v1/orders/{mine.order_id}")).json()
+    assert shown["placement"]["customer"]["name"] == "[erased]" and email not in str(shown)
+    messages = (await api.get(f"/v1/orders/{mine.order_id}/notifications")).json()
+    assert messages and all(email not in str(m) and "Camille" not in m["body"] for m in messages)
+
+    async def start_input(order_id: str) -> dict:
+        history = await temporal.client.get_workflow_handle(order_id).fetch_history()
+        return json_format.MessageToDict(history.events[0].workflow_execution_started_event_attributes.input)
+
+    unreadable = await api.post("/codec/decode", json=await start_input(mine.order_id), headers=SUPPORT)
+    assert unreadable.status_code == 422 and "erased" in unreadable.json()["message"]
+    readable = await api.post("/codec/decode", json=await start_input(other.order_id), headers=SUPPORT)
+    assert readable.status_code == 200
+
+    after = await stock(
+        api, mine.store_id, "BOTTLE-1L"
+    )  # the erased order's unit is back; the other holds one
+    assert (after["on_hand"], after["reserved"]) == (before["on_hand"], before["reserved"] + 1)
+    async with engine.connect() as conn:
+        assert await check_ledger(conn) == []
+        assert [e.kind for e in await payments.ledger(conn, mine.order_id)] == ["authorization", "void"]
+
+
+async def test_a_customer_can_order_again_after_erasure_without_reviving_old_data(
+    api: httpx.AsyncClient,
+) -> None:
+    email = f"back-{uuid.uuid4().hex[:8]}@example.com"
+    first = placement(lines=[("BOTTLE-1L", 1)])
+    first = first.model_copy(update={"customer": first.customer.model_copy(update={"email": email})})
+    assert (await place(api, first)).status_code == 201
+    await api.post(f"/v1/orders/{first.order_id}/cancel", json={"reason": "test"})
+    assert (
+        await api.post("/v1/customers/erasure", json={"email": email}, headers=SUPPORT)
+    ).status_code == 200
+
+    again = placement(lines=[("BOTTLE-1L", 1)])
+    again = again.model_copy(update={"customer": first.customer})
+    assert (await place(api, again)).status_code == 201
+    assert (await api.get(f"/v1/orders/{again.order_id}")).json()["placement"]["customer"]["email"] == email
