@@ -7,6 +7,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
@@ -84,6 +86,20 @@ def install(app: FastAPI) -> None:
     async def _answer(_: Request, error: ApiError) -> JSONResponse:
         body = {"error": error.error, "message": error.message, **error.extra}
         return JSONResponse(status_code=error.status, content=body)
+
+    @app.exception_handler(ValidationError)
+    async def _contract(_: Request, invalid: ValidationError) -> JSONResponse:
+        """A contract built from a valid request body can still refuse it (e.g. an associate's name)."""
+        detail = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
+        return JSONResponse(
+            status_code=422, content={"error": "validation_error", "message": str(invalid), "detail": detail}
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, error: DataError) -> JSONResponse:
+        """The database refused a value the request carried (e.g. a NUL character in a path)."""
+        message = "the request contains characters that cannot be stored or searched"
+        return JSONResponse(status_code=422, content={"error": "validation_error", "message": message})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, invalid: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
 from domain.status import OrderStatus
@@ -19,8 +19,25 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Quantity = Annotated[int, Field(gt=0, le=999)]
 
 
+def storable_text(value: str) -> str:
+    """Text PostgreSQL can store: no NUL character, no lone surrogate (invalid Unicode)."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains invalid Unicode") from None
+    return value
+
+
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # Checked at the door: an order that cannot be stored would retry its activities forever.
+        return storable_text(value) if isinstance(value, str) else value
 
 
 class ContactPreference(StrEnum):

@@ -1,11 +1,14 @@
 """Erasure of a customer's personal data (GDPR), a support and ops action."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.access import authorize
 from api.deps import EngineDep
 from api.errors import ApiError
+from domain.models import storable_text
 from domain.status import TERMINAL, OrderStatus
 from oms.customer_keys import CustomerKeyStore, customer_ref
 from oms.db import erasure
@@ -14,7 +17,9 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[Dep
 
 
 class ErasureRequest(BaseModel):
-    email: str = Field(min_length=3, max_length=254, description="the email the customer ordered with")
+    email: Annotated[str, AfterValidator(storable_text)] = Field(
+        min_length=3, max_length=254, description="the email the customer ordered with"
+    )
 
 
 class ErasureDone(BaseModel):

@@ -137,3 +137,10 @@ async def test_a_customer_can_order_again_after_erasure_without_reviving_old_dat
     again = again.model_copy(update={"customer": first.customer})
     assert (await place(api, again)).status_code == 201
     assert (await api.get(f"/v1/orders/{again.order_id}")).json()["placement"]["customer"]["email"] == email
+
+
+async def test_erasure_refuses_what_cannot_be_an_email(api: httpx.AsyncClient) -> None:
+    refused = await api.post("/v1/customers/erasure", json={"email": "a\u0000@b.fr"}, headers=SUPPORT)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "email"]
+    stored = await api.get("/v1/orders/order-%00x")  # a NUL in a path reaches the database lookup
+    assert stored.status_code in (404, 422)

@@ -95,3 +95,16 @@ def test_a_notification_carries_the_facts_its_templates_need() -> None:
         "123456",
     )
     assert message.facts.channel_order_id == "M-1" and message.facts.total == order.total
+
+
+def test_text_that_cannot_be_stored_is_refused_at_the_door() -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        placement("N-1").customer.model_validate(
+            {"name": "a\x00b", "email": "a@b.fr", "phone": "+33612345678"}
+        )
+    assert (
+        placement("N-2")
+        .customer.model_validate({"name": "Zoë Ångström", "email": "a@b.fr", "phone": "+33612345678"})
+        .name
+        == "Zoë Ångström"
+    )
