@@ -152,17 +152,12 @@ async def _order_started(client: Client, order_id: str) -> bool:
     return True
 
 
-async def find_order(
-    client: Client, engine: AsyncEngine, order_id: str, store_id: str | None = None
-) -> OrderView:
-    """The order as recorded, or as placed while it waits for a worker; 404 when unknown or (for store
-    routes) when it belongs to another store."""
+async def find_order(client: Client, engine: AsyncEngine, order_id: str) -> OrderView:
+    """The order as recorded, or as placed while it waits for a worker; 404 when unknown."""
     async with engine.connect() as conn:
-        if store_id is not None and await orders.get_store(conn, store_id) is None:
-            raise not_found("store", store_id)
         order = await orders.get(conn, order_id)
     order = order or await _placed_order(client, order_id)
-    if order is None or (store_id is not None and order.placement.store_id != store_id):
+    if order is None:
         raise not_found("order", order_id)
     return order
 

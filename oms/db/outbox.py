@@ -128,14 +128,3 @@ async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]
         select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
     )
     return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]
-
-
-async def last_sequence(conn: AsyncConnection, order_id: str, kind: str) -> int:
-    return int(
-        await conn.scalar(
-            select(func.coalesce(func.max(notifications.c.sequence), 0)).where(
-                notifications.c.order_id == order_id, notifications.c.kind == kind
-            )
-        )
-        or 0
-    )
