@@ -79,6 +79,14 @@ class OrderPlacement(Contract):
     hold_id: str | None = Field(
         default=None, pattern=r"^hold-[0-9a-f]{32}$", description="a checkout hold this order converts"
     )
+    accept_alternative: bool | None = Field(
+        default=None,
+        description="when the chosen store cannot serve the basket, take the best nearby store instead "
+        "of refusing the order",
+    )
+    delivery_address: "Address | None" = Field(
+        default=None, description="where to ship if the order has to switch to home delivery"
+    )
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> "OrderPlacement":
@@ -103,10 +111,62 @@ class OrderPlacement(Contract):
         return hashlib.sha256(self.model_dump_json(exclude_none=True).encode()).hexdigest()
 
 
+class Address(Contract):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    postcode: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["FR"])
+
+
+class ChoiceOption(StrEnum):
+    """What a customer may choose when the store cannot serve the whole order."""
+
+    OTHER_STORE = "other_store"
+    HOME_DELIVERY = "home_delivery"
+    COLLECT_AVAILABLE = "collect_available"  # take what is there, be refunded for the rest
+    CANCEL = "cancel"  # cancel and be refunded in full
+
+
+class ShortPickPolicy(StrEnum):
+    WHOLE_ORDER = "whole_order"  # move the whole order to a store that has everything
+    ASK_CUSTOMER = "ask_customer"  # never move it without asking
+
+
+class RoutingPolicy(Contract):
+    """How a store is chosen; scores are points, the lowest wins (see docs/routing.md)."""
+
+    max_distance_km: float = Field(default=30.0, ge=0, description="farthest store an order moves to unasked")
+    offer_distance_km: float = Field(
+        default=100.0, ge=0, description="farthest store offered to the customer"
+    )
+    points_per_km: float = Field(default=1.0, ge=0)
+    points_at_capacity: float = Field(
+        default=40.0, ge=0, description="added in proportion to the store's load"
+    )
+    points_if_not_ready_today: float = Field(default=60.0, ge=0, description="ready only after closing")
+    alternatives: int = Field(default=3, ge=0, le=20, description="stores offered when the chosen one cannot")
+
+
 class OrderPolicy(Contract):
     """The timings an order runs under, fixed when it is placed."""
 
     preparation_promise: timedelta = timedelta(hours=2)
+    accept_within: timedelta = Field(
+        default=timedelta(minutes=30), description="the store accepts within this much opening time"
+    )
+    at_risk_share: float = Field(
+        default=0.8, gt=0, lt=1, description="share of an SLA after which the order is at risk"
+    )
+    choice_window: timedelta = Field(
+        default=timedelta(hours=24), description="how long a customer may choose"
+    )
+    choice_default: ChoiceOption = Field(
+        default=ChoiceOption.COLLECT_AVAILABLE,
+        description="applied when the customer does not answer (cancel when nothing can be collected)",
+    )
+    short_pick: ShortPickPolicy = ShortPickPolicy.WHOLE_ORDER
+    routing: RoutingPolicy = RoutingPolicy()
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)
     expiry_warning_before: timedelta | None = Field(
@@ -133,6 +193,17 @@ class OpeningHours(Contract):
     closes: time
 
 
+class StoreKind(StrEnum):
+    STORE = "store"  # a shop customers collect from
+    WAREHOUSE = "warehouse"  # ships only
+
+
+class RoutingState(StrEnum):
+    OPEN = "open"  # takes new and re-routed orders
+    CLOSED = "closed"  # closed today (holiday, works): no new orders
+    FROZEN = "frozen"  # stock count or incident: no new orders
+
+
 class StoreProfile(Contract):
     id: StoreId
     name: str
@@ -143,6 +214,12 @@ class StoreProfile(Contract):
     timezone: str
     opening_hours: list[OpeningHours]
     email: str | None = None
+    kind: StoreKind = StoreKind.STORE
+    routing: RoutingState = RoutingState.OPEN
+    orders_per_hour: int | None = Field(default=None, ge=1, description="orders it can prepare per hour")
+    orders_per_day: int | None = Field(default=None, ge=1, description="click & collect orders per day")
+    ships: bool = Field(default=False, description="ships home deliveries")
+    country: str | None = None
 
 
 class MissingLine(Contract):
@@ -174,6 +251,38 @@ class PickedLine(Contract):
     quantity: int = Field(ge=0, le=999)
 
 
+class ShortReason(StrEnum):
+    NOT_FOUND = "not_found"  # not on the shelf: the count was wrong
+    DAMAGED = "damaged"  # found but unsellable
+    WRONG_ITEM = "wrong_item"  # the shelf holds something else under this SKU
+    OTHER = "other"
+
+
+class ShortLine(Contract):
+    sku: Sku
+    missing: Quantity = Field(description="units the store could not pick")
+    reason: ShortReason
+
+
+class ShortPick(Contract):
+    """The store could not pick everything: per line, how many units are missing and why."""
+
+    lines: list[ShortLine] = Field(min_length=1)
+    actor: Actor
+
+
+class StoreRejection(Contract):
+    reason: Reason
+    actor: Actor
+
+
+class CustomerChoice(Contract):
+    option: ChoiceOption
+    store_id: StoreId | None = Field(default=None, description="for other_store: one of the offered stores")
+    delivery_address: Address | None = Field(default=None, description="for home_delivery")
+    actor: Actor = "customer"
+
+
 class PickReport(Contract):
     lines: list[PickedLine] = Field(min_length=1)
     actor: Actor
@@ -191,6 +300,10 @@ class StoreAcceptance(Contract):
 class Collection(Contract):
     pickup_code: str = Field(pattern=r"^[0-9]{6}$")
     actor: Actor
+    lines: list[PickedLine] | None = Field(
+        default=None,
+        description="what the customer takes, when not everything: the rest is released and refunded",
+    )
 
 
 class Cancellation(Contract):
@@ -276,6 +389,102 @@ class StockAtRisk(Contract):
     detected_at: datetime
 
 
+class StoreLoad(Contract):
+    in_preparation: int = 0  # orders reserved, accepted or picked now
+    placed_today: int = 0  # click & collect orders routed to it today (store local day)
+
+
+class RoutingCandidate(Contract):
+    """A store routing may choose: where it is, what it can promise per SKU, how busy it is."""
+
+    store: StoreProfile
+    available: dict[str, int]
+    load: StoreLoad = StoreLoad()
+
+
+class CandidateScore(Contract):
+    store_id: str
+    distance_km: float
+    missing: list[MissingLine] = []
+    load: float | None = None  # 1.0 = at capacity
+    ready_by: datetime | None = None
+    ready_today: bool = False
+    score: float | None = None  # None when excluded
+    excluded: str | None = None  # why this store cannot take the order
+
+
+class RoutingDecision(Contract):
+    """One routing decision and its trace: every candidate, its score, and why the winner won."""
+
+    at: datetime
+    reason: str
+    from_store_id: str
+    chosen: str | None
+    why: str
+    candidates: list[CandidateScore]
+
+    @property
+    def alternatives(self) -> list[CandidateScore]:
+        return [c for c in self.candidates if c.score is not None]
+
+
+class ChoiceRequest(Contract):
+    """What the customer is asked, until when, and what happens without an answer."""
+
+    reason: str
+    options: list[ChoiceOption]
+    stores: list[CandidateScore] = []
+    deadline: datetime
+    default: ChoiceOption
+
+
+class CarrierRate(Contract):
+    carrier: str
+    service: str
+    country: str
+    days: int = Field(ge=0, description="working days to deliver")
+    price: Decimal = Field(ge=0)
+    currency: str
+
+
+class Shipment(Contract):
+    order_id: str
+    ship_from: str
+    carrier: str
+    service: str
+    tracking_number: str
+    cost: Decimal
+    currency: str
+    promised_days: int
+    lines: list[OrderLine]
+
+
+class DeliveryRequest(Contract):
+    """A click & collect order continued as a home delivery (the delivery child workflow's input)."""
+
+    order_id: str
+    lines: list[OrderLine]
+    address: Address
+    customer: Customer
+    channel_order_id: str
+    currency: str
+    promised_days: int = 3
+    near: StoreProfile | None = None  # the store it was meant for: ship from the nearest location
+
+
+class DeliveryOutcome(Contract):
+    shipment: Shipment | None = None
+    failure: str | None = None
+
+
+class Refund(Contract):
+    order_id: str
+    amount: Decimal
+    currency: str
+    key: str  # one refund per key, ever
+    reason: str
+
+
 class OrderView(Contract):
     """An order as staff and channels see it: never the pickup code."""
 
@@ -292,6 +501,24 @@ class OrderView(Contract):
     missing: list[MissingLine] = []
     stock_at_risk: list[StockAtRisk] = []
     version: int = 0
+    lines: list[OrderLine] | None = None  # what the order still holds, once lines were dropped
+    routing: list[RoutingDecision] = []
+    sla: "PreparationSla | None" = None
+    sla_at_risk: bool = False
+    short: list[ShortLine] = []
+    choice: ChoiceRequest | None = None
+    collected: list[PickedLine] = []
+    refunded: Decimal = Decimal("0")
+    shipment: Shipment | None = None
+
+    @property
+    def store_id(self) -> str:
+        """Where the order is prepared now (the chosen store, until it is re-routed)."""
+        return self.store.id if self.store else self.placement.store_id
+
+    @property
+    def current_lines(self) -> list[OrderLine]:
+        return self.placement.lines if self.lines is None else self.lines
 
 
 class OrderState(OrderView):
@@ -299,9 +526,21 @@ class OrderState(OrderView):
 
     pickup_code: str | None = None
     failed_pickup_attempts: int = 0
+    routes: int = 0  # re-routes so far: each store's reservation has its own holder id
 
     def view(self) -> OrderView:
-        return OrderView.model_validate(self.model_dump(exclude={"pickup_code", "failed_pickup_attempts"}))
+        return OrderView.model_validate(
+            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "routes"})
+        )
+
+
+class PreparationSla(Contract):
+    """The store's deadlines for this order, in opening time, and when each becomes at risk."""
+
+    accept_at_risk: datetime
+    accept_by: datetime
+    ready_at_risk: datetime
+    ready_by: datetime
 
 
 class IntakeResult(Contract):
@@ -309,5 +548,8 @@ class IntakeResult(Contract):
     created: bool
 
 
+OrderPlacement.model_rebuild()
+OrderView.model_rebuild()
+OrderState.model_rebuild()
 OrderInput.model_rebuild()
 ResendRequest.model_rebuild()

@@ -13,6 +13,9 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     REJECTED = "rejected"
+    AWAITING_CUSTOMER = "awaiting_customer"  # the store cannot serve it all: the customer chooses
+    IN_DELIVERY = "in_delivery"  # switched to home delivery, shipped from a warehouse or shipping store
+    SHIPPED = "shipped"
 
 
 _BEFORE_COLLECTION = (
@@ -21,22 +24,46 @@ _BEFORE_COLLECTION = (
     OrderStatus.ACCEPTED,
     OrderStatus.PICKED,
     OrderStatus.READY,
+    OrderStatus.AWAITING_CUSTOMER,
 )
 
+# A re-route (SLA breach, store rejection, short pick, stock at risk) puts the order back to RESERVED
+# at its new store, from any status before it was ready.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.RECEIVED: frozenset({OrderStatus.RESERVED, OrderStatus.REJECTED, OrderStatus.CANCELLED}),
-    OrderStatus.RESERVED: frozenset({OrderStatus.ACCEPTED, OrderStatus.CANCELLED}),
-    OrderStatus.ACCEPTED: frozenset({OrderStatus.PICKED, OrderStatus.CANCELLED}),
-    OrderStatus.PICKED: frozenset({OrderStatus.READY, OrderStatus.CANCELLED}),
+    OrderStatus.RESERVED: frozenset(
+        {OrderStatus.ACCEPTED, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.ACCEPTED: frozenset(
+        {OrderStatus.PICKED, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.PICKED: frozenset(
+        {OrderStatus.READY, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.AWAITING_CUSTOMER: frozenset(
+        {OrderStatus.RESERVED, OrderStatus.PICKED, OrderStatus.IN_DELIVERY, OrderStatus.CANCELLED}
+    ),
     OrderStatus.READY: frozenset({OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED}),
+    OrderStatus.IN_DELIVERY: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.COLLECTED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.EXPIRED: frozenset(),
     OrderStatus.REJECTED: frozenset(),
+    OrderStatus.SHIPPED: frozenset(),
 }
 
 TERMINAL = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
-HOLDS_STOCK = frozenset({OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY})
+HOLDS_STOCK = frozenset(
+    {
+        OrderStatus.RESERVED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PICKED,
+        OrderStatus.READY,
+        OrderStatus.AWAITING_CUSTOMER,
+    }
+)
+# The store is preparing the order: its SLA runs and an exception re-routes it.
+IN_PREPARATION = frozenset({OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED})
 
 
 class TransitionNotAllowed(Exception):

@@ -55,9 +55,12 @@ def test_transition_records_actor_and_reason() -> None:
 
 
 @pytest.mark.parametrize("status", list(OrderStatus))
-def test_support_can_cancel_exactly_the_orders_not_yet_finished(status: OrderStatus) -> None:
-    assert can_cancel(status) == (status not in TERMINAL)
-    assert can_cancel(status) == can_transition(status, OrderStatus.CANCELLED)
+def test_support_can_cancel_exactly_the_orders_not_yet_finished_nor_handed_to_a_carrier(
+    status: OrderStatus,
+) -> None:
+    assert can_cancel(status) == (status not in TERMINAL and status is not OrderStatus.IN_DELIVERY)
+    if status is not OrderStatus.IN_DELIVERY:  # a failed delivery cancels itself
+        assert can_cancel(status) == can_transition(status, OrderStatus.CANCELLED)
 
 
 def test_only_ready_orders_expire_and_finished_orders_go_nowhere() -> None:
@@ -67,5 +70,28 @@ def test_only_ready_orders_expire_and_finished_orders_go_nowhere() -> None:
         OrderStatus.CANCELLED,
         OrderStatus.EXPIRED,
         OrderStatus.REJECTED,
+        OrderStatus.SHIPPED,
     } == TERMINAL
     assert all(isinstance(nexts, frozenset) for nexts in TRANSITIONS.values())
+
+
+@pytest.mark.parametrize("status", [OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED])
+def test_an_order_in_preparation_can_be_rerouted_or_handed_to_the_customers_choice(
+    status: OrderStatus,
+) -> None:
+    assert can_transition(status, OrderStatus.RESERVED)
+    assert can_transition(status, OrderStatus.AWAITING_CUSTOMER)
+
+
+def test_a_ready_order_is_no_longer_rerouted() -> None:
+    assert not can_transition(OrderStatus.READY, OrderStatus.RESERVED)
+    assert not can_transition(OrderStatus.READY, OrderStatus.AWAITING_CUSTOMER)
+
+
+def test_the_customers_answer_leads_to_another_store_collection_delivery_or_a_refund() -> None:
+    assert TRANSITIONS[OrderStatus.AWAITING_CUSTOMER] == {
+        OrderStatus.RESERVED,
+        OrderStatus.PICKED,
+        OrderStatus.IN_DELIVERY,
+        OrderStatus.CANCELLED,
+    }
