@@ -8,8 +8,8 @@ from temporalio import activity
 
 from activities.channels import ChannelSender, DeliveryRefused
 from domain import ids
-from domain.messages import channels_for, fallback_for
-from domain.models import CustomerNotification
+from domain.messages import channels_for, fallback_for, store_reminder_text
+from domain.models import CustomerNotification, StoreReminder
 from oms.db import outbox
 from oms.messages import MessageRenderer
 
@@ -42,6 +42,30 @@ class NotificationActivities:
         if not reached:
             log.error("%s %s #%d reached no channel", message.order_id, message.kind.value, message.sequence)
         return reached
+
+    @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
+    async def remind_store(self, reminder: StoreReminder) -> bool:
+        """Tell the store an order is at risk of missing its deadline (once per deadline and route)."""
+        store = reminder.store
+        if not store.email:
+            log.warning(
+                "store %s has no email; order %s is flagged at risk only", store.id, reminder.order_id
+            )
+            return False
+        subject, body = store_reminder_text(reminder)
+        async with self._engine.begin() as conn:
+            sent = await outbox.store_notice(
+                conn,
+                order_id=reminder.order_id,
+                kind=f"store_{reminder.step}_at_risk",
+                sequence=reminder.sequence,
+                recipient=store.email,
+                subject=subject,
+                body=body,
+            )
+        if sent:
+            log.info("email to %s [%s]: %s", store.email, reminder.order_id, subject)
+        return sent
 
     async def _deliver(self, message: CustomerNotification, channel: str) -> bool:
         """Send once on one channel: True once sent, False when the provider refused it for good."""

@@ -1,4 +1,5 @@
-"""Payments adapter; the embedded gateway is the payments ledger table. Keyed by order id and step."""
+"""Payment gateway adapter: authorise, capture, void and refund, each keyed by order id and step (a refund
+by its own key). The embedded gateway is the payments ledger; a PSP would sit behind the same activities."""
 
 from collections.abc import Awaitable, Callable
 
@@ -7,7 +8,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import ids
-from domain.models import PaymentRequest
+from domain.models import PaymentRequest, Refund
 from oms.db import payments
 
 
@@ -27,6 +28,15 @@ class PaymentActivities:
     @activity.defn(name=ids.ACTIVITY_VOID_PAYMENT)
     async def void(self, request: PaymentRequest) -> bool:
         return await self._settle(payments.void, request)
+
+    @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
+    async def refund(self, refund: Refund) -> bool:
+        """True when this call refunded; False when the refund with this key was already issued."""
+        try:
+            async with self._engine.begin() as conn:
+                return await payments.refund(conn, refund)
+        except payments.PaymentConflict as error:
+            raise ApplicationError(str(error), type="PaymentConflict", non_retryable=True) from error
 
     async def _settle(
         self, step: Callable[[AsyncConnection, PaymentRequest], Awaitable[bool]], request: PaymentRequest

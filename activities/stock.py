@@ -4,7 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
 from domain import ids
-from domain.models import ReservationOutcome, ReservationRequest
+from domain.models import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
 from oms.db import database_now, inventory, stock
 
 
@@ -35,6 +35,27 @@ class StockActivities:
             now = await database_now(conn)
             for sku in sorted(skus):
                 await inventory.review(conn, store_id, sku, now)
+
+    @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
+    async def release_lines(self, release: PartialRelease) -> int:
+        async with self._engine.begin() as conn:
+            store_id, _ = await stock.holding(conn, release.holder_id)
+            released = await stock.release_part(
+                conn, release.holder_id, release.quantities, reason=release.reason, tag=release.tag
+            )
+        if released and store_id:
+            await self._review(store_id, list(release.quantities))
+        return released
+
+    @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
+    async def write_off(self, write_off: StockWriteOff) -> int:
+        """A short pick's missing units leave on hand, with the store's reason."""
+        units = {line.sku: (line.missing, line.reason.value) for line in write_off.lines}
+        async with self._engine.begin() as conn:
+            written = await stock.write_off(conn, write_off.store_id, write_off.holder_id, units)
+        if written:
+            await self._review(write_off.store_id, list(units))
+        return written
 
     @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
     async def commit(self, order_id: str) -> int:

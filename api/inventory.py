@@ -64,7 +64,10 @@ async def receive(client: Client, engine: AsyncEngine, raw_events: list[Any]) ->
         now = await database_now(conn)
         for store_id, sku in sorted(touched):
             review = await inventory.review(conn, store_id, sku, now)
-            answer.at_risk += [AtRiskOrder(order_id=holder, risk=risk) for holder, risk in review.at_risk]
+            answer.at_risk += [
+                AtRiskOrder(order_id=ids.order_of_holder(holder), risk=risk)
+                for holder, risk in review.at_risk
+            ]
             answer.alerts += [review.alert] if review.alert else []
     for entry in answer.at_risk:
         await signal_at_risk(client, entry)

@@ -15,6 +15,9 @@ UPDATE_COLLECT = "collect"
 UPDATE_CANCEL = "cancel"
 UPDATE_RESEND_NOTIFICATION = "resend_notification"
 UPDATE_UNLOCK_PICKUP = "unlock_pickup"
+UPDATE_REJECT = "reject"
+UPDATE_REPORT_SHORT_PICK = "report_short_pick"
+UPDATE_CHOOSE = "choose"
 QUERY_PICKUP_CODE = "pickup_code"
 SIGNAL_CANCEL = "cancel_order"
 SIGNAL_STOCK_AT_RISK = "stock_at_risk"
@@ -24,7 +27,8 @@ SA_ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 SA_STORE_ID = SearchAttributeKey.for_keyword("StoreId")
 SA_CHANNEL = SearchAttributeKey.for_keyword("Channel")
 SA_STOCK_AT_RISK = SearchAttributeKey.for_bool("StockAtRisk")
-SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL, SA_STOCK_AT_RISK)
+SA_SLA_AT_RISK = SearchAttributeKey.for_bool("SlaAtRisk")
+SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL, SA_STOCK_AT_RISK, SA_SLA_AT_RISK)
 
 CHANNEL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _CHANNEL_REF = re.compile(CHANNEL_REF_PATTERN)
@@ -60,5 +64,31 @@ ACTIVITY_VOID_PAYMENT = "void_payment"
 ACTIVITY_NOTIFY_CUSTOMER = "notify_customer"
 ACTIVITY_RAISE_SUPPORT_ALERT = "raise_support_alert"
 ACTIVITY_RESOLVE_SUPPORT_ALERT = "resolve_support_alert"
+ACTIVITY_FIND_STORES = "find_stores"
+ACTIVITY_RELEASE_LINES = "release_lines"
+ACTIVITY_WRITE_OFF_STOCK = "write_off_stock"
+ACTIVITY_REFUND_PAYMENT = "refund_payment"
+ACTIVITY_QUOTE_CARRIERS = "quote_carriers"
+ACTIVITY_BOOK_SHIPMENT = "book_shipment"
+ACTIVITY_REMIND_STORE = "remind_store"
 
 WORKFLOW_ORDER = "OrderWorkflow"
+WORKFLOW_DELIVERY = "DeliveryWorkflow"
+
+
+def reservation_holder(order_id: str, route: int) -> str:
+    """The holder id of an order's reservation at its `route`-th store (0: the first, the order id)."""
+    return order_id if route == 0 else f"{order_id}@{route}"
+
+
+def delivery_holder(order_id: str) -> str:
+    return f"{order_id}@delivery"
+
+
+def order_of_holder(holder_id: str) -> str:
+    """The order (workflow id) a reservation holder belongs to; '@' never appears in an order id."""
+    return holder_id.split("@", 1)[0]
+
+
+def delivery_workflow_id(order_id: str) -> str:
+    return f"{order_id}-delivery"

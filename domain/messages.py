@@ -1,11 +1,16 @@
 """Which message the customer gets, and on which channels. Wording lives in the notifier's templates."""
 
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 from domain.models import (
     ContactPreference,
     CustomerNotification,
     NotificationFacts,
     NotificationKind,
     OrderState,
+    StoreProfile,
+    StoreReminder,
 )
 
 URGENT = frozenset({NotificationKind.READY_FOR_PICKUP, NotificationKind.REROUTED})
@@ -23,7 +28,14 @@ ACTIONABLE = frozenset(
 """Messages asking the customer to act: by SMS as well as email when the customer allows both."""
 
 
-def notification_for(state: OrderState, kind: NotificationKind, sequence: int = 1) -> CustomerNotification:
+def notification_for(
+    state: OrderState,
+    kind: NotificationKind,
+    sequence: int = 1,
+    *,
+    previous_store: StoreProfile | None = None,
+    refund_amount: Decimal | None = None,
+) -> CustomerNotification:
     """The message event of `kind` for this order, carrying the facts its templates need."""
     placement = state.placement
     return CustomerNotification(
@@ -39,8 +51,25 @@ def notification_for(state: OrderState, kind: NotificationKind, sequence: int = 
             pickup_code=state.pickup_code,
             ready_by=state.ready_by,
             pickup_deadline=state.pickup_deadline,
+            previous_store=previous_store,
+            refund_amount=refund_amount,
+            choice_deadline=state.choice.deadline if state.choice else None,
+            carrier=state.shipment.carrier if state.shipment else None,
+            tracking_number=state.shipment.tracking_number if state.shipment else None,
         ),
     )
+
+
+def store_reminder_text(reminder: StoreReminder) -> tuple[str, str]:
+    """Subject and body of the at-risk reminder store staff get (in the store's timezone)."""
+    due = reminder.due.astimezone(ZoneInfo(reminder.store.timezone)).strftime("%H:%M on %d %b")
+    verb = "accepted" if reminder.step == "accept" else "ready for pickup"
+    subject = f"Order {reminder.channel_order_id} must be {verb} by {due}"
+    body = (
+        f"Order {reminder.channel_order_id} ({reminder.order_id}) is at risk: it must be {verb} by {due}. "
+        "Past that time it moves to another store."
+    )
+    return subject, body
 
 
 def channels_for(kind: NotificationKind, preference: ContactPreference | None) -> tuple[str, ...]:

@@ -352,6 +352,7 @@ class NotificationKind(StrEnum):
     REROUTED = "rerouted"
     REFUND_ISSUED = "refund_issued"
     CHOICE_REQUESTED = "choice_requested"
+    SHIPPED = "shipped"
 
 
 class NotificationFacts(Contract):
@@ -367,6 +368,8 @@ class NotificationFacts(Contract):
     previous_store: StoreProfile | None = None
     refund_amount: Decimal | None = None
     choice_deadline: datetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
 
 
 class CustomerNotification(Contract):
@@ -477,6 +480,43 @@ class DeliveryOutcome(Contract):
     failure: str | None = None
 
 
+class StoreSearch(Contract):
+    """Ask for routing candidates: pickup stores near a store, or (near=None) every shipping location."""
+
+    skus: list[str]
+    near: StoreProfile | None = None
+    radius_km: float = 0.0
+
+
+class PartialRelease(Contract):
+    holder_id: str
+    quantities: dict[str, int]
+    reason: str
+    tag: str  # makes the release idempotent
+
+
+class StockWriteOff(Contract):
+    store_id: str
+    holder_id: str
+    lines: list[ShortLine]
+
+
+class ShipmentBooking(Contract):
+    shipment: Shipment
+    address: Address
+
+
+class StoreReminder(Contract):
+    """An order is at risk of missing the store's deadline: the store is told once per deadline."""
+
+    order_id: str
+    channel_order_id: str
+    store: StoreProfile
+    step: str  # accept | ready
+    due: datetime
+    sequence: int
+
+
 class Refund(Contract):
     order_id: str
     amount: Decimal
@@ -510,6 +550,7 @@ class OrderView(Contract):
     collected: list[PickedLine] = []
     refunded: Decimal = Decimal("0")
     shipment: Shipment | None = None
+    previous_stores: list[str] = []  # stores this order was re-routed away from
 
     @property
     def store_id(self) -> str:
@@ -527,10 +568,11 @@ class OrderState(OrderView):
     pickup_code: str | None = None
     failed_pickup_attempts: int = 0
     routes: int = 0  # re-routes so far: each store's reservation has its own holder id
+    origin: StoreProfile | None = None  # the store the customer chose: routing measures from it
 
     def view(self) -> OrderView:
         return OrderView.model_validate(
-            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "routes"})
+            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "routes", "origin"})
         )
 
 

@@ -2,8 +2,9 @@
 
 import hmac
 from datetime import datetime
+from decimal import Decimal
 
-from domain.models import OrderLine, OrderState, PickedLine, TimelineEntry
+from domain.models import OrderLine, OrderState, PickedLine, ShortLine, TimelineEntry
 from domain.status import OrderStatus, ensure_transition
 
 
@@ -45,6 +46,43 @@ def check_pick(ordered: list[OrderLine], picked: list[PickedLine]) -> None:
             )
     for sku in wanted.keys() - seen:
         raise PickMismatch("lines", f"{sku} is missing from the pick report")
+
+
+def check_short_pick(ordered: list[OrderLine], short: list[ShortLine]) -> None:
+    """A short pick names lines of the order once each, never more missing units than ordered."""
+    wanted = {line.sku: line.quantity for line in ordered}
+    seen: set[str] = set()
+    for index, line in enumerate(short):
+        field = f"lines[{index}]"
+        if line.sku not in wanted:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is not on this order")
+        if line.sku in seen:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is reported twice")
+        seen.add(line.sku)
+        if line.missing > wanted[line.sku]:
+            raise PickMismatch(f"{field}.missing", f"{line.missing} missing of {wanted[line.sku]} ordered")
+
+
+def check_collection(available: list[PickedLine], taken: list[PickedLine]) -> None:
+    """A partial collection takes, per line, at most what is waiting for the customer."""
+    waiting = {line.sku: line.quantity for line in available}
+    seen: set[str] = set()
+    for index, line in enumerate(taken):
+        field = f"lines[{index}]"
+        if line.sku not in waiting:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is not waiting for this customer")
+        if line.sku in seen:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is listed twice")
+        seen.add(line.sku)
+        if line.quantity > waiting[line.sku]:
+            raise PickMismatch(f"{field}.quantity", f"{line.quantity} taken of {waiting[line.sku]} waiting")
+
+
+def lines_amount(lines: list[OrderLine], quantities: dict[str, int] | None = None) -> Decimal:
+    """What the lines cost, optionally for other quantities of the same SKUs (missing SKUs: none)."""
+    if quantities is None:
+        return sum((line.amount for line in lines), Decimal("0"))
+    return sum((line.unit_price * quantities.get(line.sku, 0) for line in lines), Decimal("0"))
 
 
 def new_pickup_code(random_int: int) -> str:

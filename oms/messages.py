@@ -82,6 +82,8 @@ def _context(message: CustomerNotification, language: str) -> dict[str, object]:
         "deadline_short": when(facts.pickup_deadline, _SHORT),
         "choice_deadline": when(facts.choice_deadline, _LONG),
         "choice_deadline_short": when(facts.choice_deadline, _SHORT),
+        "carrier": facts.carrier or "",
+        "tracking_number": facts.tracking_number or "",
     }
 
 

@@ -8,7 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.access import Grant
 from domain.ids import TASK_QUEUE
-from domain.models import OrderPolicy
+from domain.models import CarrierRate, ChoiceOption, OrderPolicy, RoutingPolicy, ShortPickPolicy
 
 
 class Settings(BaseSettings):
@@ -86,8 +86,27 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(8)
     quiet_hours_for_urgent: bool = False
 
+    # Routing and exceptions (docs/routing.md)
+    accept_within: timedelta = Field(default=timedelta(minutes=30), description="store acceptance SLA")
+    at_risk_share: float = Field(default=0.8, gt=0, lt=1, description="share of an SLA that flags at risk")
+    choice_window: timedelta = Field(default=timedelta(hours=24), description="time a customer has to choose")
+    choice_default: ChoiceOption = ChoiceOption.COLLECT_AVAILABLE
+    short_pick: ShortPickPolicy = ShortPickPolicy.WHOLE_ORDER
+    routing: RoutingPolicy = Field(
+        default_factory=RoutingPolicy, description='JSON, e.g. {"max_distance_km": 20}'
+    )
+    carrier_rates: list[CarrierRate] = Field(
+        default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
+    )
+
     def order_policy(self) -> OrderPolicy:
         return OrderPolicy(
+            accept_within=self.accept_within,
+            at_risk_share=self.at_risk_share,
+            choice_window=self.choice_window,
+            choice_default=self.choice_default,
+            short_pick=self.short_pick,
+            routing=self.routing,
             preparation_promise=self.preparation_promise,
             reminder_after_ready=self.reminder_after_ready,
             hold_period=self.hold_period,

@@ -7,15 +7,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.carrier import CarrierActivities
 from activities.channels import ChannelSender, LogSender
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.payments import PaymentActivities
+from activities.routing import RoutingActivities
 from activities.stock import StockActivities
+from domain.delivery import DEFAULT_RATES
+from domain.models import CarrierRate
 from oms.db import create_engine
 from oms.messages import MessageRenderer
 from oms.settings import Settings
 from oms.temporal import connect
+from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
 log = logging.getLogger("oms.worker")
@@ -47,34 +52,49 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
     return senders
 
 
-def activities_for(engine: AsyncEngine, senders: dict[str, ChannelSender]) -> list:
+def activities_for(
+    engine: AsyncEngine, senders: dict[str, ChannelSender], rates: list[CarrierRate] | None = None
+) -> list:
     stock = StockActivities(engine)
     payments = PaymentActivities(engine)
     records = OrderRecordActivities(engine)
+    routing = RoutingActivities(engine)
+    carrier = CarrierActivities(engine, DEFAULT_RATES if rates is None else rates)
     notifications = NotificationActivities(engine, senders, MessageRenderer())
     return [
         stock.reserve,
         stock.release,
+        stock.release_lines,
+        stock.write_off,
         stock.commit,
         payments.authorize,
         payments.capture,
         payments.void,
+        payments.refund,
         records.load_store,
         records.record,
         records.raise_support_alert,
         records.resolve_support_alert,
+        routing.find_stores,
+        carrier.quote,
+        carrier.book,
         notifications.notify_customer,
+        notifications.remind_store,
     ]
 
 
 def build_worker(
-    client: Client, engine: AsyncEngine, task_queue: str, senders: dict[str, ChannelSender] | None = None
+    client: Client,
+    engine: AsyncEngine,
+    task_queue: str,
+    senders: dict[str, ChannelSender] | None = None,
+    rates: list[CarrierRate] | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow],
-        activities=activities_for(engine, senders or embedded_senders()),
+        workflows=[OrderWorkflow, DeliveryWorkflow],
+        activities=activities_for(engine, senders or embedded_senders(), rates),
     )
 
 
@@ -82,7 +102,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run until `stop` is set (or forever), then finish in-flight tasks and close cleanly."""
     engine = create_engine(settings.sqlalchemy_url())
     client = await connect(settings, engine)
-    worker = build_worker(client, engine, settings.task_queue, senders_from(settings))
+    worker = build_worker(
+        client, engine, settings.task_queue, senders_from(settings), settings.carrier_rates or None
+    )
     log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:
         async with worker:

@@ -128,3 +128,27 @@ async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]
         select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
     )
     return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def store_notice(
+    conn: AsyncConnection, *, order_id: str, kind: str, sequence: int, recipient: str, subject: str, body: str
+) -> bool:
+    """A message to store staff (the embedded notifier: outbox row and log line); once per key."""
+    result = await conn.execute(
+        insert(notifications)
+        .values(
+            order_id=order_id,
+            kind=kind,
+            sequence=sequence,
+            channel="email",
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            status=SENT,
+            provider="log",
+            sent_at=func.now(),
+        )
+        .on_conflict_do_nothing(constraint="one_message_per_event")
+        .returning(notifications.c.id)
+    )
+    return result.first() is not None

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.models import PaymentRequest
+from domain.models import PaymentRequest, Refund
 from oms.db.tables import payment_entries
 
-AUTHORIZATION, CAPTURE, VOID = "authorization", "capture", "void"
+AUTHORIZATION, CAPTURE, VOID, REFUND = "authorization", "capture", "void", "refund"
 
 
 class PaymentConflict(Exception):
@@ -24,17 +24,28 @@ class PaymentEntry:
     currency: str
 
 
-async def _entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> dict[str, PaymentEntry]:
+async def _all_entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> list[PaymentEntry]:
     query = (
         select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
     )
     if lock:
         query = query.with_for_update()
     rows = await conn.execute(query)
-    return {row.kind: PaymentEntry(row.kind, row.amount, row.currency) for row in rows}
+    return [PaymentEntry(row.kind, row.amount, row.currency) for row in rows]
 
 
-async def _append(conn: AsyncConnection, request: PaymentRequest, kind: str) -> bool:
+async def _entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> dict[str, PaymentEntry]:
+    return {entry.kind: entry for entry in await _all_entries(conn, order_id, lock=lock)}
+
+
+async def _append(
+    conn: AsyncConnection,
+    request: PaymentRequest,
+    kind: str,
+    *,
+    key: str | None = None,
+    reason: str | None = None,
+) -> bool:
     result = await conn.execute(
         insert(payment_entries)
         .values(
@@ -42,7 +53,8 @@ async def _append(conn: AsyncConnection, request: PaymentRequest, kind: str) -> 
             kind=kind,
             amount=request.amount,
             currency=request.currency,
-            idempotency_key=f"{request.order_id}:{kind}",
+            idempotency_key=key or f"{request.order_id}:{kind}",
+            reason=reason,
         )
         .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
         .returning(payment_entries.c.id)
@@ -73,5 +85,23 @@ async def void(conn: AsyncConnection, request: PaymentRequest) -> bool:
     return await _append(conn, request, VOID)
 
 
+async def refund(conn: AsyncConnection, refund: Refund) -> bool:
+    """Give money back for lines the customer will not get: against the authorisation before capture
+    (that part of the hold is released), against the capture after. One refund per key, ever, and never
+    more than was authorised."""
+    key = f"{refund.order_id}:refund:{refund.key}"
+    entries = await _all_entries(conn, refund.order_id, lock=True)
+    if await conn.scalar(select(payment_entries.c.id).where(payment_entries.c.idempotency_key == key)):
+        return False
+    authorized = sum((e.amount for e in entries if e.kind == AUTHORIZATION), Decimal("0"))
+    settled = sum((e.amount for e in entries if e.kind in (REFUND, VOID)), Decimal("0"))
+    if refund.amount > authorized - settled:
+        raise PaymentConflict(
+            f"{refund.order_id}: refund of {refund.amount} exceeds the {authorized - settled} still held"
+        )
+    request = PaymentRequest(order_id=refund.order_id, amount=refund.amount, currency=refund.currency)
+    return await _append(conn, request, REFUND, key=key, reason=refund.reason)
+
+
 async def ledger(conn: AsyncConnection, order_id: str) -> list[PaymentEntry]:
-    return list((await _entries(conn, order_id)).values())
+    return await _all_entries(conn, order_id)

@@ -175,6 +175,81 @@ async def commit(conn: AsyncConnection, holder_id: str) -> int:
     return await _settle(conn, holder_id, MovementKind.COMMIT, "collected by the customer")
 
 
+async def release_part(
+    conn: AsyncConnection, holder_id: str, quantities: dict[str, int], *, reason: str, tag: str
+) -> int:
+    """Put part of a holder's reservation back on sale (lines the customer will not take); the rest
+    stays reserved. Idempotent by `tag`: a repeat releases nothing more."""
+    held = {
+        row.sku: row
+        for row in await conn.execute(
+            select(reservations.c.store_id, reservations.c.sku, reservations.c.quantity).where(
+                reservations.c.order_id == holder_id,
+                reservations.c.state == ACTIVE,
+                reservations.c.sku.in_(sorted(quantities)),
+            )
+        )
+    }
+    if not held:
+        return 0
+    store_id = next(iter(held.values())).store_id
+    await lock_levels(conn, store_id, list(held))
+    now = await conn.scalar(select(func.now()))
+    movements = [
+        Movement(
+            store_id=store_id,
+            sku=sku,
+            kind=MovementKind.RELEASE,
+            reserved_delta=-min(quantities[sku], held[sku].quantity),
+            reason=reason,
+            source="order workflow",
+            key=f"release:{holder_id}:{sku}:{tag}",
+            occurred_at=now,
+            holder_id=holder_id,
+        )
+        for sku in sorted(held)
+        if quantities[sku] > 0
+    ]
+    for movement in await record(conn, movements):
+        row = held[movement.sku]
+        left = row.quantity + movement.reserved_delta
+        await conn.execute(
+            update(reservations)
+            .where(reservations.c.order_id == holder_id, reservations.c.sku == movement.sku)
+            .values(
+                quantity=left if left > 0 else row.quantity,
+                state=ACTIVE if left > 0 else RELEASED,
+                updated_at=func.now(),
+            )
+        )
+    return len(movements)
+
+
+async def write_off(
+    conn: AsyncConnection, store_id: str, holder_id: str, units: dict[str, tuple[int, str]]
+) -> int:
+    """A short pick found units missing or unsellable: take them off on hand (never below zero), with the
+    store's reason. Idempotent per order and SKU."""
+    levels = await lock_levels(conn, store_id, list(units))
+    now = await conn.scalar(select(func.now()))
+    movements = [
+        Movement(
+            store_id=store_id,
+            sku=sku,
+            kind=MovementKind.CORRECTION,
+            on_hand_delta=-min(missing, levels[sku].on_hand),
+            reason=f"short pick: {reason}",
+            source=f"store {store_id}",
+            key=f"short-pick:{holder_id}:{sku}",
+            occurred_at=now,
+            holder_id=holder_id,
+        )
+        for sku, (missing, reason) in sorted(units.items())
+        if sku in levels
+    ]
+    return len(await record(conn, movements))
+
+
 async def level(conn: AsyncConnection, store_id: str, sku: str) -> StockLevel | None:
     row = (
         await conn.execute(

@@ -37,6 +37,12 @@ stores = Table(
     Column("timezone", Text, nullable=False),
     Column("opening_hours", JSONB, nullable=False),
     Column("email", Text),  # where store alerts go
+    Column("kind", String(16), nullable=False, server_default="store"),  # store | warehouse
+    Column("routing", String(16), nullable=False, server_default="open"),  # open | closed | frozen
+    Column("orders_per_hour", Integer),
+    Column("orders_per_day", Integer),
+    Column("ships", Boolean, nullable=False, server_default=false()),
+    Column("country", String(2)),
 )
 
 products = Table(
@@ -83,10 +89,11 @@ payment_entries = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("order_id", String(160), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),  # authorization | capture | void
+    Column("kind", String(16), nullable=False),  # authorization | capture | void | refund
     Column("amount", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("reason", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -225,4 +232,20 @@ customer_keys = Table(
     Column("key", LargeBinary),  # null once the customer's data was erased
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("erased_at", DateTime(timezone=True)),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("order_id", String(160), primary_key=True),
+    Column("ship_from", String(64), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("service", Text, nullable=False),
+    Column("tracking_number", String(64), nullable=False, unique=True),
+    Column("cost", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("promised_days", Integer, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("address", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

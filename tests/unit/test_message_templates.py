@@ -41,6 +41,8 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             ready_by=datetime(2026, 11, 23, 13, 30, tzinfo=UTC),
             pickup_deadline=datetime(2026, 11, 26, 18, 0, tzinfo=UTC),
             choice_deadline=datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
+            carrier="Colissimo",
+            tracking_number="COL3F9A12B7C4D",
         ),
     )
 

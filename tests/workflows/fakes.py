@@ -1,79 +1,150 @@
-"""In-memory stand-ins for the activities, registered under the same names, for workflow tests."""
+"""In-memory stand-ins for the activities, registered under the same names, for workflow tests.
+
+The world: a few stores around Paris (and a warehouse), stock per store, reservations per holder, the
+payments ledger as a list, messages sent, shipments booked, store reminders."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from temporalio import activity
 
 from domain import ids
+from domain.delivery import DEFAULT_RATES
+from domain.geo import distance_km
 from domain.models import (
+    CarrierRate,
     CustomerNotification,
     MissingLine,
     OpeningHours,
     OrderView,
+    PartialRelease,
     PaymentRequest,
+    Refund,
     ReservationOutcome,
     ReservationRequest,
+    RoutingCandidate,
+    Shipment,
+    ShipmentBooking,
+    StockWriteOff,
+    StoreKind,
     StoreProfile,
+    StoreReminder,
+    StoreSearch,
 )
 
 ALWAYS_OPEN = [OpeningHours(weekday=day, opens="00:00", closes="23:59") for day in range(7)]
+HOME = "paris-rivoli"
+
+
+def store(store_id: str, lat: float, lon: float, **extra: object) -> StoreProfile:
+    return StoreProfile(
+        id=store_id,
+        name=store_id.replace("-", " ").title(),
+        city="Paris",
+        address=f"1 rue de {store_id}",
+        latitude=lat,
+        longitude=lon,
+        timezone="Europe/Paris",
+        opening_hours=extra.pop("opening_hours", ALWAYS_OPEN),  # type: ignore[arg-type]
+        email=f"{store_id}@stores.example.com",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+STORES = {
+    "paris-rivoli": store("paris-rivoli", 48.8606, 2.3429),
+    "paris-bastille": store("paris-bastille", 48.8532, 2.3691),  # 2 km
+    "la-defense": store("la-defense", 48.8918, 2.2380),  # 8 km
+    "orleans": store("orleans", 47.9030, 1.9093),  # 110 km: offered, never moved to unasked
+    "wh-ile-de-france": store("wh-ile-de-france", 48.75, 2.40, kind=StoreKind.WAREHOUSE),
+}
 
 
 @dataclass
 class FakeSystems:
     """What the activities would have done to the world, recorded for assertions."""
 
-    stock: dict[str, int] = field(default_factory=lambda: {"TENT-2P": 5})
-    reserved: dict[str, dict[str, int]] = field(default_factory=dict)
+    stock: dict[str, dict[str, int]] = field(default_factory=lambda: {HOME: {"TENT-2P": 5}})
+    stores: dict[str, StoreProfile] = field(default_factory=lambda: dict(STORES))
+    reserved: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
     payments: list[tuple[str, str]] = field(default_factory=list)
+    refund_keys: set[str] = field(default_factory=set)
     sent: list[CustomerNotification] = field(default_factory=list)
     sent_at: list[datetime] = field(default_factory=list)
     records: list[OrderView] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
+    written_off: list[tuple[str, str, int]] = field(default_factory=list)
+    reminders: list[StoreReminder] = field(default_factory=list)
+    reminded_at: list[datetime] = field(default_factory=list)
+    shipments: dict[str, Shipment] = field(default_factory=dict)
+    rates: list[CarrierRate] = field(default_factory=lambda: list(DEFAULT_RATES))
 
     def kinds(self) -> list[str]:
         return [message.kind.value for message in self.sent]
 
-    def activities(self) -> list:
+    def held(self, store_id: str) -> dict[str, int]:
+        """Units reserved at a store, by SKU, over every holder."""
+        total: dict[str, int] = {}
+        for where, lines in self.reserved.values():
+            if where == store_id:
+                for sku, quantity in lines.items():
+                    total[sku] = total.get(sku, 0) + quantity
+        return total
+
+    def activities(self) -> list:  # noqa: C901 - one closure per activity name
         @activity.defn(name=ids.ACTIVITY_LOAD_STORE)
         async def load_store(store_id: str) -> StoreProfile:
-            return StoreProfile(
-                id=store_id,
-                name="Test store",
-                city="Paris",
-                address="1 rue de Test",
-                latitude=48.86,
-                longitude=2.34,
-                timezone="Europe/Paris",
-                opening_hours=ALWAYS_OPEN,
-            )
+            return self.stores[store_id]
 
         @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
         async def reserve(request: ReservationRequest) -> ReservationOutcome:
+            if request.order_id in self.reserved:
+                return ReservationOutcome(reserved=True)
+            shelf = self.stock.setdefault(request.store_id, {})
             missing = [
-                MissingLine(sku=line.sku, requested=line.quantity, available=self.stock.get(line.sku, 0))
+                MissingLine(sku=line.sku, requested=line.quantity, available=shelf.get(line.sku, 0))
                 for line in request.lines
-                if self.stock.get(line.sku, 0) < line.quantity
+                if shelf.get(line.sku, 0) < line.quantity
             ]
             if missing:
                 return ReservationOutcome(reserved=False, missing=missing)
-            self.reserved[request.order_id] = {line.sku: line.quantity for line in request.lines}
+            self.reserved[request.order_id] = (
+                request.store_id,
+                {line.sku: line.quantity for line in request.lines},
+            )
             for line in request.lines:
-                self.stock[line.sku] -= line.quantity
+                shelf[line.sku] -= line.quantity
             return ReservationOutcome(reserved=True)
 
         @activity.defn(name=ids.ACTIVITY_RELEASE_STOCK)
-        async def release(order_id: str) -> int:
-            lines = self.reserved.pop(order_id, {})
+        async def release(holder: str) -> int:
+            store_id, lines = self.reserved.pop(holder, ("", {}))
             for sku, quantity in lines.items():
-                self.stock[sku] += quantity
+                self.stock[store_id][sku] += quantity
             return len(lines)
 
+        @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
+        async def release_lines(release: PartialRelease) -> int:
+            store_id, lines = self.reserved[release.holder_id]
+            for sku, quantity in release.quantities.items():
+                back = min(quantity, lines.get(sku, 0))
+                lines[sku] = lines.get(sku, 0) - back
+                self.stock[store_id][sku] += back
+            return len(release.quantities)
+
+        @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
+        async def write_off(write_off: StockWriteOff) -> int:
+            store_id, lines = self.reserved[write_off.holder_id]
+            for line in write_off.lines:  # the units were reserved, so they leave the reservation too
+                lines[line.sku] -= line.missing
+                self.written_off.append((write_off.store_id, line.sku, line.missing))
+            return len(write_off.lines)
+
         @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
-        async def commit(order_id: str) -> int:
-            self.committed.append(order_id)
-            return len(self.reserved.pop(order_id, {}))
+        async def commit(holder: str) -> int:
+            self.committed.append(holder)
+            return len(self.reserved.pop(holder, ("", {}))[1])
 
         def payment(kind: str):  # type: ignore[no-untyped-def]
             @activity.defn(name=f"{kind}_payment")
@@ -83,11 +154,50 @@ class FakeSystems:
 
             return record
 
+        @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
+        async def refund(request: Refund) -> bool:
+            if request.key in self.refund_keys:
+                return False
+            self.refund_keys.add(request.key)
+            self.payments.append(("refund", str(request.amount)))
+            return True
+
+        @activity.defn(name=ids.ACTIVITY_FIND_STORES)
+        async def find_stores(search: StoreSearch) -> list[RoutingCandidate]:
+            def shelf(store_id: str) -> dict[str, int]:
+                return {sku: self.stock.get(store_id, {}).get(sku, 0) for sku in search.skus}
+
+            near = search.near
+            return [
+                RoutingCandidate(store=profile, available=shelf(profile.id))
+                for profile in self.stores.values()
+                if (near is None and (profile.kind is StoreKind.WAREHOUSE or profile.ships))
+                or (
+                    near is not None
+                    and distance_km(near.latitude, near.longitude, profile.latitude, profile.longitude)
+                    <= search.radius_km * 1.5  # a bounding box is wider than the circle
+                )
+            ]
+
+        @activity.defn(name=ids.ACTIVITY_QUOTE_CARRIERS)
+        async def quote(country: str) -> list[CarrierRate]:
+            return [rate for rate in self.rates if rate.country == country]
+
+        @activity.defn(name=ids.ACTIVITY_BOOK_SHIPMENT)
+        async def book(booking: ShipmentBooking) -> Shipment:
+            return self.shipments.setdefault(booking.shipment.order_id, booking.shipment)
+
         @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
         async def notify(message: CustomerNotification) -> list[str]:
             self.sent.append(message)
             self.sent_at.append(activity.info().current_attempt_scheduled_time)
             return ["email"]
+
+        @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
+        async def remind_store(reminder: StoreReminder) -> bool:
+            self.reminders.append(reminder)
+            self.reminded_at.append(activity.info().current_attempt_scheduled_time)
+            return True
 
         @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
         async def record(view: OrderView) -> None:
@@ -97,10 +207,21 @@ class FakeSystems:
             load_store,
             reserve,
             release,
+            release_lines,
+            write_off,
             commit,
             payment("authorize"),
             payment("capture"),
             payment("void"),
+            refund,
+            find_stores,
+            quote,
+            book,
             notify,
+            remind_store,
             record,
         ]
+
+
+def money(amount: str) -> str:
+    return str(Decimal(amount))

@@ -17,7 +17,8 @@ from domain import ids
 from domain.models import Cancellation, OrderInput, OrderPolicy, OrderState, OrderView, TimelineEntry
 from domain.status import OrderStatus
 from tests.conftest import placement
-from tests.workflows.fakes import FakeSystems
+from tests.workflows.fakes import HOME, FakeSystems
+from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
 Handle = WorkflowHandle[OrderWorkflow, OrderView]
@@ -25,11 +26,16 @@ Handle = WorkflowHandle[OrderWorkflow, OrderView]
 
 @asynccontextmanager
 async def running(
-    env: WorkflowEnvironment, order_input: OrderInput
+    env: WorkflowEnvironment, order_input: OrderInput, fakes: FakeSystems | None = None
 ) -> AsyncIterator[tuple[Handle, FakeSystems]]:
     """The order workflow started on its own task queue, with fake activities recording what they did."""
-    fakes, queue = FakeSystems(), f"tq-{uuid.uuid4()}"
-    async with Worker(env.client, task_queue=queue, workflows=[OrderWorkflow], activities=fakes.activities()):
+    fakes, queue = fakes or FakeSystems(), f"tq-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[OrderWorkflow, DeliveryWorkflow],
+        activities=fakes.activities(),
+    ):
         handle = await env.client.start_workflow(
             OrderWorkflow.run,
             order_input,
@@ -113,7 +119,7 @@ async def test_new_order_is_reserved_then_released_when_cancelled_by_signal(
         await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="fraud check failed", actor="support"))
         final = await handle.result()
     assert final.status is OrderStatus.CANCELLED
-    assert fakes.stock == {"TENT-2P": 5}
+    assert fakes.stock[HOME] == {"TENT-2P": 5}
     assert fakes.kinds()[-1] == "order_cancelled"
 
 

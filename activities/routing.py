@@ -1,0 +1,18 @@
+"""Store directory adapter for routing: the candidates and their facts (stock, load); the choice is pure."""
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio import activity
+
+from domain import ids
+from domain.models import RoutingCandidate, StoreSearch
+from oms.db import routing
+
+
+class RoutingActivities:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @activity.defn(name=ids.ACTIVITY_FIND_STORES)
+    async def find_stores(self, search: StoreSearch) -> list[RoutingCandidate]:
+        async with self._engine.connect() as conn:
+            return await routing.candidates(conn, search.skus, near=search.near, radius_km=search.radius_km)
