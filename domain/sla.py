@@ -1,6 +1,7 @@
 """The store's preparation deadlines, counted in its opening hours, and what an exception does next."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from domain.deadlines import ready_by
 from domain.models import (
@@ -71,3 +72,8 @@ def default_choice(policy: OrderPolicy, options: list[ChoiceOption], *, has_addr
     if default is ChoiceOption.HOME_DELIVERY and not has_address:
         return ChoiceOption.CANCEL
     return default if default in options else ChoiceOption.CANCEL
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """'14:30 CET': a deadline as the store reads it."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M %Z")

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -70,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
         after_short_pick,
         choice_options,
         default_choice,
+        local_time,
         preparation_sla,
         remaining_lines,
         stock_corrections,
@@ -740,7 +740,7 @@ class OrderWorkflow:
         await self._refund(refund, f"short-pick-{self._state.routes}", "missing lines")
         self._state.lines = remaining_lines(lines, self._state.picked)
         self._state.picked = [line for line in self._state.picked if line.quantity > 0]
-        self._state.choice = None
+        self._state.choice, self._state.short = None, []
         self._start_sla(self._state.store)  # type: ignore[arg-type]
         self._transition(OrderStatus.PICKED, SYSTEM, reason)
         await self._record()
@@ -821,7 +821,7 @@ class OrderWorkflow:
         return sla
 
     def _local(self, moment: datetime) -> str:
-        return moment.astimezone(ZoneInfo(self._timezone)).strftime("%H:%M %Z")
+        return local_time(moment, self._timezone)
 
     async def _refund(self, amount: Decimal, key: str, reason: str) -> None:
         if amount <= 0:

@@ -56,7 +56,7 @@ STORES = {
     "paris-rivoli": store("paris-rivoli", 48.8606, 2.3429),
     "paris-bastille": store("paris-bastille", 48.8532, 2.3691),  # 2 km
     "la-defense": store("la-defense", 48.8918, 2.2380),  # 8 km
-    "orleans": store("orleans", 47.9030, 1.9093),  # 110 km: offered, never moved to unasked
+    "chartres": store("chartres", 48.4439, 1.4890),  # 75 km: offered to the customer, never moved to unasked
     "wh-ile-de-france": store("wh-ile-de-france", 48.75, 2.40, kind=StoreKind.WAREHOUSE),
 }
 

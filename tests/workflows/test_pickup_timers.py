@@ -4,12 +4,14 @@ The test server cannot run Updates, so store steps are not driven here: an order
 a recorded ready-for-pickup state (the same input continue-as-new uses). Updates are covered on the
 dev server in tests/integration."""
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -43,7 +45,24 @@ async def running(
             task_queue=queue,
             result_type=OrderView,
         )
-        yield handle, fakes
+        try:
+            yield handle, fakes
+        finally:
+            await _finish(handle)
+
+
+async def _finish(handle: Handle) -> None:
+    """Leave nothing running: the test server's clock is shared by every test, and a workflow ended by
+    termination after Updates keeps it from skipping time (a test-server quirk); a cancellation ends it
+    the normal way."""
+    if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+        return
+    with contextlib.suppress(Exception):
+        await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="test finished", actor="test"))
+        await asyncio.wait_for(handle.result(), timeout=10)
+        return
+    with contextlib.suppress(Exception):
+        await handle.terminate("test finished")
 
 
 async def _ready_order(env: WorkflowEnvironment, policy: OrderPolicy | None = None) -> OrderInput:
