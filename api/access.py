@@ -22,6 +22,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/orders/{order_id}/notifications"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/notifications/resend"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/cancel"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/orders/{order_id}/choice"): frozenset({CHANNEL, SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/pickup/unlock"): frozenset({SUPPORT, OPS}),
     ("GET", "/v1/orders/{order_id}/tracking-link"): frozenset({CHANNEL, SUPPORT, OPS}),
     ("GET", "/v1/stores"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
@@ -31,6 +32,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/pick"): frozenset({STORE, OPS}),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/ready"): frozenset({STORE, OPS}),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/collect"): frozenset({STORE, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/short-pick"): frozenset({STORE, OPS}),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/reject"): frozenset({STORE, OPS}),
     ("GET", "/v1/stores/{store_id}/stock/{sku}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
     ("PUT", "/v1/stores/{store_id}/stock/{sku}"): frozenset({STORE, OPS}),
     ("POST", "/v1/inventory/events"): frozenset({OPS}),
@@ -109,7 +112,7 @@ def sees_contact_data(grant: Grant) -> bool:
 
 def check_order(grant: Grant, order: OrderView) -> None:
     """403 unless this key may see the order (its channel's, its store's, or any for support and ops)."""
-    if not may_see_order(grant, order.placement.store_id, order.placement.channel):
+    if not may_see_order(grant, order.store_id, order.placement.channel):
         raise ApiError(403, "forbidden", "this order belongs to another channel or store")
 
 

@@ -14,6 +14,8 @@ from temporalio.exceptions import ApplicationError
 
 from workflows.order import (
     ERR_CHANNEL_ORDER_CONFLICT,
+    ERR_EXCEPTION_PENDING,
+    ERR_INVALID_CHOICE,
     ERR_INVALID_PICK,
     ERR_NOT_LOCKED,
     ERR_NOTHING_TO_RESEND,
@@ -67,6 +69,10 @@ def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | No
         return ApiError(409, "nothing_to_resend", cause.message)
     if cause.type == ERR_CHANNEL_ORDER_CONFLICT:
         return ApiError(409, "channel_order_conflict", cause.message)
+    if cause.type == ERR_EXCEPTION_PENDING:
+        return ApiError(409, "exception_pending", cause.message)
+    if cause.type == ERR_INVALID_CHOICE:
+        return invalid_field(["body", *_path(details[0] if details else "option")], cause.message)
     return ApiError(502, "order_update_failed", cause.message)
 
 

@@ -125,6 +125,10 @@ def _answer(order: OrderView, *, created: bool) -> IntakeAnswer:
             "the pickup store cannot fill every line; nothing was reserved",
             order_id=order.order_id,
             missing=[line.model_dump() for line in order.missing],
+            alternatives=[
+                store.model_dump(mode="json", include={"store_id", "distance_km", "ready_by", "ready_today"})
+                for store in order.alternatives
+            ],
         )
     return IntakeAnswer(201 if created else 200, order.order_id, order)
 

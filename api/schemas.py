@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from domain.models import Actor, PickedLine, Reason
+from domain.models import Actor, PickedLine, Reason, ShortLine
 from domain.stock import StockLevel
 
 
@@ -23,6 +23,17 @@ class ReadyBody(StoreActionBody):
 
 class CollectBody(StoreActionBody):
     pickup_code: str = Field(pattern=r"^[0-9]{6}$")
+    lines: list[PickedLine] | None = Field(
+        default=None, description="what the customer takes when not everything; the rest is refunded"
+    )
+
+
+class ShortPickBody(StoreActionBody):
+    lines: list[ShortLine] = Field(min_length=1, description="per line, the units missing and why")
+
+
+class RejectBody(StoreActionBody):
+    reason: Reason
 
 
 class CancelBody(BaseModel):

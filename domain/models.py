@@ -551,6 +551,7 @@ class OrderView(Contract):
     refunded: Decimal = Decimal("0")
     shipment: Shipment | None = None
     previous_stores: list[str] = []  # stores this order was re-routed away from
+    alternatives: list[CandidateScore] = []  # offered when the chosen store could not serve at intake
 
     @property
     def store_id(self) -> str:

@@ -531,6 +531,7 @@ class OrderWorkflow:
         decision = await self._route(
             "the chosen store cannot serve the basket", radius_km=self._policy.routing.offer_distance_km
         )
+        self._state.alternatives = offers(decision, self._policy.routing.alternatives)
         if not self._state.placement.accept_alternative:
             return False
         for candidate in offers(decision, self._policy.routing.alternatives):

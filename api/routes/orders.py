@@ -15,7 +15,14 @@ from api.routes.tracking import tracking_token
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
 from domain.access import Role
-from domain.models import Cancellation, OrderPlacement, OrderView, ResendRequest, SupportAction
+from domain.models import (
+    Cancellation,
+    CustomerChoice,
+    OrderPlacement,
+    OrderView,
+    ResendRequest,
+    SupportAction,
+)
 from oms.db import outbox
 from oms.db.outbox import OutboxMessage
 
@@ -30,7 +37,10 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(a
         200: {"description": "a repeat of an order already placed: the same order"},
         202: {"model": AcceptedOrder, "description": "no worker answered in time; the order will proceed"},
         404: {"description": "unknown pickup store"},
-        409: {"description": "insufficient_stock (with the missing lines) or channel_order_conflict"},
+        409: {
+            "description": "insufficient_stock (with the missing lines and the nearby stores that can "
+            "serve the basket) or channel_order_conflict"
+        },
     },
 )
 async def create_order(
@@ -121,3 +131,19 @@ async def cancel_order(
     order = await find_order(client, engine, order_id)
     cancellation = Cancellation(reason=body.reason, actor=body.actor)
     return await update_order(client, order, ids.UPDATE_CANCEL, cancellation, settings.update_wait)
+
+
+@router.post("/{order_id}/choice", response_model=OrderView)
+async def choose(
+    order_id: str,
+    body: CustomerChoice,
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    grant: GrantDep,
+) -> OrderView:
+    """The customer's answer when the store could not serve the whole order (the channel or support
+    passes it on): another offered store, home delivery, collect what is there, or a refund."""
+    order = await find_order(client, engine, order_id)
+    check_order(grant, order)
+    return await update_order(client, order, ids.UPDATE_CHOOSE, body, settings.update_wait)

@@ -11,10 +11,28 @@ from api.access import GrantDep, authorize, shown
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
 from api.errors import ApiError, not_found
 from api.orders import find_order, update_order
-from api.schemas import CollectBody, PickBody, ReadyBody, StockCount, StockLevelPublic, StoreActionBody
+from api.schemas import (
+    CollectBody,
+    PickBody,
+    ReadyBody,
+    RejectBody,
+    ShortPickBody,
+    StockCount,
+    StockLevelPublic,
+    StoreActionBody,
+)
 from domain import ids
 from domain.access import Role
-from domain.models import Collection, OrderView, PickReport, ReadyReport, StoreAcceptance, StoreProfile
+from domain.models import (
+    Collection,
+    OrderView,
+    PickReport,
+    ReadyReport,
+    ShortPick,
+    StoreAcceptance,
+    StoreProfile,
+    StoreRejection,
+)
 from domain.status import OrderStatus
 from oms.db import database_now, orders, stock
 
@@ -59,7 +77,7 @@ class StoreStep:
 
     async def __call__(self, store_id: str, order_id: str, update: str, request: BaseModel) -> OrderView:
         order = await find_order(self.client, self.engine, order_id)
-        if order.placement.store_id != store_id:
+        if order.store_id != store_id:
             if self.grant.role is Role.STORE:
                 raise ApiError(403, "forbidden", "this order belongs to another store")
             raise not_found("order", order_id)
@@ -95,8 +113,23 @@ async def mark_ready(store_id: str, order_id: str, body: ReadyBody, step: StepDe
 @router.post("/{store_id}/orders/{order_id}/collect", response_model=OrderView)
 async def collect_order(store_id: str, order_id: str, body: CollectBody, step: StepDep) -> OrderView:
     """Hand the order over against its pickup code: stock committed, payment captured."""
-    collection = Collection(pickup_code=body.pickup_code, actor=body.actor(store_id))
+    collection = Collection(pickup_code=body.pickup_code, actor=body.actor(store_id), lines=body.lines)
     return await step(store_id, order_id, ids.UPDATE_COLLECT, collection)
+
+
+@router.post("/{store_id}/orders/{order_id}/short-pick", response_model=OrderView)
+async def report_short_pick(store_id: str, order_id: str, body: ShortPickBody, step: StepDep) -> OrderView:
+    """Units could not be picked: not found or damaged units leave the stock, then the order moves to
+    another store or the customer is asked (see docs/routing.md)."""
+    report = ShortPick(lines=body.lines, actor=body.actor(store_id))
+    return await step(store_id, order_id, ids.UPDATE_REPORT_SHORT_PICK, report)
+
+
+@router.post("/{store_id}/orders/{order_id}/reject", response_model=OrderView)
+async def reject_order(store_id: str, order_id: str, body: RejectBody, step: StepDep) -> OrderView:
+    """The store cannot prepare the order: it moves to the next best store, or the customer is asked."""
+    rejection = StoreRejection(reason=body.reason, actor=body.actor(store_id))
+    return await step(store_id, order_id, ids.UPDATE_REJECT, rejection)
 
 
 @router.get("/{store_id}/stock/{sku}", response_model=StockLevelPublic)

@@ -15,11 +15,11 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
         "id": view.order_id,
         "channel": view.placement.channel,
         "channel_order_id": view.placement.channel_order_id,
-        "store_id": view.placement.store_id,
+        "store_id": view.store_id,
         "status": view.status.value,
         "view": view.model_dump(mode="json"),
         "version": view.version,
-        "at_risk": bool(view.stock_at_risk),
+        "at_risk": bool(view.stock_at_risk) or view.sla_at_risk,
         "created_at": view.timeline[0].at,
         "updated_at": view.timeline[-1].at,
     }
