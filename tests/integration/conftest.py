@@ -9,10 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from google.protobuf.message import Message
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -153,4 +155,26 @@ async def keep_history(client: Client, order_id: str, name: str) -> None:
     if os.environ.get("OMS_RECORD_HISTORIES") != "1":
         return
     history = await client.get_workflow_handle(order_id).fetch_history()
+    codec = client.data_converter.payload_codec
+    if codec:  # kept decrypted: the replay test has no keys, and a fixture holds no customer data
+        for event in history.events:
+            await _decode_payloads(codec, event)
     (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+async def _decode_payloads(codec: PayloadCodec, message: Message) -> None:
+    """Decode every Payload nested anywhere in a protobuf message, in place."""
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items = list(value.values()) if field.message_type.fields_by_name["value"].message_type else []
+        elif field.is_repeated:
+            items = list(value)
+        else:
+            items = [value]
+        for item in items:
+            if item.DESCRIPTOR.full_name == "temporal.api.common.v1.Payload":
+                item.CopyFrom((await codec.decode([item]))[0])
+            else:
+                await _decode_payloads(codec, item)

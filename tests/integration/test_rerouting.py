@@ -10,12 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
 from domain import ids
 from oms.db import payments, stock
 from oms.db.tables import reservations, stock_movements
 from tests.conftest import placement
-from tests.integration.conftest import eventually
+from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import pickup_code, place
 from tests.integration.test_stock import _event, new_sku, receipt
 
@@ -60,7 +61,7 @@ async def _order(api: httpx.AsyncClient, order_id: str) -> dict:
 
 
 async def test_a_pos_sale_of_a_reserved_unit_moves_the_running_order_to_another_store(
-    api: httpx.AsyncClient, engine: AsyncEngine, nearby_store: str
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine, nearby_store: str
 ) -> None:
     sku = await new_sku(engine, on_hand=1, store_id="paris-rivoli")
     await _stock_at(engine, nearby_store, sku, 2)
@@ -136,10 +137,11 @@ async def test_a_pos_sale_of_a_reserved_unit_moves_the_running_order_to_another_
     async with engine.connect() as conn:
         assert await stock.check_ledger(conn) == []
         assert [e.kind for e in await payments.ledger(conn, order.order_id)] == ["authorization", "capture"]
+    await keep_history(client, order.order_id, "rerouted_by_stock_at_risk")
 
 
 async def test_intake_offers_nearby_stores_and_takes_one_when_the_channel_allows(
-    api: httpx.AsyncClient, engine: AsyncEngine, nearby_store: str
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine, nearby_store: str
 ) -> None:
     sku = await new_sku(engine, on_hand=0, store_id="paris-rivoli")
     await _stock_at(engine, nearby_store, sku, 3)
@@ -158,10 +160,11 @@ async def test_intake_offers_nearby_stores_and_takes_one_when_the_channel_allows
     assert view["store"]["id"] == nearby_store and view["status"] == "reserved"
     assert view["timeline"][-1]["reason"].startswith(f"at {nearby_store}: {nearby_store}: lowest score")
     assert await _levels(engine, sku) == {"paris-rivoli": (0, 0), nearby_store: (3, 2)}
+    await keep_history(client, willing.order_id, "alternative_store_at_intake")
 
 
 async def test_short_pick_writes_off_the_missing_units_and_moves_the_order(
-    api: httpx.AsyncClient, engine: AsyncEngine, nearby_store: str
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine, nearby_store: str
 ) -> None:
     sku = await new_sku(engine, on_hand=2, store_id="paris-rivoli")
     await _stock_at(engine, nearby_store, sku, 2)
@@ -190,6 +193,7 @@ async def test_short_pick_writes_off_the_missing_units_and_moves_the_order(
         assert list(reasons) == ["short pick: damaged"]
     again = await api.post(f"{route}/reject", json={"reason": "too late"})
     assert again.status_code == 404  # the order has left this store
+    await keep_history(client, order.order_id, "rerouted_after_short_pick")
 
 
 async def test_a_choice_nobody_asked_for_is_refused(api: httpx.AsyncClient, engine: AsyncEngine) -> None:
