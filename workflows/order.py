@@ -64,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
         pickup_code_matches,
     )
     from domain.reminders import collection_messages, urgent_message_time
-    from domain.routing import choose_store, offers
+    from domain.routing import choose_store, offers, trace_lines
     from domain.sla import (
         after_short_pick,
         choice_options,
@@ -938,6 +938,19 @@ class OrderWorkflow:
             details.append(f"**Collect by:** {state.pickup_deadline.isoformat()}")
         for risk in state.stock_at_risk:
             details.append(f"**Stock at risk:** {risk.sku} short by {risk.short_by} at {risk.store_id}")
+        if state.sla and state.status in IN_PREPARATION:
+            flag = " (**at risk**)" if state.sla_at_risk else ""
+            details.append(f"**Accept by:** {state.sla.accept_by.isoformat()}{flag}")
+        if state.choice:
+            options = ", ".join(option.value for option in state.choice.options)
+            details.append(
+                f"**Customer choice:** {options}; default {state.choice.default.value} at "
+                f"{state.choice.deadline.isoformat()}"
+            )
+        if state.routing:
+            details.append(
+                "**Routing:**\n" + "\n".join(f"- {line.strip()}" for line in trace_lines(state.routing[-1]))
+            )
         last = state.timeline[-1]
         details.append(
             f"**Last change:** {last.status.value} by {last.actor}"
@@ -949,7 +962,10 @@ class OrderWorkflow:
         # Orders started before the stock feed existed upsert three attributes; keep their histories valid.
         if not workflow.patched(PATCH_STOCK_AT_RISK):
             return []
-        return [ids.SA_STOCK_AT_RISK.value_set(bool(self._state.stock_at_risk))]
+        flags = [ids.SA_STOCK_AT_RISK.value_set(bool(self._state.stock_at_risk))]
+        if self._routing:
+            flags.append(ids.SA_SLA_AT_RISK.value_set(self._state.sla_at_risk))
+        return flags
 
     def _payment(self) -> PaymentRequest:
         """The amount still held for the customer: the order's total less what was refunded."""
