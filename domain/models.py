@@ -568,12 +568,11 @@ class OrderState(OrderView):
 
     pickup_code: str | None = None
     failed_pickup_attempts: int = 0
-    routes: int = 0  # re-routes so far: each store's reservation has its own holder id
     origin: StoreProfile | None = None  # the store the customer chose: routing measures from it
 
     def view(self) -> OrderView:
         return OrderView.model_validate(
-            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "routes", "origin"})
+            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "origin"})
         )
 
 

@@ -1,6 +1,7 @@
 """Rules about one order: transitions, pick checks, pickup codes. Pure functions, no I/O."""
 
 import hmac
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,55 +28,54 @@ class PickMismatch(ValueError):
         self.field = field
 
 
+def _each_line(
+    known: dict[str, int], reported: Sequence[PickedLine | ShortLine], *, unknown: str, twice: str
+) -> Iterator[tuple[str, PickedLine | ShortLine, int]]:
+    """Each reported line with its field name and the known quantity; a SKU not known or reported
+    twice is refused."""
+    seen: set[str] = set()
+    for index, line in enumerate(reported):
+        field = f"lines[{index}]"
+        if line.sku not in known:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} {unknown}")
+        if line.sku in seen:
+            raise PickMismatch(f"{field}.sku", f"{line.sku} is {twice} twice")
+        seen.add(line.sku)
+        yield field, line, known[line.sku]
+
+
 def check_pick(ordered: list[OrderLine], picked: list[PickedLine]) -> None:
     """A complete pick names every ordered line once, with its full quantity."""
     wanted = {line.sku: line.quantity for line in ordered}
-    seen: set[str] = set()
-    for index, line in enumerate(picked):
-        field = f"lines[{index}]"
-        if line.sku not in wanted:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is not on this order")
-        if line.sku in seen:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is reported twice")
-        seen.add(line.sku)
-        if line.quantity != wanted[line.sku]:
+    for field, line, quantity in _each_line(wanted, picked, unknown="is not on this order", twice="reported"):
+        assert isinstance(line, PickedLine)
+        if line.quantity != quantity:
             raise PickMismatch(
                 f"{field}.quantity",
-                f"{line.quantity} picked of {wanted[line.sku]} ordered; "
-                "short picks go through the exception flow",
+                f"{line.quantity} picked of {quantity} ordered; short picks go through the exception flow",
             )
-    for sku in wanted.keys() - seen:
+    for sku in wanted.keys() - {line.sku for line in picked}:
         raise PickMismatch("lines", f"{sku} is missing from the pick report")
 
 
 def check_short_pick(ordered: list[OrderLine], short: list[ShortLine]) -> None:
     """A short pick names lines of the order once each, never more missing units than ordered."""
     wanted = {line.sku: line.quantity for line in ordered}
-    seen: set[str] = set()
-    for index, line in enumerate(short):
-        field = f"lines[{index}]"
-        if line.sku not in wanted:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is not on this order")
-        if line.sku in seen:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is reported twice")
-        seen.add(line.sku)
-        if line.missing > wanted[line.sku]:
-            raise PickMismatch(f"{field}.missing", f"{line.missing} missing of {wanted[line.sku]} ordered")
+    for field, line, quantity in _each_line(wanted, short, unknown="is not on this order", twice="reported"):
+        assert isinstance(line, ShortLine)
+        if line.missing > quantity:
+            raise PickMismatch(f"{field}.missing", f"{line.missing} missing of {quantity} ordered")
 
 
 def check_collection(available: list[PickedLine], taken: list[PickedLine]) -> None:
     """A partial collection takes, per line, at most what is waiting for the customer."""
     waiting = {line.sku: line.quantity for line in available}
-    seen: set[str] = set()
-    for index, line in enumerate(taken):
-        field = f"lines[{index}]"
-        if line.sku not in waiting:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is not waiting for this customer")
-        if line.sku in seen:
-            raise PickMismatch(f"{field}.sku", f"{line.sku} is listed twice")
-        seen.add(line.sku)
-        if line.quantity > waiting[line.sku]:
-            raise PickMismatch(f"{field}.quantity", f"{line.quantity} taken of {waiting[line.sku]} waiting")
+    for field, line, quantity in _each_line(
+        waiting, taken, unknown="is not waiting for this customer", twice="listed"
+    ):
+        assert isinstance(line, PickedLine)
+        if line.quantity > quantity:
+            raise PickMismatch(f"{field}.quantity", f"{line.quantity} taken of {quantity} waiting")
 
 
 def lines_amount(lines: list[OrderLine], quantities: dict[str, int] | None = None) -> Decimal:

@@ -607,7 +607,7 @@ class OrderWorkflow:
             store=store,
             step=step,
             due=due,
-            sequence=self._state.routes,
+            sequence=self._routes,
         )
         await workflow.execute_activity(
             ids.ACTIVITY_REMIND_STORE,
@@ -633,7 +633,7 @@ class OrderWorkflow:
     async def _move_to(self, store_id: str, reason: str) -> bool:
         """Reserve at the new store first, then release the old one: the customer is never left with
         nothing held. False when the new store's stock went meanwhile."""
-        holder = ids.reservation_holder(self._state.order_id, self._state.routes + 1)
+        holder = ids.reservation_holder(self._state.order_id, self._routes + 1)
         outcome = await self._reserve_at(store_id, holder)
         if not outcome.reserved:
             return False
@@ -642,7 +642,6 @@ class OrderWorkflow:
             return True
         previous_holder, previous = self._holder, self._state.store
         self._state.previous_stores.append(self._state.store_id)
-        self._state.routes += 1
         self._state.store = self._stores[store_id]
         await self._run(ids.ACTIVITY_RELEASE_STOCK, previous_holder)
         self._state.picked, self._state.short, self._state.stock_at_risk = [], [], []
@@ -738,7 +737,7 @@ class OrderWorkflow:
             ),
         )
         refund = lines_amount(lines, missing)
-        await self._refund(refund, f"short-pick-{self._state.routes}", "missing lines")
+        await self._refund(refund, f"short-pick-{self._routes}", "missing lines")
         self._state.lines = remaining_lines(lines, self._state.picked)
         self._state.picked = [line for line in self._state.picked if line.quantity > 0]
         self._state.choice, self._state.short = None, []
@@ -841,8 +840,13 @@ class OrderWorkflow:
         self._state.refunded += amount
 
     @property
+    def _routes(self) -> int:
+        """Re-routes so far: each store's reservation has its own holder id."""
+        return len(self._state.previous_stores)
+
+    @property
     def _holder(self) -> str:
-        return ids.reservation_holder(self._state.order_id, self._state.routes)
+        return ids.reservation_holder(self._state.order_id, self._routes)
 
     async def _await_collection(self) -> None:
         """Hold the order for the customer: the reminder cadence, then expiry at the end of the hold."""
