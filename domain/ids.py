@@ -90,5 +90,17 @@ def order_of_holder(holder_id: str) -> str:
     return holder_id.split("@", 1)[0]
 
 
+def split_order_id(order_id: str, part: int) -> str:
+    """The order (and workflow) id of part `part` of a channel order split across stores; '+' never
+    appears in a channel reference, so it cannot collide with another order."""
+    return f"{order_id}+{part}"
+
+
+def split_part(order_id: str) -> str | None:
+    """How a split order is told apart from the rest of its channel order: '2', or '2/2' for a split of a
+    split; None for the order the channel placed."""
+    return order_id.split("+", 1)[1].replace("+", "/") if "+" in order_id else None
+
+
 def delivery_workflow_id(order_id: str) -> str:
     return f"{order_id}-delivery"

@@ -3,6 +3,7 @@
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from domain import ids
 from domain.models import (
     ContactPreference,
     CustomerNotification,
@@ -13,7 +14,9 @@ from domain.models import (
     StoreReminder,
 )
 
-URGENT = frozenset({NotificationKind.READY_FOR_PICKUP, NotificationKind.REROUTED})
+URGENT = frozenset(
+    {NotificationKind.READY_FOR_PICKUP, NotificationKind.REROUTED, NotificationKind.ORDER_SPLIT}
+)
 """Transactional messages the customer must have at once; quiet hours can be set to spare them."""
 
 ACTIONABLE = frozenset(
@@ -22,6 +25,7 @@ ACTIONABLE = frozenset(
         NotificationKind.PICKUP_REMINDER,
         NotificationKind.EXPIRY_WARNING,
         NotificationKind.REROUTED,
+        NotificationKind.ORDER_SPLIT,
         NotificationKind.CHOICE_REQUESTED,
     }
 )
@@ -56,6 +60,8 @@ def notification_for(
             choice_deadline=state.choice.deadline if state.choice else None,
             carrier=state.shipment.carrier if state.shipment else None,
             tracking_number=state.shipment.tracking_number if state.shipment else None,
+            part=ids.split_part(state.order_id),
+            lines=state.current_lines,
         ),
     )
 

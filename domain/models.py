@@ -130,6 +130,7 @@ class ChoiceOption(StrEnum):
 
 class ShortPickPolicy(StrEnum):
     WHOLE_ORDER = "whole_order"  # move the whole order to a store that has everything
+    MISSING_LINES = "missing_lines"  # keep what is there; a nearby store prepares the rest (a split order)
     ASK_CUSTOMER = "ask_customer"  # never move it without asking
 
 
@@ -179,9 +180,21 @@ class OrderPolicy(Contract):
     quiet_hours_for_urgent: bool = Field(default=False, description="hold ready/re-routed messages too")
 
 
+class SplitOrigin(Contract):
+    """Where a split order comes from: the order whose store could not find these lines."""
+
+    order_id: str
+    part: int = Field(ge=2, description="the split's number within the channel order (the first is 1)")
+    store: "StoreProfile"
+    reason: str
+
+
 class OrderInput(Contract):
     placement: OrderPlacement
     policy: OrderPolicy = OrderPolicy()
+    split_from: SplitOrigin | None = Field(
+        default=None, description="set when the OMS splits missing lines off an order into this one"
+    )
     carry_on_from: "OrderState | None" = Field(
         default=None, description="a recorded state to continue from (continue-as-new, re-driving an order)"
     )
@@ -353,6 +366,7 @@ class NotificationKind(StrEnum):
     REFUND_ISSUED = "refund_issued"
     CHOICE_REQUESTED = "choice_requested"
     SHIPPED = "shipped"
+    ORDER_SPLIT = "order_split"
 
 
 class NotificationFacts(Contract):
@@ -370,6 +384,8 @@ class NotificationFacts(Contract):
     choice_deadline: datetime | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    part: str | None = None  # a split order's number within the channel order ('2')
+    lines: list[OrderLine] = []
 
 
 class CustomerNotification(Contract):
@@ -552,6 +568,9 @@ class OrderView(Contract):
     shipment: Shipment | None = None
     previous_stores: list[str] = []  # stores this order was re-routed away from
     alternatives: list[CandidateScore] = []  # offered when the chosen store could not serve at intake
+    split_from: SplitOrigin | None = None  # the order these lines were split off
+    splits: list[str] = []  # orders preparing lines this one's store could not find
+    split_off: Decimal = Decimal("0")  # the share of the payment moved to those orders
 
     @property
     def store_id(self) -> str:
@@ -593,5 +612,6 @@ class IntakeResult(Contract):
 OrderPlacement.model_rebuild()
 OrderView.model_rebuild()
 OrderState.model_rebuild()
+SplitOrigin.model_rebuild()
 OrderInput.model_rebuild()
 ResendRequest.model_rebuild()

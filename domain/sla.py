@@ -52,6 +52,16 @@ def remaining_lines(lines: list[OrderLine], kept: list[PickedLine]) -> list[Orde
     ]
 
 
+def missing_lines(lines: list[OrderLine], kept: list[PickedLine]) -> list[OrderLine]:
+    """The order's lines cut down to what is not kept (a split order's lines); full lines dropped."""
+    quantities = {line.sku: line.quantity for line in kept}
+    return [
+        line.model_copy(update={"quantity": line.quantity - quantities.get(line.sku, 0)})
+        for line in lines
+        if line.quantity > quantities.get(line.sku, 0)
+    ]
+
+
 def choice_options(*, other_stores: bool, can_ship: bool, something_available: bool) -> list[ChoiceOption]:
     """What the customer may choose: cancelling is always possible."""
     options = []

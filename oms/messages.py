@@ -68,7 +68,10 @@ def _context(message: CustomerNotification, language: str) -> dict[str, object]:
 
     return {
         "customer": message.customer,
-        "ref": facts.channel_order_id,
+        "ref": f"{facts.channel_order_id}/{facts.part}" if facts.part else facts.channel_order_id,
+        "order_ref": facts.channel_order_id,
+        "lines": ", ".join(f"{line.quantity} × {line.sku}" for line in facts.lines),
+        "lines_sms": ", ".join(f"{line.quantity} x {line.sku}" for line in facts.lines),  # GSM-7
         "total": money(facts.total),
         "refund": money(facts.refund_amount),
         "store_name": store.name if store else "",

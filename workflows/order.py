@@ -8,6 +8,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         IntakeResult,
         NotificationKind,
         OrderInput,
+        OrderLine,
         OrderState,
         OrderView,
         PartialRelease,
@@ -42,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         RoutingDecision,
         ShortPick,
         ShortPickPolicy,
+        SplitOrigin,
         StockAtRisk,
         StockWriteOff,
         StoreAcceptance,
@@ -70,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
         choice_options,
         default_choice,
         local_time,
+        missing_lines,
         preparation_sla,
         remaining_lines,
         stock_corrections,
@@ -142,17 +146,21 @@ def _not_allowed(error: TransitionNotAllowed) -> ApplicationError:
 class OrderWorkflow:
     @workflow.init
     def __init__(self, input: OrderInput) -> None:
-        placement = input.placement
+        placement, split = input.placement, input.split_from
         self._policy = input.policy
         self._state = input.carry_on_from or OrderState(
-            order_id=placement.order_id,
+            order_id=ids.split_order_id(split.order_id, split.part) if split else placement.order_id,
             placement=placement,
             status=OrderStatus.RECEIVED,
             timeline=[
                 TimelineEntry(
-                    at=workflow.now(), status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}"
+                    at=workflow.now(),
+                    status=OrderStatus.RECEIVED,
+                    actor=SYSTEM if split else f"channel:{placement.channel}",
+                    reason=f"split from {split.order_id}: {split.reason}" if split else None,
                 )
             ],
+            split_from=split,
         )
         self._intake_confirmations = 0
         # True once the reservation is decided and recorded in the read model.
@@ -170,7 +178,10 @@ class OrderWorkflow:
         self._routing = workflow.patched(PATCH_ROUTING)
         self._publish()
         if self._status is OrderStatus.RECEIVED and await self._reserve():
-            await self._notify(NotificationKind.ORDER_CONFIRMED)
+            if self._state.split_from:
+                await self._notify(NotificationKind.ORDER_SPLIT, previous_store=self._state.split_from.store)
+            else:
+                await self._notify(NotificationKind.ORDER_CONFIRMED)
         if self._routing:
             await self._prepare()
         elif self._status in HOLDS_STOCK:
@@ -511,13 +522,15 @@ class OrderWorkflow:
         self._intake_answered = True
         return True
 
-    async def _reserve_at(self, store_id: str, holder: str) -> ReservationOutcome:
+    async def _reserve_at(
+        self, store_id: str, holder: str, lines: list[OrderLine] | None = None
+    ) -> ReservationOutcome:
         outcome: ReservationOutcome = await self._run(
             ids.ACTIVITY_RESERVE_STOCK,
             ReservationRequest(
                 order_id=holder,
                 store_id=store_id,
-                lines=self._state.current_lines,
+                lines=lines or self._state.current_lines,
                 from_hold=self._state.placement.hold_id
                 if store_id == self._state.placement.store_id
                 else None,
@@ -617,10 +630,15 @@ class OrderWorkflow:
         )
 
     async def _escalate(self, reason: str) -> None:
-        """Move the order to the best store within reach; otherwise ask the customer."""
-        short_pick = bool(self._state.short)
-        may_move = not short_pick or self._policy.short_pick is ShortPickPolicy.WHOLE_ORDER
-        if may_move:
+        """Move the order (or, after a short pick and by policy, its missing lines) to the best store within
+        reach; otherwise ask the customer."""
+        short_pick, policy = bool(self._state.short), self._policy.short_pick
+        if short_pick and policy is ShortPickPolicy.MISSING_LINES and self._found_something():
+            if await self._split(reason) or self._status not in IN_PREPARATION:
+                return
+            await self._ask_customer(reason)
+            return
+        if not short_pick or policy is not ShortPickPolicy.ASK_CUSTOMER:
             decision = await self._route(reason, radius_km=self._policy.routing.max_distance_km)
             for candidate in offers(decision, self._policy.routing.alternatives):
                 if await self._move_to(candidate.store_id, reason):
@@ -655,6 +673,63 @@ class OrderWorkflow:
         await self._record()
         await self._notify(
             NotificationKind.REROUTED, self._next(NotificationKind.REROUTED), previous_store=previous
+        )
+        return True
+
+    def _found_something(self) -> bool:
+        return any(line.quantity > 0 for line in self._state.picked)
+
+    async def _split(self, reason: str) -> bool:
+        """Keep what the store found; the best store within reach that has the rest prepares it as a split
+        order (its own workflow, pickup code and payment). False when no store can."""
+        lines = self._state.current_lines
+        moved = missing_lines(lines, self._state.picked)
+        part = len(self._state.splits) + 2
+        split_id = ids.split_order_id(self._state.order_id, part)
+        decision = await self._route(reason, radius_km=self._policy.routing.max_distance_km, lines=moved)
+        for candidate in offers(decision, self._policy.routing.alternatives):
+            # Reserved under the split order's own holder id: its intake finds the units already held.
+            outcome = await self._reserve_at(candidate.store_id, split_id, moved)
+            if outcome.reserved:
+                break
+        else:
+            return False
+        if self._status not in IN_PREPARATION:  # cancelled meanwhile
+            await self._run(ids.ACTIVITY_RELEASE_STOCK, split_id)
+            return True
+        store, here = self._stores[candidate.store_id], self._state.store
+        assert here
+        quantities = {line.sku: line.quantity for line in moved}
+        await self._run(
+            ids.ACTIVITY_RELEASE_LINES,
+            PartialRelease(
+                holder_id=self._holder,
+                quantities=quantities,
+                reason=f"moved to {split_id}",
+                tag=f"split-{part}",
+            ),
+        )
+        # The moved lines' share of the hold is released here and authorised again by the split order.
+        amount = lines_amount(lines, quantities)
+        await self._refund(amount, f"split-{part}", f"lines moved to split order {split_id}", split=True)
+        self._state.lines = remaining_lines(lines, self._state.picked)
+        self._state.picked = [line for line in self._state.picked if line.quantity > 0]
+        self._state.short, self._state.splits = [], [*self._state.splits, split_id]
+        moved_text = ", ".join(f"{line.quantity} × {line.sku}" for line in moved)
+        self._transition(OrderStatus.PICKED, SYSTEM, f"{moved_text} split off to {split_id} at {store.id}")
+        await self._record()
+        placement = self._state.placement.model_copy(
+            update={"store_id": store.id, "lines": moved, "hold_id": None, "accept_alternative": None}
+        )
+        await workflow.start_child_workflow(
+            ids.WORKFLOW_ORDER,
+            OrderInput(
+                placement=placement,
+                policy=self._policy,
+                split_from=SplitOrigin(order_id=self._state.order_id, part=part, store=here, reason=reason),
+            ),
+            id=split_id,
+            parent_close_policy=ParentClosePolicy.ABANDON,
         )
         return True
 
@@ -785,11 +860,14 @@ class OrderWorkflow:
         await self._record()
         await self._notify(NotificationKind.SHIPPED)
 
-    async def _route(self, reason: str, *, radius_km: float) -> RoutingDecision:
-        """Score the stores within `radius_km` of the customer's chosen store; the trace is kept."""
+    async def _route(
+        self, reason: str, *, radius_km: float, lines: list[OrderLine] | None = None
+    ) -> RoutingDecision:
+        """Score the stores within `radius_km` of the customer's chosen store for `lines` (by default all
+        the order still holds); the trace is kept."""
         origin = self._state.origin or self._state.store
         assert origin
-        lines = self._state.current_lines
+        lines = lines or self._state.current_lines
         candidates: list[RoutingCandidate] = await self._run(
             ids.ACTIVITY_FIND_STORES,
             StoreSearch(skus=[line.sku for line in lines], near=origin, radius_km=radius_km),
@@ -823,7 +901,9 @@ class OrderWorkflow:
     def _local(self, moment: datetime) -> str:
         return local_time(moment, self._timezone)
 
-    async def _refund(self, amount: Decimal, key: str, reason: str) -> None:
+    async def _refund(self, amount: Decimal, key: str, reason: str, *, split: bool = False) -> None:
+        """Give back `amount` of what is held (a split moves it to the split order: not a refund to the
+        customer, but the same release of the hold)."""
         if amount <= 0:
             return
         placement = self._state.placement
@@ -837,7 +917,10 @@ class OrderWorkflow:
                 reason=reason,
             ),
         )
-        self._state.refunded += amount
+        if split:
+            self._state.split_off += amount
+        else:
+            self._state.refunded += amount
 
     @property
     def _routes(self) -> int:
@@ -976,7 +1059,7 @@ class OrderWorkflow:
         placement = self._state.placement
         return PaymentRequest(
             order_id=self._state.order_id,
-            amount=placement.total - self._state.refunded,
+            amount=placement.total - self._state.refunded - self._state.split_off,
             currency=placement.currency,
         )
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import json
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -178,3 +179,25 @@ async def _decode_payloads(codec: PayloadCodec, message: Message) -> None:
                 item.CopyFrom((await codec.decode([item]))[0])
             else:
                 await _decode_payloads(codec, item)
+
+
+NEARBY = "paris-test-bastille"  # 2 km from Paris Rivoli: within reach of an unasked move
+
+
+@pytest.fixture(scope="session")
+async def nearby_store(engine: AsyncEngine) -> str:
+    """A second Paris store, open every day all day, so the SLA never interferes with these tests."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone,"
+                " opening_hours, email) VALUES (:id, 'Paris Bastille (test)', 'Paris',"
+                " '1 place de la Bastille', 48.8532, 2.3691, 'Europe/Paris', CAST(:hours AS jsonb),"
+                " 'bastille@stores.example.com') ON CONFLICT DO NOTHING"
+            ),
+            {
+                "id": NEARBY,
+                "hours": json.dumps([{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]),
+            },
+        )
+    return NEARBY

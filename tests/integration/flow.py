@@ -27,9 +27,10 @@ async def prepare(api: httpx.AsyncClient, order: OrderPlacement, staging: str = 
     assert ready.status_code == 200, ready.text
 
 
-async def pickup_code(api: httpx.AsyncClient, order: OrderPlacement) -> str:
+async def pickup_code(api: httpx.AsyncClient, order: OrderPlacement | str) -> str:
     """The code as the customer received it: from the ready-for-pickup message in the outbox."""
-    messages = (await api.get(f"/v1/orders/{order.order_id}/notifications")).json()
+    order_id = order if isinstance(order, str) else order.order_id
+    messages = (await api.get(f"/v1/orders/{order_id}/notifications")).json()
     ready = [m for m in messages if m["kind"] == "ready_for_pickup" and m["channel"] == "sms"]
     match = re.search(r"\b(\d{6})\b", ready[-1]["body"])  # the code, in any language
     assert match, ready

@@ -2,13 +2,12 @@
 ledger and payments consistent at both; intake offers nearby stores; a short pick writes stock off and moves
 the order; the customer's choice is validated."""
 
-import json
 import uuid
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
@@ -16,30 +15,9 @@ from domain import ids
 from oms.db import payments, stock
 from oms.db.tables import reservations, stock_movements
 from tests.conftest import placement
-from tests.integration.conftest import eventually, keep_history
+from tests.integration.conftest import NEARBY, eventually, keep_history
 from tests.integration.flow import pickup_code, place
 from tests.integration.test_stock import _event, new_sku, receipt
-
-NEARBY = "paris-test-bastille"  # 2 km from Paris Rivoli: within reach of an unasked move
-
-
-@pytest.fixture(scope="module")
-async def nearby_store(engine: AsyncEngine) -> str:
-    """A second Paris store, open every day all day, so the SLA never interferes with these tests."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone,"
-                " opening_hours, email) VALUES (:id, 'Paris Bastille (test)', 'Paris',"
-                " '1 place de la Bastille', 48.8532, 2.3691, 'Europe/Paris', CAST(:hours AS jsonb),"
-                " 'bastille@stores.example.com') ON CONFLICT DO NOTHING"
-            ),
-            {
-                "id": NEARBY,
-                "hours": json.dumps([{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]),
-            },
-        )
-    return NEARBY
 
 
 async def _stock_at(engine: AsyncEngine, store_id: str, sku: str, on_hand: int) -> None:

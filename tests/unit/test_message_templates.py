@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import Customer, CustomerNotification, NotificationFacts, NotificationKind, StoreProfile
+from domain.models import (
+    Customer,
+    CustomerNotification,
+    NotificationFacts,
+    NotificationKind,
+    OrderLine,
+    StoreProfile,
+)
 from domain.sms import sms_segments
 from oms import demo
 from oms.messages import LANGUAGES, MessageRenderer
@@ -34,7 +41,7 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             channel_order_id="WEB-1001",
             total=Decimal("198.98"),
             currency="EUR",
-            store=lyon if kind == "rerouted" else paris,
+            store=lyon if kind in ("rerouted", "order_split") else paris,
             previous_store=paris,
             pickup_code="482913",
             refund_amount=Decimal("49.98"),
@@ -43,6 +50,8 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             choice_deadline=datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
             carrier="Colissimo",
             tracking_number="COL3F9A12B7C4D",
+            part="2" if kind == "order_split" else None,
+            lines=[OrderLine(sku="BOOT-42", quantity=1, unit_price=Decimal("89.99"))],
         ),
     )
 

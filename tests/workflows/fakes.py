@@ -70,6 +70,7 @@ class FakeSystems:
     reserved: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
     payments: list[tuple[str, str]] = field(default_factory=list)
     refund_keys: set[str] = field(default_factory=set)
+    ledger: list[tuple[str, str, str]] = field(default_factory=list)  # (order id, kind, amount)
     sent: list[CustomerNotification] = field(default_factory=list)
     sent_at: list[datetime] = field(default_factory=list)
     records: list[OrderView] = field(default_factory=list)
@@ -150,6 +151,7 @@ class FakeSystems:
             @activity.defn(name=f"{kind}_payment")
             async def record(request: PaymentRequest) -> bool:
                 self.payments.append((kind, str(request.amount)))
+                self.ledger.append((request.order_id, kind, str(request.amount)))
                 return True
 
             return record
@@ -160,6 +162,7 @@ class FakeSystems:
                 return False
             self.refund_keys.add(request.key)
             self.payments.append(("refund", str(request.amount)))
+            self.ledger.append((request.order_id, "refund", str(request.amount)))
             return True
 
         @activity.defn(name=ids.ACTIVITY_FIND_STORES)

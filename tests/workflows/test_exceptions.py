@@ -35,7 +35,7 @@ from domain.models import (
 from domain.status import OrderStatus
 from tests.conftest import placement
 from tests.workflows.fakes import HOME, FakeSystems
-from tests.workflows.test_pickup_timers import Handle, _ready_order, running
+from tests.workflows.test_pickup_timers import Handle, _finish, _ready_order, running
 
 pytestmark = pytest.mark.asyncio
 STORE = f"store:{HOME}"
@@ -149,6 +149,61 @@ async def test_short_pick_corrects_stock_and_moves_the_whole_order(
         assert fakes.held("paris-bastille") == {"TENT-2P": 1, "STOVE-GAS": 1}
         assert fakes.stock[HOME] == {"TENT-2P": 5, "STOVE-GAS": 0}  # the tent is back on sale, the stove gone
         assert fakes.kinds()[-1] == "rerouted"
+
+
+async def test_short_pick_with_the_missing_lines_policy_splits_them_off_to_a_store_that_has_them(
+    time_skipping: WorkflowEnvironment,
+) -> None:
+    # Bastille has stoves but no tent: the whole order cannot move there, the missing stove can.
+    fakes = _world(paris_rivoli={"TENT-2P": 5, "STOVE-GAS": 1}, paris_bastille={"STOVE-GAS": 3})
+    order = _two_lines()
+    order.policy = OrderPolicy(short_pick=ShortPickPolicy.MISSING_LINES)
+    split_id = ids.split_order_id(order.placement.order_id, 2)
+    async with running(time_skipping, order, fakes) as (handle, fakes):
+        split = time_skipping.client.get_workflow_handle(split_id, result_type=OrderView)
+        try:
+            await _until(time_skipping, handle, lambda s: s.status is OrderStatus.RESERVED)
+            await _send(handle, ids.UPDATE_ACCEPT, StoreAcceptance(actor=STORE))
+            await _until(time_skipping, handle, lambda s: s.status is OrderStatus.ACCEPTED)
+            short = ShortLine(sku="STOVE-GAS", missing=1, reason="not_found")
+            await _send(handle, ids.UPDATE_REPORT_SHORT_PICK, ShortPick(lines=[short], actor=STORE))
+            kept = await _until(time_skipping, handle, lambda s: bool(s.splits))
+            assert kept.status is OrderStatus.PICKED and kept.store_id == HOME
+            assert [(line.sku, line.quantity) for line in kept.current_lines] == [("TENT-2P", 1)]
+            assert kept.splits == [split_id] and kept.split_off == Decimal("10.00")
+            assert kept.timeline[-1].reason == f"1 × STOVE-GAS split off to {split_id} at paris-bastille"
+            moved = await _until(time_skipping, split, lambda s: s.status is OrderStatus.RESERVED)
+            assert moved.store_id == "paris-bastille" and moved.split_from
+            assert (moved.split_from.order_id, moved.split_from.store.id) == (order.placement.order_id, HOME)
+            assert [(line.sku, line.quantity) for line in moved.current_lines] == [("STOVE-GAS", 1)]
+            assert fakes.held(HOME) == {"TENT-2P": 1, "STOVE-GAS": 0}
+            assert fakes.held("paris-bastille") == {"STOVE-GAS": 1}
+            assert fakes.written_off == [(HOME, "STOVE-GAS", 1)]
+            # The stove's share of the hold moves: released here, authorised by the split order.
+            parent = order.placement.order_id
+            assert fakes.ledger == [
+                (parent, "authorize", "20.00"),
+                (parent, "refund", "10.00"),
+                (split_id, "authorize", "10.00"),
+            ]
+            told = [m for m in fakes.sent if m.kind == "order_split"]
+            assert [(m.order_id, m.facts.part, m.facts.previous_store.id) for m in told] == [  # type: ignore[union-attr]
+                (split_id, "2", HOME)
+            ]
+            # The split order lives on its own: cancelling it voids its payment and leaves Rivoli's part.
+            # (Ended before its parent: the test server stops skipping time when a child outlives it.)
+            await split.signal(ids.SIGNAL_CANCEL, Cancellation(reason="changed my mind", actor="customer"))
+            assert (await split.result()).status is OrderStatus.CANCELLED
+            assert fakes.ledger[-1] == (split_id, "void", "10.00") and fakes.held("paris-bastille") == {}
+            # The tent is collected at Rivoli and only its price is captured there.
+            await _send(handle, ids.UPDATE_MARK_READY, ReadyReport(staging_location="A1", actor=STORE))
+            await _until(time_skipping, handle, lambda s: s.status is OrderStatus.READY)
+            code = await handle.query(ids.QUERY_PICKUP_CODE, result_type=str)
+            await _send(handle, ids.UPDATE_COLLECT, Collection(pickup_code=code, actor=STORE))
+            await _until(time_skipping, handle, lambda s: s.status is OrderStatus.COLLECTED)
+            assert fakes.ledger[-1] == (parent, "capture", "10.00")
+        finally:
+            await _finish(split)
 
 
 SCENARIO = _world(
