@@ -21,6 +21,7 @@ from domain.models import (
     NotificationKind,
     OrderState,
     PaymentRequest,
+    Refund,
     ReservationRequest,
     TimelineEntry,
 )
@@ -105,6 +106,40 @@ async def test_payment_steps_are_recorded_once_and_never_both_ways(engine: Async
             "capture",
         ]
         assert [e.kind for e in await payments.ledger(conn, voided.order_id)] == ["authorization", "void"]
+
+
+async def test_a_refund_is_issued_once_per_key_and_never_beyond_what_was_authorised(
+    engine: AsyncEngine,
+) -> None:
+    activities, env = PaymentActivities(engine), ActivityEnvironment()
+    order_id = f"order-test-{uuid.uuid4().hex}"
+    await env.run(
+        activities.authorize, PaymentRequest(order_id=order_id, amount=Decimal("30.00"), currency="EUR")
+    )
+
+    def refund(key: str, amount: str) -> Refund:
+        return Refund(order_id=order_id, amount=Decimal(amount), currency="EUR", key=key, reason="test")
+
+    assert await env.run(activities.refund, refund("short-pick-0", "10.00"))
+    assert not await env.run(activities.refund, refund("short-pick-0", "10.00"))  # a retry
+    # Overlapping retries of one refund (a worker crash, a timeout) serialise on the order's ledger.
+    results = await asyncio.gather(
+        *(env.run(activities.refund, refund("uncollected", "5.00")) for _ in range(4))
+    )
+    assert results.count(True) == 1
+    with pytest.raises(ApplicationError, match="exceeds the 15.00 still held"):
+        await env.run(activities.refund, refund("goodwill", "15.01"))
+    await env.run(
+        activities.capture, PaymentRequest(order_id=order_id, amount=Decimal("15.00"), currency="EUR")
+    )
+    async with engine.connect() as conn:
+        ledger = [(e.kind, e.amount) for e in await payments.ledger(conn, order_id)]
+    assert ledger == [
+        ("authorization", Decimal("30.00")),
+        ("refund", Decimal("10.00")),
+        ("refund", Decimal("5.00")),
+        ("capture", Decimal("15.00")),
+    ]
 
 
 class CountingSender:
