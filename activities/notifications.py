@@ -11,7 +11,7 @@ from domain import ids
 from domain.messages import channels_for, fallback_for, store_reminder_text
 from domain.models import CustomerNotification, StoreReminder
 from oms.db import outbox
-from oms.messages import MessageRenderer
+from oms.messages import MessageRenderer, RenderedMessage
 
 log = logging.getLogger("oms.notifications")
 
@@ -53,26 +53,22 @@ class NotificationActivities:
             )
             return False
         subject, body = store_reminder_text(reminder)
-        async with self._engine.begin() as conn:
-            sent = await outbox.store_notice(
-                conn,
-                order_id=reminder.order_id,
-                kind=f"store_{reminder.step}_at_risk",
-                sequence=reminder.sequence,
-                recipient=store.email,
-                subject=subject,
-                body=body,
-            )
-        if sent:
-            log.info("email to %s [%s]: %s", store.email, reminder.order_id, subject)
-        return sent
+        event = outbox.Event(reminder.order_id, f"store_{reminder.step}_at_risk", reminder.sequence)
+        email = RenderedMessage(channel="email", language="en", subject=subject, body=body)
+        return await self._send_once(event, "email", store.email, email)
 
     async def _deliver(self, message: CustomerNotification, channel: str) -> bool:
         """Send once on one channel: True once sent, False when the provider refused it for good."""
-        sender = self._senders[channel]
         recipient = message.customer.email if channel == "email" else message.customer.phone
         rendered = self._renderer.render(message, channel)
-        reference = f"{message.order_id}:{message.kind.value}:{message.sequence}:{channel}"
+        return await self._send_once(outbox.Event.of(message), channel, recipient, rendered)
+
+    async def _send_once(
+        self, message: outbox.Event, channel: str, recipient: str, rendered: RenderedMessage
+    ) -> bool:
+        """The outbox makes one send of an event per channel, whatever the retries."""
+        sender = self._senders[channel]
+        reference = f"{message.order_id}:{message.kind}:{message.sequence}:{channel}"
         async with self._engine.begin() as conn:
             claim = await outbox.claim(
                 conn,
@@ -105,8 +101,9 @@ class NotificationActivities:
 
     async def _suppress(self, message: CustomerNotification) -> None:
         """The customer agreed to no messages: recorded, so nothing disappears without a trace."""
+        event = outbox.Event.of(message)
         async with self._engine.begin() as conn:
             await outbox.claim(
-                conn, message, "none", "-", message.kind.value, "customer agreed to no messages", "none"
+                conn, event, "none", "-", message.kind.value, "customer agreed to no messages", "none"
             )
-            await outbox.mark(conn, message, "none", outbox.SUPPRESSED)
+            await outbox.mark(conn, event, "none", outbox.SUPPRESSED)

@@ -5,6 +5,7 @@ customer agreed to no messages. A row left in `sending` means an attempt ended b
 answer and our record: the next attempt asks the provider, where it can tell, before sending again.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -42,10 +43,23 @@ class Claim(BaseModel):
     updated_at: datetime
 
 
-def _key(message: CustomerNotification, channel: str) -> tuple:
+@dataclass(frozen=True)
+class Event:
+    """What a message is about: to a customer (a notification) or to store staff (a reminder)."""
+
+    order_id: str
+    kind: str
+    sequence: int
+
+    @classmethod
+    def of(cls, message: CustomerNotification) -> "Event":
+        return cls(message.order_id, message.kind.value, message.sequence)
+
+
+def _key(message: Event, channel: str) -> tuple:
     return (
         notifications.c.order_id == message.order_id,
-        notifications.c.kind == message.kind.value,
+        notifications.c.kind == message.kind,
         notifications.c.sequence == message.sequence,
         notifications.c.channel == channel,
     )
@@ -53,7 +67,7 @@ def _key(message: CustomerNotification, channel: str) -> tuple:
 
 async def claim(
     conn: AsyncConnection,
-    message: CustomerNotification,
+    message: Event,
     channel: str,
     recipient: str,
     subject: str,
@@ -66,7 +80,7 @@ async def claim(
         insert(notifications)
         .values(
             order_id=message.order_id,
-            kind=message.kind.value,
+            kind=message.kind,
             sequence=message.sequence,
             channel=channel,
             recipient=recipient,
@@ -90,7 +104,7 @@ async def claim(
 
 async def mark(
     conn: AsyncConnection,
-    message: CustomerNotification,
+    message: Event,
     channel: str,
     status: str,
     *,
@@ -128,27 +142,3 @@ async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]
         select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
     )
     return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]
-
-
-async def store_notice(
-    conn: AsyncConnection, *, order_id: str, kind: str, sequence: int, recipient: str, subject: str, body: str
-) -> bool:
-    """A message to store staff (the embedded notifier: outbox row and log line); once per key."""
-    result = await conn.execute(
-        insert(notifications)
-        .values(
-            order_id=order_id,
-            kind=kind,
-            sequence=sequence,
-            channel="email",
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            status=SENT,
-            provider="log",
-            sent_at=func.now(),
-        )
-        .on_conflict_do_nothing(constraint="one_message_per_event")
-        .returning(notifications.c.id)
-    )
-    return result.first() is not None

@@ -13,7 +13,14 @@ from activities.notifications import NotificationActivities
 from activities.sendgrid_email import SendGridEmailSender
 from activities.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
 from domain.messages import notification_for
-from domain.models import ContactPreference, CustomerNotification, NotificationKind, OrderState, StoreProfile
+from domain.models import (
+    ContactPreference,
+    CustomerNotification,
+    NotificationKind,
+    OrderState,
+    StoreProfile,
+    StoreReminder,
+)
 from domain.status import OrderStatus
 from oms import demo
 from oms.db import outbox
@@ -236,3 +243,28 @@ async def test_a_customer_who_wants_no_messages_gets_none_and_it_is_recorded(
     )
     assert twilio.requests == [] and sendgrid.requests == []
     assert (await rows(engine, note.order_id))["none"].status == "suppressed"
+
+
+async def test_a_store_reminder_goes_to_the_store_by_email_once(
+    engine: AsyncEngine, twilio: FakeTwilio, sendgrid: FakeSendGrid
+) -> None:
+    store = StoreProfile.model_validate({**demo.STORES[0], "email": "rivoli@stores.example.com"})
+    order = placement()
+    reminder = StoreReminder(
+        order_id=order.order_id,
+        channel_order_id=order.channel_order_id,
+        store=store,
+        step="accept",
+        due=datetime(2026, 11, 23, 10, 30, tzinfo=UTC),
+        sequence=0,
+    )
+    activities = notifier(engine, twilio_sender(twilio), sendgrid_sender(sendgrid))
+    assert await ActivityEnvironment().run(activities.remind_store, reminder)
+    assert await ActivityEnvironment().run(activities.remind_store, reminder)  # a retry: not sent again
+    [email] = sendgrid.sends()
+    assert email.json["personalizations"][0]["to"] == [{"email": store.email}]
+    assert email.json["subject"] == f"Order {order.channel_order_id} must be accepted by 11:30 on 23 Nov"
+    assert email.json["custom_args"] == {"outbox_key": f"{order.order_id}:store_accept_at_risk:0:email"}
+    assert twilio.sends() == []
+    [row] = (await rows(engine, order.order_id)).values()
+    assert (row.recipient, row.provider, row.status) == (store.email, "sendgrid", "sent")
