@@ -1,0 +1,143 @@
+"""The exits that move money differently, on the real servers: a short-picked order the customer switches
+to home delivery (shipped from a warehouse, captured once) and a partial collection (the rest released
+and refunded). Stock, stock ledger and payments ledger are checked at every store involved."""
+
+import json
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+
+from domain.models import Address
+from oms.db import payments, stock
+from oms.db.tables import shipments
+from tests.conftest import placement
+from tests.integration.conftest import eventually, keep_history
+from tests.integration.flow import pickup_code, place, prepare
+from tests.integration.test_rerouting import _order, _stock_at
+from tests.integration.test_stock import new_sku
+
+WAREHOUSE = "wh-test-ile-de-france"
+ADDRESS = Address(line1="5 rue des Lilas", postcode="75020", city="Paris", country="FR")
+
+
+@pytest.fixture(scope="module")
+async def warehouse(engine: AsyncEngine) -> str:
+    """A warehouse south of Paris: ships home deliveries, never a pickup location."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours,"
+                " kind, ships, country) VALUES (:id, 'Entrepôt Île-de-France (test)', 'Rungis',"
+                " '1 rue de la Logistique', 48.75, 2.40, 'Europe/Paris', CAST(:hours AS jsonb),"
+                " 'warehouse', true, 'FR') ON CONFLICT DO NOTHING"
+            ),
+            {"id": WAREHOUSE, "hours": json.dumps([])},
+        )
+    return WAREHOUSE
+
+
+async def _levels(engine: AsyncEngine, sku: str, *store_ids: str) -> dict[str, tuple[int, int]]:
+    async with engine.connect() as conn:
+        out = {}
+        for store_id in store_ids:
+            level = await stock.level(conn, store_id, sku)
+            out[store_id] = (level.on_hand, level.reserved) if level else (0, 0)
+        return out
+
+
+async def _ledger(engine: AsyncEngine, order_id: str) -> list[tuple[str, Decimal]]:
+    async with engine.connect() as conn:
+        return [(entry.kind, entry.amount) for entry in await payments.ledger(conn, order_id)]
+
+
+async def _kinds(api: httpx.AsyncClient, order_id: str) -> list[str]:
+    messages = (await api.get(f"/v1/orders/{order_id}/notifications")).json()
+    return sorted({m["kind"] for m in messages})
+
+
+async def test_a_short_picked_order_switched_to_home_delivery_ships_from_the_warehouse(
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine, warehouse: str
+) -> None:
+    sku = await new_sku(engine, on_hand=2, store_id="paris-rivoli")  # no other store has it
+    await _stock_at(engine, warehouse, sku, 5)
+    order = placement(lines=[(sku, 2)])
+    order.delivery_address = ADDRESS
+    assert (await place(api, order)).status_code == 201
+    route = f"/v1/stores/paris-rivoli/orders/{order.order_id}"
+    assert (await api.post(f"{route}/accept")).status_code == 200
+    short = await api.post(
+        f"{route}/short-pick", json={"lines": [{"sku": sku, "missing": 1, "reason": "damaged"}]}
+    )
+    assert short.status_code == 200, short.text
+    asking = short.json()
+    assert asking["status"] == "awaiting_customer"
+    assert asking["choice"]["options"] == ["home_delivery", "collect_available", "cancel"]
+
+    chosen = await api.post(f"/v1/orders/{order.order_id}/choice", json={"option": "home_delivery"})
+    assert chosen.status_code == 200, chosen.text
+
+    async def shipped() -> dict | None:
+        view = await _order(api, order.order_id)
+        return view if view["status"] == "shipped" else None
+
+    view = await eventually(shipped)
+    shipment = view["shipment"]
+    assert shipment["ship_from"] == warehouse and shipment["carrier"] == "Colissimo"
+    assert shipment["tracking_number"].startswith("COL")
+    # Rivoli: one unit written off as damaged, the other back on sale; the warehouse sent both.
+    assert await _levels(engine, sku, "paris-rivoli", warehouse) == {
+        "paris-rivoli": (1, 0),
+        warehouse: (3, 0),
+    }
+    async with engine.connect() as conn:
+        assert await stock.check_ledger(conn) == []
+        booked = (await conn.execute(select(shipments).where(shipments.c.order_id == order.order_id))).one()
+    assert (booked.ship_from, booked.tracking_number) == (warehouse, shipment["tracking_number"])
+    assert booked.address["postcode"] == "75020"
+    assert await _ledger(engine, order.order_id) == [
+        ("authorization", Decimal("20.00")),
+        ("capture", Decimal("20.00")),
+    ]
+    assert {"choice_requested", "shipped"} <= set(await _kinds(api, order.order_id))
+    await keep_history(client, order.order_id, "home_delivery_after_short_pick")
+
+
+async def test_a_partial_collection_releases_and_refunds_what_the_customer_leaves(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    tent = await new_sku(engine, on_hand=3, store_id="paris-rivoli")
+    stove = await new_sku(engine, on_hand=3, store_id="paris-rivoli")
+    order = placement(lines=[(tent, 1), (stove, 2)])
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    route = f"/v1/stores/paris-rivoli/orders/{order.order_id}"
+    too_many = await api.post(
+        f"{route}/collect",
+        json={"pickup_code": await pickup_code(api, order), "lines": [{"sku": stove, "quantity": 3}]},
+    )
+    assert too_many.status_code == 422, too_many.text
+    collected = await api.post(
+        f"{route}/collect",
+        json={
+            "pickup_code": await pickup_code(api, order),
+            "lines": [{"sku": tent, "quantity": 1}, {"sku": stove, "quantity": 1}],
+        },
+    )
+    assert collected.status_code == 200, collected.text
+    view = collected.json()
+    assert view["status"] == "collected" and Decimal(view["refunded"]) == Decimal("10.00")
+    assert view["timeline"][-1]["reason"] == f"partial: 1 × {stove} left"
+    assert await _levels(engine, tent, "paris-rivoli") == {"paris-rivoli": (2, 0)}
+    assert await _levels(engine, stove, "paris-rivoli") == {"paris-rivoli": (2, 0)}  # one back on sale
+    async with engine.connect() as conn:
+        assert await stock.check_ledger(conn) == []
+    assert await _ledger(engine, order.order_id) == [
+        ("authorization", Decimal("30.00")),
+        ("refund", Decimal("10.00")),
+        ("capture", Decimal("20.00")),
+    ]
+    assert {"receipt", "refund_issued"} <= set(await _kinds(api, order.order_id))
