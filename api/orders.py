@@ -119,10 +119,13 @@ async def place_order(
 
 def _answer(order: OrderView, *, created: bool) -> IntakeAnswer:
     if order.status is OrderStatus.REJECTED:
+        closed = not order.missing  # refused before any stock was checked: the store takes no orders
         raise ApiError(
             409,
-            "insufficient_stock",
-            "the pickup store cannot fill every line; nothing was reserved",
+            "store_closed" if closed else "insufficient_stock",
+            "the pickup store takes no new orders (closed or frozen); nothing was reserved"
+            if closed
+            else "the pickup store cannot fill every line; nothing was reserved",
             order_id=order.order_id,
             missing=[line.model_dump() for line in order.missing],
             alternatives=[

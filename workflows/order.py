@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         ReservationRequest,
         RoutingCandidate,
         RoutingDecision,
+        RoutingState,
         ShortPick,
         ShortPickPolicy,
         SplitOrigin,
@@ -494,7 +495,12 @@ class OrderWorkflow:
             self._state.origin = self._state.store
         if self._status is not OrderStatus.RECEIVED:  # cancelled before anything was held
             return False
-        outcome = await self._reserve_at(placement.store_id, self._holder)
+        # A store closed or frozen for new orders takes none: the customer is offered the others.
+        closed = self._routing and self._state.store.routing is not RoutingState.OPEN
+        if closed:
+            outcome = ReservationOutcome(reserved=False)
+        else:
+            outcome = await self._reserve_at(placement.store_id, self._holder)
         if self._status is not OrderStatus.RECEIVED:  # cancelled while we reserved
             return False
         if not outcome.reserved:
@@ -557,7 +563,11 @@ class OrderWorkflow:
 
     async def _refuse(self, outcome: ReservationOutcome) -> bool:
         short = ", ".join(f"{line.sku} ({line.available} of {line.requested})" for line in outcome.missing)
-        reason = f"insufficient stock: {short}"
+        store = self._state.store
+        if outcome.missing or store is None:
+            reason = f"insufficient stock: {short}"
+        else:
+            reason = f"{store.id} takes no new orders ({store.routing.value})"
         if self._state.routing:
             reason += f"; {len(self._state.routing[-1].alternatives)} other store(s) can serve it"
         self._transition(OrderStatus.REJECTED, SYSTEM, reason)

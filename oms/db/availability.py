@@ -1,4 +1,5 @@
-"""What each store can promise for a basket: one query over the stores near a point and the basket's rows."""
+"""What each store can promise for a basket: one query over the stores near a point and the basket's rows.
+Only pickup stores open for orders are offered (no warehouse, no store closed or frozen for routing)."""
 
 import json
 from datetime import timedelta
@@ -17,6 +18,7 @@ _BASKET_NEAR = text(
 WITH near AS MATERIALIZED (
     SELECT * FROM stores
      WHERE latitude BETWEEN :min_lat AND :max_lat AND longitude BETWEEN :min_lon AND :max_lon
+       AND kind = 'store' AND routing = 'open'  -- pickup locations taking orders
 )
 SELECT n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email,
        n.opening_hours::text AS opening_hours,

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.models import ReservationOutcome, ReservationRequest
+from domain.models import ReservationOutcome, ReservationRequest, StoreKind
 from domain.stock import Movement, MovementKind, StockLevel, shortages
 from oms.db.tables import products, reservations, stock_levels, stock_movements, stores
 
@@ -284,6 +284,12 @@ async def known_skus(conn: AsyncConnection, skus: list[str]) -> set[str]:
 
 async def store_exists(conn: AsyncConnection, store_id: str) -> bool:
     return bool(await conn.scalar(select(func.count()).select_from(stores).where(stores.c.id == store_id)))
+
+
+async def store_kind(conn: AsyncConnection, store_id: str) -> StoreKind | None:
+    """A store's kind (a shop customers collect from, or a warehouse); None when it does not exist."""
+    kind = await conn.scalar(select(stores.c.kind).where(stores.c.id == store_id))
+    return None if kind is None else StoreKind(kind)
 
 
 class LedgerDrift(BaseModel):

@@ -141,3 +141,39 @@ async def test_a_partial_collection_releases_and_refunds_what_the_customer_leave
         ("capture", Decimal("20.00")),
     ]
     assert {"receipt", "refund_issued"} <= set(await _kinds(api, order.order_id))
+
+
+async def test_a_frozen_store_takes_no_order_and_a_warehouse_is_no_pickup_store(
+    api: httpx.AsyncClient, engine: AsyncEngine, warehouse: str, nearby_store: str
+) -> None:
+    frozen = "paris-test-frozen"
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours,"
+                " routing) VALUES (:id, 'Paris Châtelet (test, stock count)', 'Paris', '1 rue de Rivoli',"
+                " 48.8590, 2.3470, 'Europe/Paris', CAST('[]' AS jsonb), 'frozen') ON CONFLICT DO NOTHING"
+            ),
+            {"id": frozen},
+        )
+    sku = await new_sku(engine, on_hand=5, store_id=frozen)
+    await _stock_at(engine, nearby_store, sku, 5)
+    await _stock_at(engine, warehouse, sku, 5)
+
+    refused = await place(api, placement(store_id=frozen, lines=[(sku, 1)]))
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "store_closed" and body["missing"] == []
+    assert [a["store_id"] for a in body["alternatives"]] == [nearby_store]  # never the warehouse
+    async with engine.connect() as conn:
+        level = await stock.level(conn, frozen, sku)
+    assert level and level.reserved == 0
+
+    at_warehouse = await place(api, placement(store_id=warehouse, lines=[(sku, 1)]))
+    assert at_warehouse.status_code == 422
+    assert at_warehouse.json()["detail"][0]["loc"] == ["body", "store_id"]
+
+    shown = (await api.get("/v1/availability", params={"sku": sku})).json()["stores"]
+    offered = [s["store"]["id"] for s in shown if s["whole_basket"]]
+    assert offered == [nearby_store]  # the frozen store and the warehouse have it, but are not offered
+    assert not {frozen, warehouse} & {s["store"]["id"] for s in shown}
