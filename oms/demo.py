@@ -1,4 +1,5 @@
-"""Deterministic demo data: four stores in three countries and an outdoor-gear catalogue with stock.
+"""Deterministic demo data: five stores in three countries (two in Paris, so orders can move), a warehouse
+that ships home deliveries, and an outdoor-gear catalogue with stock.
 
 Loading is idempotent and never overwrites: restarting the system keeps orders and stock as they are.
 """
@@ -63,6 +64,31 @@ STORES = [
         "timezone": "America/New_York",
         "opening_hours": _week("10:00", "20:00", sunday=("11:00", "19:00")),
     },
+    {
+        "id": "paris-la-defense",
+        "name": "Paris La Défense",
+        "city": "Puteaux",
+        "address": "Centre commercial Westfield Les 4 Temps, 92092",
+        "latitude": 48.8918,
+        "longitude": 2.2380,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("10:00", "20:30", sunday=("11:00", "19:00")),
+        "orders_per_hour": 12,
+        "orders_per_day": 80,
+    },
+    {
+        "id": "wh-ile-de-france",
+        "name": "Entrepôt Île-de-France",
+        "city": "Rungis",
+        "address": "12 rue de la Logistique, 94150",
+        "latitude": 48.7467,
+        "longitude": 2.3508,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("06:00", "22:00"),
+        "kind": "warehouse",
+        "ships": True,
+        "country": "FR",
+    },
 ]
 
 PRODUCTS = [
@@ -82,6 +108,8 @@ STOCK = {
     "lyon-part-dieu": [4, 8, 0, 25, 3, 6, 30, 5],
     "london-oxford-st": [10, 15, 12, 35, 0, 14, 45, 9],
     "nyc-soho": [7, 9, 10, 30, 5, 0, 40, 6],
+    "paris-la-defense": [6, 10, 8, 20, 4, 0, 25, 4],
+    "wh-ile-de-france": [120, 150, 100, 300, 60, 80, 400, 90],
 }
 
 
@@ -93,8 +121,19 @@ DEMO_KEYS: dict[str, Grant] = {
     "demo-store-lyon-part-dieu": Grant(
         role=Role.STORE, store_id="lyon-part-dieu", name="demo Lyon Part-Dieu"
     ),
+    "demo-store-paris-la-defense": Grant(
+        role=Role.STORE, store_id="paris-la-defense", name="demo Paris La Défense"
+    ),
 }
 """Keys `oms up` accepts when no OMS_API_KEYS are configured (documented in the README)."""
+
+_STORE_DEFAULTS = {
+    "kind": "store",
+    "ships": False,
+    "country": None,
+    "orders_per_hour": None,
+    "orders_per_day": None,
+}
 
 # Units never promised, so a shelf miscount does not disappoint a customer.
 SAFETY_STOCK = {"HEADLAMP-300": 2, "BOTTLE-1L": 2}
@@ -105,7 +144,7 @@ async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
     async with engine.begin() as conn:
         await conn.execute(
             insert(stores).on_conflict_do_nothing(),
-            [{**store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
+            [{**_STORE_DEFAULTS, **store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
         )
         await conn.execute(
             insert(products).on_conflict_do_nothing(),

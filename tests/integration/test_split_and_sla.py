@@ -90,7 +90,11 @@ async def test_missing_lines_are_split_off_to_a_nearby_store_with_stock_and_mone
         ("refund", Decimal("10.00")),
     ]
     assert await _ledger(engine, split_id) == [("authorization", Decimal("10.00"))]
-    told = (await api.get(f"/v1/orders/{split_id}/notifications")).json()
+
+    async def messages() -> list[dict]:  # sent just after the split order is recorded
+        return (await api.get(f"/v1/orders/{split_id}/notifications")).json()
+
+    told = await eventually(messages)
     assert {m["kind"] for m in told} == {"order_split"}
     assert f"{order.channel_order_id}/2" in told[0]["body"]
 

@@ -186,6 +186,7 @@ async def test_short_pick_with_the_missing_lines_policy_splits_them_off_to_a_sto
                 (parent, "refund", "10.00"),
                 (split_id, "authorize", "10.00"),
             ]
+            await _until(time_skipping, split, lambda _: "order_split" in fakes.kinds())  # sent after
             told = [m for m in fakes.sent if m.kind == "order_split"]
             assert [(m.order_id, m.facts.part, m.facts.previous_store.id) for m in told] == [  # type: ignore[union-attr]
                 (split_id, "2", HOME)
