@@ -36,6 +36,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/reject"): frozenset({STORE, OPS}),
     ("GET", "/v1/stores/{store_id}/stock/{sku}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
     ("PUT", "/v1/stores/{store_id}/stock/{sku}"): frozenset({STORE, OPS}),
+    ("PATCH", "/v1/stores/{store_id}/routing"): frozenset({STORE, OPS}),
     ("POST", "/v1/inventory/events"): frozenset({OPS}),
     ("GET", "/v1/inventory/alerts"): frozenset({STORE, OPS}),
     ("GET", "/v1/inventory/rejections"): frozenset({OPS}),

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from domain.models import Actor, PickedLine, Reason, ShortLine
+from domain.models import Actor, PickedLine, Reason, RoutingState, ShortLine
 from domain.stock import StockLevel
 
 
@@ -66,3 +66,12 @@ class StockLevelPublic(BaseModel):
 class StockCount(BaseModel):
     on_hand: int | None = Field(default=None, ge=0, le=1_000_000, description="absolute count, taken now")
     safety_stock: int | None = Field(default=None, ge=0, le=1_000_000, description="units never promised")
+
+
+class StoreRoutingBody(BaseModel):
+    """Whether a store takes new and re-routed orders, and how many it can prepare. Fields left out stay
+    as they are; a capacity set to null means none is known (no load term in routing)."""
+
+    routing: RoutingState | None = Field(default=None, description="open, closed (today) or frozen (count)")
+    orders_per_hour: int | None = Field(default=None, ge=1, le=10_000)
+    orders_per_day: int | None = Field(default=None, ge=1, le=100_000)

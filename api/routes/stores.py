@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from api import inventory
 from api.access import GrantDep, authorize, shown
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
-from api.errors import ApiError, not_found
+from api.errors import ApiError, invalid_field, not_found
 from api.orders import find_order, update_order
 from api.schemas import (
     CollectBody,
@@ -20,6 +20,7 @@ from api.schemas import (
     StockCount,
     StockLevelPublic,
     StoreActionBody,
+    StoreRoutingBody,
 )
 from domain import ids
 from domain.access import Role
@@ -34,7 +35,7 @@ from domain.models import (
     StoreRejection,
 )
 from domain.status import OrderStatus
-from oms.db import database_now, orders, stock
+from oms.db import database_now, orders, routing, stock
 
 router = APIRouter(prefix="/v1/stores", tags=["stores"], dependencies=[Depends(authorize)])
 
@@ -54,6 +55,19 @@ async def list_stores(conn: ConnectionDep) -> list[StoreProfile]:
 @router.get("/{store_id}", response_model=StoreProfile)
 async def get_store(store_id: str, conn: ConnectionDep) -> StoreProfile:
     return await _store(conn, store_id)
+
+
+@router.patch("/{store_id}/routing", response_model=StoreProfile)
+async def set_routing(store_id: str, body: StoreRoutingBody, engine: EngineDep) -> StoreProfile:
+    """Close a store for the day, freeze it for a stock count, open it again, or set its capacity: new
+    orders and re-routes follow at once; orders already there stay."""
+    values = body.model_dump(include=body.model_fields_set)
+    if values.get("routing", "") is None:
+        raise invalid_field(["body", "routing"], "routing cannot be null: open, closed or frozen")
+    async with engine.begin() as conn:
+        if not await routing.set_routing(conn, store_id, values):
+            raise not_found("store", store_id)
+        return await _store(conn, store_id)
 
 
 @router.get("/{store_id}/orders", response_model=list[OrderView])

@@ -1,12 +1,13 @@
 """The facts routing decides on: stores near a point (or every shipping location), what each can promise
 for a basket, and how busy each is. The decision itself is domain.routing's (a pure function)."""
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.geo import bounding_box
 from domain.models import RoutingCandidate, StoreLoad, StoreProfile
 from domain.stock import available_to_promise
+from oms.db.tables import stores
 
 # Checkout holds past their expiry count as free (as in oms_reserve). Load counts the read model: orders
 # in preparation now, and orders placed today in the store's own timezone.
@@ -70,3 +71,11 @@ async def candidates(
 
 def _profile_fields(store: dict) -> dict:  # type: ignore[type-arg]
     return {key: value for key, value in store.items() if key in StoreProfile.model_fields}
+
+
+async def set_routing(conn: AsyncConnection, store_id: str, values: dict[str, object]) -> bool:
+    """Change a store's routing state or capacity; False when the store does not exist."""
+    if not values:
+        return bool(await conn.scalar(text("SELECT count(*) FROM stores WHERE id = :id"), {"id": store_id}))
+    result = await conn.execute(update(stores).where(stores.c.id == store_id).values(**values))
+    return result.rowcount == 1

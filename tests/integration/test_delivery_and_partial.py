@@ -143,37 +143,54 @@ async def test_a_partial_collection_releases_and_refunds_what_the_customer_leave
     assert {"receipt", "refund_issued"} <= set(await _kinds(api, order.order_id))
 
 
-async def test_a_frozen_store_takes_no_order_and_a_warehouse_is_no_pickup_store(
+async def test_a_store_frozen_for_a_count_takes_no_order_and_a_warehouse_is_no_pickup_store(
     api: httpx.AsyncClient, engine: AsyncEngine, warehouse: str, nearby_store: str
 ) -> None:
-    frozen = "paris-test-frozen"
+    store_id = "paris-test-chatelet"
     async with engine.begin() as conn:
         await conn.execute(
             text(
-                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours,"
-                " routing) VALUES (:id, 'Paris Châtelet (test, stock count)', 'Paris', '1 rue de Rivoli',"
-                " 48.8590, 2.3470, 'Europe/Paris', CAST('[]' AS jsonb), 'frozen') ON CONFLICT DO NOTHING"
+                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours)"
+                " VALUES (:id, 'Paris Châtelet (test)', 'Paris', '1 rue de Rivoli', 48.8590, 2.3470,"
+                " 'Europe/Paris', CAST('[]' AS jsonb)) ON CONFLICT DO NOTHING"
             ),
-            {"id": frozen},
+            {"id": store_id},
         )
-    sku = await new_sku(engine, on_hand=5, store_id=frozen)
+    sku = await new_sku(engine, on_hand=5, store_id=store_id)
     await _stock_at(engine, nearby_store, sku, 5)
     await _stock_at(engine, warehouse, sku, 5)
+    routing = f"/v1/stores/{store_id}/routing"
+    other_store = await api.patch(
+        routing, json={"routing": "frozen"}, headers={"X-API-Key": "test-store-paris"}
+    )
+    assert other_store.status_code == 403  # a store key changes its own store only
+    assert (await api.patch(routing, json={"routing": "asleep"})).json()["detail"][0]["loc"] == [
+        "body",
+        "routing",
+    ]
+    assert (await api.patch(routing, json={"routing": None})).status_code == 422
+    assert (await api.patch("/v1/stores/atlantis/routing", json={"routing": "open"})).status_code == 404
+    frozen = await api.patch(routing, json={"routing": "frozen", "orders_per_hour": 6})
+    assert frozen.status_code == 200, frozen.text
+    assert (frozen.json()["routing"], frozen.json()["orders_per_hour"]) == ("frozen", 6)
 
-    refused = await place(api, placement(store_id=frozen, lines=[(sku, 1)]))
+    refused = await place(api, placement(store_id=store_id, lines=[(sku, 1)]))
     assert refused.status_code == 409, refused.text
     body = refused.json()
     assert body["error"] == "store_closed" and body["missing"] == []
     assert [a["store_id"] for a in body["alternatives"]] == [nearby_store]  # never the warehouse
     async with engine.connect() as conn:
-        level = await stock.level(conn, frozen, sku)
+        level = await stock.level(conn, store_id, sku)
     assert level and level.reserved == 0
+    shown = (await api.get("/v1/availability", params={"sku": sku})).json()["stores"]
+    offered = [s["store"]["id"] for s in shown if s["whole_basket"]]
+    assert offered == [nearby_store]  # the frozen store and the warehouse have it, but are not offered
+    assert not {store_id, warehouse} & {s["store"]["id"] for s in shown}
 
     at_warehouse = await place(api, placement(store_id=warehouse, lines=[(sku, 1)]))
     assert at_warehouse.status_code == 422
     assert at_warehouse.json()["detail"][0]["loc"] == ["body", "store_id"]
 
-    shown = (await api.get("/v1/availability", params={"sku": sku})).json()["stores"]
-    offered = [s["store"]["id"] for s in shown if s["whole_basket"]]
-    assert offered == [nearby_store]  # the frozen store and the warehouse have it, but are not offered
-    assert not {frozen, warehouse} & {s["store"]["id"] for s in shown}
+    reopened = await api.patch(routing, json={"routing": "open", "orders_per_hour": None})
+    assert (reopened.json()["routing"], reopened.json()["orders_per_hour"]) == ("open", None)
+    assert (await place(api, placement(store_id=store_id, lines=[(sku, 1)]))).status_code == 201
