@@ -4,8 +4,11 @@
     python -m bench.stock reservations    # hot-SKU reservations vs a bare conditional UPDATE
     python -m bench.stock availability    # 5-line basket near a point, 300 stores x 5,000 SKUs,
                                           # vs the same question as one raw SQL query
+    python -m bench.stock routing         # a re-route decision (candidates with stock and load over
+                                          # 100,000 orders, then the scoring) vs availability's query
 
-Targets: reservation throughput at least half the bare UPDATE's; availability p99 under 25 ms."""
+Targets: reservation throughput at least half the bare UPDATE's; availability p99 under 25 ms; a routing
+decision p99 under 25 ms and within 2x of the availability query."""
 
 import argparse
 import asyncio
@@ -218,19 +221,121 @@ async def availability_latency(url: str, queries: int) -> tuple[float, float]:
     return p50, p99
 
 
+ORDERS = 100_000
+
+
+async def _seed_orders(engine: AsyncEngine) -> None:
+    """The read model routing counts load from: a year of orders, a few hundred in preparation."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO orders (id, channel, channel_order_id, store_id, status, view, version,"
+                " created_at, updated_at) "
+                "SELECT 'order-bench-' || n, 'bench', n::text, 'store-' || lpad((n % :stores)::text, 3, '0'),"
+                " CASE WHEN n % 200 = 0 THEN 'reserved' WHEN n % 201 = 0 THEN 'accepted'"
+                " ELSE 'collected' END, '{}', 1, now() - (n % 365) * interval '1 day', now() "
+                "FROM generate_series(1, :orders) n"
+            ),
+            {"stores": STORES, "orders": ORDERS},
+        )
+        await conn.execute(text("ANALYZE"))
+
+
+async def routing_latency(url: str, queries: int, *, seeded: bool) -> tuple[float, float]:
+    from datetime import UTC, datetime
+
+    from domain.models import RoutingPolicy
+    from domain.routing import choose_store
+    from oms.db import orders, routing
+
+    engine = create_engine(url, pool_size=2)
+    if not seeded:
+        await _seed_catalogue(engine)
+    await _seed_orders(engine)
+    rng = random.Random(11)
+    baskets = [
+        [
+            OrderLine(sku=f"SKU-{n:05d}", quantity=rng.randint(1, 3), unit_price=0)
+            for n in rng.sample(range(SKUS), LINES)
+        ]
+        for _ in range(queries)
+    ]
+    policy, promise = RoutingPolicy(), timedelta(hours=2)
+    decisions, scoring, baseline, candidates_seen = [], [], [], []
+    async with engine.connect() as conn:
+        origins = [store for store in await orders.list_stores(conn) if store.id.startswith("store-")]
+        for basket in baskets[:20]:  # warm caches and plans
+            await routing.candidates(
+                conn, [line.sku for line in basket], near=origins[0], radius_km=RADIUS_KM
+            )
+        for index, basket in enumerate(baskets):
+            origin = origins[index % len(origins)]
+            started = time.perf_counter()
+            await availability.near(
+                conn,
+                basket,
+                origin=(origin.latitude, origin.longitude),
+                radius_km=RADIUS_KM,
+                promise=promise,
+                limit=10,
+            )
+            baseline.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            found = await routing.candidates(
+                conn, [line.sku for line in basket], near=origin, radius_km=RADIUS_KM
+            )
+            scored = time.perf_counter()
+            choose_store(
+                basket,
+                origin,
+                found,
+                now=datetime.now(UTC),
+                promise=promise,
+                policy=policy,
+                reason="bench",
+                exclude=frozenset({origin.id}),
+                radius_km=RADIUS_KM,
+            )
+            done = time.perf_counter()
+            decisions.append((done - started) * 1000)
+            scoring.append((done - scored) * 1000)
+            candidates_seen.append(len(found))
+    await engine.dispose()
+    p50, p99 = percentile(decisions, 0.50), percentile(decisions, 0.99)
+    base50, base99 = percentile(baseline, 0.50), percentile(baseline, 0.99)
+    print(
+        f"routing decision, {LINES}-line basket within {RADIUS_KM:.0f} km of a store "
+        f"(median {percentile(candidates_seen, 0.5):.0f} candidates), {ORDERS} orders, {queries} decisions"
+    )
+    print(f"{'':>30} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'routing (query + scoring)':>30} {p50:>8.2f} {p99:>8.2f}")
+    print(
+        f"{'  of which scoring (pure)':>30} {percentile(scoring, 0.5):>8.2f} {percentile(scoring, 0.99):>8.2f}"
+    )
+    print(f"{'availability query (baseline)':>30} {base50:>8.2f} {base99:>8.2f}")
+    print(
+        f"ratio routing / availability: p50 {p50 / base50:.2f}, p99 {p99 / base99:.2f}; targets p99 < 25 ms, ratio <= 2"
+    )
+    return p50, p99
+
+
 async def main(which: str, seconds: float, queries: int) -> None:
     with scratch_database() as url:
         if which in ("all", "reservations"):
             await reservations(url, seconds)
         if which in ("all", "availability"):
             await availability_latency(url, queries)
+        if which in ("all", "routing"):
+            await routing_latency(url, queries, seeded=which == "all")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("which", nargs="?", default="all", choices=["all", "reservations", "availability"])
+    parser.add_argument(
+        "which", nargs="?", default="all", choices=["all", "reservations", "availability", "routing"]
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="per measurement of the reservation bench")
     parser.add_argument("--queries", type=int, default=500)
     arguments = parser.parse_args()
