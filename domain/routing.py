@@ -161,6 +161,19 @@ def _why(winner: CandidateScore | None, runner_up: CandidateScore | None, consid
     return text
 
 
+def why_chosen(decision: RoutingDecision, store_id: str) -> str:
+    """Why the order went to `store_id`: the decision's own reason for its winner; for a runner-up taken
+    because better stores could not reserve after all, its score and the stores it came after."""
+    if store_id == decision.chosen:
+        return decision.why
+    ranked = decision.alternatives
+    entry = next((c for c in ranked if c.store_id == store_id), None)
+    if entry is None:
+        return f"{store_id}: not among the scored stores"
+    before = [c.store_id for c in ranked[: ranked.index(entry)]]
+    return f"{store_id}: score {entry.score}, next best once {', '.join(before)} could not reserve"
+
+
 def offers(decision: RoutingDecision, limit: int) -> list[CandidateScore]:
     """The stores a customer may be offered: those that can take the whole order, best first."""
     return decision.alternatives[:limit]

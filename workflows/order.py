@@ -68,7 +68,7 @@ with workflow.unsafe.imports_passed_through():
         pickup_code_matches,
     )
     from domain.reminders import collection_messages, urgent_message_time
-    from domain.routing import choose_store, offers, trace_lines
+    from domain.routing import choose_store, offers, trace_lines, why_chosen
     from domain.sla import (
         after_short_pick,
         choice_options,
@@ -651,7 +651,8 @@ class OrderWorkflow:
         if not short_pick or policy is not ShortPickPolicy.ASK_CUSTOMER:
             decision = await self._route(reason, radius_km=self._policy.routing.max_distance_km)
             for candidate in offers(decision, self._policy.routing.alternatives):
-                if await self._move_to(candidate.store_id, reason):
+                why = why_chosen(decision, candidate.store_id)
+                if await self._move_to(candidate.store_id, f"{reason} ({why})"):
                     return
                 if self._status not in IN_PREPARATION:
                     return
@@ -726,7 +727,10 @@ class OrderWorkflow:
         self._state.picked = [line for line in self._state.picked if line.quantity > 0]
         self._state.short, self._state.splits = [], [*self._state.splits, split_id]
         moved_text = ", ".join(f"{line.quantity} × {line.sku}" for line in moved)
-        self._transition(OrderStatus.PICKED, SYSTEM, f"{moved_text} split off to {split_id} at {store.id}")
+        why = why_chosen(decision, store.id)
+        self._transition(
+            OrderStatus.PICKED, SYSTEM, f"{moved_text} split off to {split_id} at {store.id} ({why})"
+        )
         await self._record()
         placement = self._state.placement.model_copy(
             update={"store_id": store.id, "lines": moved, "hold_id": None, "accept_alternative": None}

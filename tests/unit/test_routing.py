@@ -14,7 +14,7 @@ from domain.models import (
     StoreLoad,
     StoreProfile,
 )
-from domain.routing import choose_store, load_ratio, offers, trace_lines
+from domain.routing import choose_store, load_ratio, offers, trace_lines, why_chosen
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -209,3 +209,13 @@ def test_the_trace_names_every_candidate_and_why_the_winner_won() -> None:
     assert lines[0].startswith("routing (test) from rivoli: bastille: lowest score")
     assert any("lyon" in line and "beyond 30 km" in line for line in lines)
     assert any("rivoli" in line and "cannot serve" in line for line in lines[1:])
+
+
+def test_a_runner_up_taken_after_the_winner_fell_through_says_so() -> None:
+    decision = choose([candidate(RIVOLI, units=0), candidate(BASTILLE), candidate(LA_DEFENSE)])
+    assert why_chosen(decision, "bastille") == decision.why
+    defense = next(c for c in decision.candidates if c.store_id == "la-defense")
+    assert why_chosen(decision, "la-defense") == (
+        f"la-defense: score {defense.score}, next best once bastille could not reserve"
+    )
+    assert why_chosen(decision, "lyon") == "lyon: not among the scored stores"
