@@ -1,5 +1,7 @@
-"""orders by store and creation time: routing counts today's orders per store, store queues list them
-oldest first; both read one index range instead of every order the store ever had
+"""orders indexed by store and creation time
+
+Routing counts today's orders per store and store queues list them oldest first: both read one index
+range instead of every order the store ever had.
 
 Revision ID: 0007
 Revises: 0006
