@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from domain import ids
 from domain.delivery import DEFAULT_RATES, choose_carrier, choose_ship_from
 from domain.models import (
     ChoiceOption,
@@ -22,6 +23,7 @@ from domain.sla import (
     after_short_pick,
     choice_options,
     default_choice,
+    missing_lines,
     preparation_sla,
     remaining_lines,
     stock_corrections,
@@ -88,6 +90,25 @@ def test_a_short_pick_leaves_each_line_less_its_missing_units() -> None:
     kept = after_short_pick(lines, [ShortLine(sku="STOVE-GAS", missing=1, reason=ShortReason.NOT_FOUND)])
     assert kept == [PickedLine(sku="TENT-2P", quantity=2), PickedLine(sku="STOVE-GAS", quantity=0)]
     assert remaining_lines(lines, kept) == [lines[0]]
+
+
+def test_the_missing_lines_a_split_order_takes_and_its_id() -> None:
+    lines = [
+        OrderLine(sku="TENT-2P", quantity=3, unit_price=Decimal("149")),
+        OrderLine(sku="STOVE-GAS", quantity=1, unit_price=Decimal("39.5")),
+        OrderLine(sku="BOTTLE-1L", quantity=2, unit_price=Decimal("19.9")),
+    ]
+    kept = [PickedLine(sku="TENT-2P", quantity=1), PickedLine(sku="STOVE-GAS", quantity=1)]
+    moved = missing_lines(lines, kept)
+    assert [(line.sku, line.quantity, line.unit_price) for line in moved] == [
+        ("TENT-2P", 2, Decimal("149")),
+        ("BOTTLE-1L", 2, Decimal("19.9")),  # nothing of it found: all of it moves
+    ]
+    first = ids.split_order_id("order-webshop-WEB-1001", 2)
+    assert first == "order-webshop-WEB-1001+2" and ids.split_part(first) == "2"
+    assert ids.split_part(ids.split_order_id(first, 2)) == "2/2"  # a split of a split
+    assert ids.split_part("order-webshop-WEB-1001") is None
+    assert ids.order_of_holder(ids.reservation_holder(first, 1)) == first
 
 
 def test_the_customer_may_always_cancel_and_only_choose_what_is_possible() -> None:
