@@ -710,22 +710,16 @@ class OrderWorkflow:
             return True
         store, here = self._stores[candidate.store_id], self._state.store
         assert here
-        quantities = {line.sku: line.quantity for line in moved}
-        await self._run(
-            ids.ACTIVITY_RELEASE_LINES,
-            PartialRelease(
-                holder_id=self._holder,
-                quantities=quantities,
-                reason=f"moved to {split_id}",
-                tag=f"split-{part}",
-            ),
-        )
         # The moved lines' share of the hold is released here and authorised again by the split order.
-        amount = lines_amount(lines, quantities)
-        await self._refund(amount, f"split-{part}", f"lines moved to split order {split_id}", split=True)
-        self._state.lines = remaining_lines(lines, self._state.picked)
-        self._state.picked = [line for line in self._state.picked if line.quantity > 0]
-        self._state.short, self._state.splits = [], [*self._state.splits, split_id]
+        await self._drop_missing(
+            {line.sku: line.quantity for line in moved},
+            release_reason=f"moved to {split_id}",
+            tag=f"split-{part}",
+            refund_key=f"split-{part}",
+            refund_reason=f"lines moved to split order {split_id}",
+            split=True,
+        )
+        self._state.splits = [*self._state.splits, split_id]
         moved_text = ", ".join(f"{line.quantity} × {line.sku}" for line in moved)
         why = why_chosen(decision, store.id)
         self._transition(
@@ -813,29 +807,45 @@ class OrderWorkflow:
 
     async def _collect_available(self, reason: str) -> None:
         """Keep what the store has, release and refund the missing units, and let the store finish."""
-        lines = self._state.current_lines
         kept = {line.sku: line.quantity for line in self._state.picked}
-        missing = {line.sku: line.quantity - kept.get(line.sku, 0) for line in lines}
-        await self._run(
-            ids.ACTIVITY_RELEASE_LINES,
-            PartialRelease(
-                holder_id=self._holder,
-                quantities=missing,
-                reason="short pick: missing lines",
-                tag="short-pick",
-            ),
+        refund = await self._drop_missing(
+            {line.sku: line.quantity - kept.get(line.sku, 0) for line in self._state.current_lines},
+            release_reason="short pick: missing lines",
+            tag="short-pick",
+            refund_key=f"short-pick-{self._routes}",
+            refund_reason="missing lines",
         )
-        refund = lines_amount(lines, missing)
-        await self._refund(refund, f"short-pick-{self._routes}", "missing lines")
-        self._state.lines = remaining_lines(lines, self._state.picked)
-        self._state.picked = [line for line in self._state.picked if line.quantity > 0]
-        self._state.choice, self._state.short = None, []
+        self._state.choice = None
         self._start_sla(self._state.store)  # type: ignore[arg-type]
         self._transition(OrderStatus.PICKED, SYSTEM, reason)
         await self._record()
         await self._notify(
             NotificationKind.REFUND_ISSUED, self._next(NotificationKind.REFUND_ISSUED), refund_amount=refund
         )
+
+    async def _drop_missing(
+        self,
+        quantities: dict[str, int],
+        *,
+        release_reason: str,
+        tag: str,
+        refund_key: str,
+        refund_reason: str,
+        split: bool = False,
+    ) -> Decimal:
+        """The order goes on with what the store found: the units it will not hand over are released
+        and their share of the payment given back (or moved, for a split). Returns that amount."""
+        lines = self._state.current_lines
+        await self._run(
+            ids.ACTIVITY_RELEASE_LINES,
+            PartialRelease(holder_id=self._holder, quantities=quantities, reason=release_reason, tag=tag),
+        )
+        amount = lines_amount(lines, quantities)
+        await self._refund(amount, refund_key, refund_reason, split=split)
+        self._state.lines = remaining_lines(lines, self._state.picked)
+        self._state.picked = [line for line in self._state.picked if line.quantity > 0]
+        self._state.short = []
+        return amount
 
     async def _deliver(self, answer: CustomerChoice) -> None:
         """Continue as a home delivery (a child workflow): release the store, ship, capture, tell."""

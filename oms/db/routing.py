@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.geo import bounding_box
 from domain.models import RoutingCandidate, StoreLoad, StoreProfile
 from domain.stock import available_to_promise
+from oms.db.stock import store_exists
 from oms.db.tables import stores
 
 # Checkout holds past their expiry count as free (as in oms_reserve). Load counts the read model: orders
@@ -76,6 +77,6 @@ def _profile_fields(store: dict) -> dict:  # type: ignore[type-arg]
 async def set_routing(conn: AsyncConnection, store_id: str, values: dict[str, object]) -> bool:
     """Change a store's routing state or capacity; False when the store does not exist."""
     if not values:
-        return bool(await conn.scalar(text("SELECT count(*) FROM stores WHERE id = :id"), {"id": store_id}))
+        return await store_exists(conn, store_id)
     result = await conn.execute(update(stores).where(stores.c.id == store_id).values(**values))
     return result.rowcount == 1

@@ -2,16 +2,17 @@
 
 import asyncio
 import base64
-import json
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 from google.protobuf.message import Message
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -24,7 +25,8 @@ from domain.ids import SEARCH_ATTRIBUTES
 from oms import demo
 from oms.codec import data_converter
 from oms.customer_keys import CustomerKeyStore
-from oms.db import create_engine
+from oms.db import create_engine, payments
+from oms.db.tables import stores
 from oms.settings import Settings
 from worker.main import build_worker
 
@@ -184,20 +186,30 @@ async def _decode_payloads(codec: PayloadCodec, message: Message) -> None:
 NEARBY = "paris-test-bastille"  # 2 km from Paris Rivoli: within reach of an unasked move
 
 
+async def add_store(engine: AsyncEngine, store_id: str, **columns: object) -> str:
+    """A store (or warehouse) of a test's own, in Paris unless told otherwise; kept if already there."""
+    values = {"id": store_id, "city": "Paris", "timezone": "Europe/Paris", "opening_hours": [], **columns}
+    async with engine.begin() as conn:
+        await conn.execute(insert(stores).values(**values).on_conflict_do_nothing())
+    return store_id
+
+
+async def payment_entries(engine: AsyncEngine, order_id: str) -> list[tuple[str, Decimal]]:
+    """The order's payments ledger: (kind, amount) in order."""
+    async with engine.connect() as conn:
+        return [(entry.kind, entry.amount) for entry in await payments.ledger(conn, order_id)]
+
+
 @pytest.fixture(scope="session")
 async def nearby_store(engine: AsyncEngine) -> str:
     """A second Paris store, open every day all day, so the SLA never interferes with these tests."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone,"
-                " opening_hours, email) VALUES (:id, 'Paris Bastille (test)', 'Paris',"
-                " '1 place de la Bastille', 48.8532, 2.3691, 'Europe/Paris', CAST(:hours AS jsonb),"
-                " 'bastille@stores.example.com') ON CONFLICT DO NOTHING"
-            ),
-            {
-                "id": NEARBY,
-                "hours": json.dumps([{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]),
-            },
-        )
-    return NEARBY
+    return await add_store(
+        engine,
+        NEARBY,
+        name="Paris Bastille (test)",
+        address="1 place de la Bastille",
+        latitude=48.8532,
+        longitude=2.3691,
+        opening_hours=[{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)],
+        email="bastille@stores.example.com",
+    )

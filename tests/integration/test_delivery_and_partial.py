@@ -2,22 +2,21 @@
 to home delivery (shipped from a warehouse, captured once) and a partial collection (the rest released
 and refunded). Stock, stock ledger and payments ledger are checked at every store involved."""
 
-import json
 from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from domain.models import Address
-from oms.db import payments, stock
+from oms.db import stock
 from oms.db.tables import shipments
 from tests.conftest import placement
-from tests.integration.conftest import eventually, keep_history
+from tests.integration.conftest import add_store, eventually, keep_history, payment_entries
 from tests.integration.flow import pickup_code, place, prepare
-from tests.integration.test_rerouting import _order, _stock_at
+from tests.integration.test_rerouting import _levels, _order, _stock_at
 from tests.integration.test_stock import new_sku
 
 WAREHOUSE = "wh-test-ile-de-france"
@@ -27,31 +26,18 @@ ADDRESS = Address(line1="5 rue des Lilas", postcode="75020", city="Paris", count
 @pytest.fixture(scope="module")
 async def warehouse(engine: AsyncEngine) -> str:
     """A warehouse south of Paris: ships home deliveries, never a pickup location."""
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours,"
-                " kind, ships, country) VALUES (:id, 'Entrepôt Île-de-France (test)', 'Rungis',"
-                " '1 rue de la Logistique', 48.75, 2.40, 'Europe/Paris', CAST(:hours AS jsonb),"
-                " 'warehouse', true, 'FR') ON CONFLICT DO NOTHING"
-            ),
-            {"id": WAREHOUSE, "hours": json.dumps([])},
-        )
-    return WAREHOUSE
-
-
-async def _levels(engine: AsyncEngine, sku: str, *store_ids: str) -> dict[str, tuple[int, int]]:
-    async with engine.connect() as conn:
-        out = {}
-        for store_id in store_ids:
-            level = await stock.level(conn, store_id, sku)
-            out[store_id] = (level.on_hand, level.reserved) if level else (0, 0)
-        return out
-
-
-async def _ledger(engine: AsyncEngine, order_id: str) -> list[tuple[str, Decimal]]:
-    async with engine.connect() as conn:
-        return [(entry.kind, entry.amount) for entry in await payments.ledger(conn, order_id)]
+    return await add_store(
+        engine,
+        WAREHOUSE,
+        name="Entrepôt Île-de-France (test)",
+        city="Rungis",
+        address="1 rue de la Logistique",
+        latitude=48.75,
+        longitude=2.40,
+        kind="warehouse",
+        ships=True,
+        country="FR",
+    )
 
 
 async def _kinds(api: httpx.AsyncClient, order_id: str) -> list[str]:
@@ -98,7 +84,7 @@ async def test_a_short_picked_order_switched_to_home_delivery_ships_from_the_war
         booked = (await conn.execute(select(shipments).where(shipments.c.order_id == order.order_id))).one()
     assert (booked.ship_from, booked.tracking_number) == (warehouse, shipment["tracking_number"])
     assert booked.address["postcode"] == "75020"
-    assert await _ledger(engine, order.order_id) == [
+    assert await payment_entries(engine, order.order_id) == [
         ("authorization", Decimal("20.00")),
         ("capture", Decimal("20.00")),
     ]
@@ -135,7 +121,7 @@ async def test_a_partial_collection_releases_and_refunds_what_the_customer_leave
     assert await _levels(engine, stove, "paris-rivoli") == {"paris-rivoli": (2, 0)}  # one back on sale
     async with engine.connect() as conn:
         assert await stock.check_ledger(conn) == []
-    assert await _ledger(engine, order.order_id) == [
+    assert await payment_entries(engine, order.order_id) == [
         ("authorization", Decimal("30.00")),
         ("refund", Decimal("10.00")),
         ("capture", Decimal("20.00")),
@@ -147,15 +133,14 @@ async def test_a_store_frozen_for_a_count_takes_no_order_and_a_warehouse_is_no_p
     api: httpx.AsyncClient, engine: AsyncEngine, warehouse: str, nearby_store: str
 ) -> None:
     store_id = "paris-test-chatelet"
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO stores (id, name, city, address, latitude, longitude, timezone, opening_hours)"
-                " VALUES (:id, 'Paris Châtelet (test)', 'Paris', '1 rue de Rivoli', 48.8590, 2.3470,"
-                " 'Europe/Paris', CAST('[]' AS jsonb)) ON CONFLICT DO NOTHING"
-            ),
-            {"id": store_id},
-        )
+    await add_store(
+        engine,
+        store_id,
+        name="Paris Châtelet (test)",
+        address="1 rue de Rivoli",
+        latitude=48.8590,
+        longitude=2.3470,
+    )
     sku = await new_sku(engine, on_hand=5, store_id=store_id)
     await _stock_at(engine, nearby_store, sku, 5)
     await _stock_at(engine, warehouse, sku, 5)

@@ -25,10 +25,11 @@ async def _stock_at(engine: AsyncEngine, store_id: str, sku: str, on_hand: int) 
         await stock.record(conn, [receipt(store_id, sku, on_hand)])
 
 
-async def _levels(engine: AsyncEngine, sku: str) -> dict[str, tuple[int, int]]:
+async def _levels(engine: AsyncEngine, sku: str, *store_ids: str) -> dict[str, tuple[int, int]]:
+    """(on hand, reserved) at each store; by default Paris Rivoli and the nearby test store."""
     async with engine.connect() as conn:
         out = {}
-        for store_id in ("paris-rivoli", NEARBY):
+        for store_id in store_ids or ("paris-rivoli", NEARBY):
             level = await stock.level(conn, store_id, sku)
             out[store_id] = (level.on_hand, level.reserved) if level else (0, 0)
         return out

@@ -15,10 +15,10 @@ from temporalio.client import Client
 
 from domain import ids
 from domain.models import ShortPickPolicy
-from oms.db import payments, stock
+from oms.db import stock
 from oms.db.tables import notifications
 from tests.conftest import placement
-from tests.integration.conftest import _api, eventually, keep_history, settings_for
+from tests.integration.conftest import _api, eventually, keep_history, payment_entries, settings_for
 from tests.integration.flow import pickup_code, place
 from tests.integration.test_rerouting import _levels, _order, _stock_at
 from tests.integration.test_stock import new_sku
@@ -44,11 +44,6 @@ async def hurried_api(
         settings_for(client, database_url, accept_within=timedelta(seconds=6)), client, engine
     ):
         yield http
-
-
-async def _ledger(engine: AsyncEngine, order_id: str) -> list[tuple[str, Decimal]]:
-    async with engine.connect() as conn:
-        return [(entry.kind, entry.amount) for entry in await payments.ledger(conn, order_id)]
 
 
 async def test_missing_lines_are_split_off_to_a_nearby_store_with_stock_and_money_consistent(
@@ -85,11 +80,11 @@ async def test_missing_lines_are_split_off_to_a_nearby_store_with_stock_and_mone
     async with engine.connect() as conn:
         assert await stock.check_ledger(conn) == []
     # The stove's share of the hold moved: released on the order, authorised on the split order.
-    assert await _ledger(engine, order.order_id) == [
+    assert await payment_entries(engine, order.order_id) == [
         ("authorization", Decimal("20.00")),
         ("refund", Decimal("10.00")),
     ]
-    assert await _ledger(engine, split_id) == [("authorization", Decimal("10.00"))]
+    assert await payment_entries(engine, split_id) == [("authorization", Decimal("10.00"))]
 
     async def messages() -> list[dict]:  # sent just after the split order is recorded
         return (await api.get(f"/v1/orders/{split_id}/notifications")).json()
@@ -115,7 +110,7 @@ async def test_missing_lines_are_split_off_to_a_nearby_store_with_stock_and_mone
     captured = [
         amount
         for order_id in (order.order_id, split_id)
-        for kind, amount in await _ledger(engine, order_id)
+        for kind, amount in await payment_entries(engine, order_id)
         if kind == "capture"
     ]
     assert captured == [Decimal("10.00"), Decimal("10.00")]  # the order's 20.00, once
