@@ -4,11 +4,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY domain domain
-COPY oms oms
 COPY workflows workflows
+COPY config config
+COPY adapters adapters
+COPY services services
 COPY activities activities
-COPY worker worker
 COPY api api
+COPY worker worker
+COPY devstack devstack
+COPY oms oms
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 oms
 USER oms
 CMD ["oms", "--help"]

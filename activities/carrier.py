@@ -4,9 +4,10 @@ database with a stable tracking number; a real carrier API would sit behind the 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
+from adapters.db import shipments
 from domain import ids
-from domain.models import CarrierRate, Shipment, ShipmentBooking
-from oms.db import shipments
+from domain.values import CarrierRate, Shipment
+from workflows.contracts import ShipmentBooking
 
 
 class CarrierActivities:

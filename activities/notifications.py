@@ -6,12 +6,12 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
-from activities.channels import ChannelSender, DeliveryRefused
+from adapters.db import outbox
+from adapters.messaging.render import MessageRenderer, RenderedMessage
+from adapters.messaging.senders import ChannelSender, DeliveryRefused
 from domain import ids
 from domain.messages import channels_for, fallback_for, store_reminder_text
-from domain.models import CustomerNotification, StoreReminder
-from oms.db import outbox
-from oms.messages import MessageRenderer, RenderedMessage
+from domain.notifications import CustomerNotification, StoreReminder
 
 log = logging.getLogger("oms.notifications")
 

@@ -4,9 +4,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from adapters.db import orders, support
 from domain import ids
-from domain.models import OrderView, StoreProfile, SupportAlert
-from oms.db import orders, support
+from domain.order_state import OrderView
+from domain.values import StoreProfile
+from workflows.contracts import SupportAlert
 
 
 class OrderRecordActivities:

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from adapters.db import payments
 from domain import ids
-from domain.models import PaymentRequest, Refund
-from oms.db import payments
+from workflows.contracts import PaymentRequest, Refund
 
 
 class PaymentActivities:

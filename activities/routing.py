@@ -3,9 +3,10 @@
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
+from adapters.db import routing
 from domain import ids
-from domain.models import RoutingCandidate, StoreSearch
-from oms.db import routing
+from domain.decisions import RoutingCandidate
+from workflows.contracts import StoreSearch
 
 
 class RoutingActivities:

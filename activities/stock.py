@@ -3,9 +3,9 @@
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
+from adapters.db import database_now, inventory, stock
 from domain import ids
-from domain.models import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
-from oms.db import database_now, inventory, stock
+from workflows.contracts import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
 
 
 class StockActivities:

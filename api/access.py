@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.errors import ApiError
 from domain.access import Grant, Role
-from domain.models import OrderView
+from domain.order_state import OrderView
 
 CHANNEL, STORE, SUPPORT, OPS = Role.CHANNEL, Role.STORE, Role.SUPPORT, Role.OPS
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {

@@ -8,6 +8,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from adapters.db import create_engine
+from adapters.temporal import connect
 from api import errors
 from api.access import key_digest
 from api.routes import (
@@ -24,9 +26,7 @@ from api.routes import (
     tracking,
     webhooks,
 )
-from oms.db import create_engine
-from oms.settings import Settings
-from oms.temporal import connect
+from config.settings import Settings
 
 
 def create_app(

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio.client import Client
 
-from oms.settings import Settings
+from config.settings import Settings
 
 
 def _settings(request: Request) -> Settings:

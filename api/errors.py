@@ -111,7 +111,7 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, invalid: RequestValidationError) -> JSONResponse:
         """A channel's invalid order is kept as a dead letter; any other invalid request is just answered."""
         if request.method == "POST" and request.url.path == "/v1/orders":
-            from api.intake import CANONICAL, dead_letter
+            from services.intake import CANONICAL, dead_letter
 
             reasons = jsonable_encoder(invalid.errors())
             error = await dead_letter(

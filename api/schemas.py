@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, Field
 
-from domain.models import Actor, PickedLine, Reason, RoutingState, ShortLine
 from domain.stock import StockLevel
+from domain.values import Actor, PickedLine, Reason, RoutingState, ShortLine
 
 
 class StoreActionBody(BaseModel):

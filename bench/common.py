@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from oms.embedded import EmbeddedPostgres
-from oms.migrate import upgrade
-from oms.settings import to_sqlalchemy_url
+from adapters.db.migrate import upgrade
+from config.settings import to_sqlalchemy_url
+from devstack.embedded import EmbeddedPostgres
 
 
 def free_port() -> int:

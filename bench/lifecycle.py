@@ -22,15 +22,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from adapters.db import create_engine
+from adapters.db.migrate import upgrade
 from api.app import create_app
 from bench.bare import UPDATES, BareWorkflow, bare_step
+from config.settings import Settings, to_sqlalchemy_url
+from devstack import demo
+from devstack.embedded import EmbeddedPostgres, temporal_cli
 from domain.ids import SEARCH_ATTRIBUTES
-from oms import demo
 from oms.cli import _Server
-from oms.db import create_engine
-from oms.embedded import EmbeddedPostgres, temporal_cli
-from oms.migrate import upgrade
-from oms.settings import Settings, to_sqlalchemy_url
 from worker.main import build_worker
 
 SKUS = [sku for sku, _, _ in demo.PRODUCTS]

@@ -20,9 +20,10 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.db import availability, create_engine, stock
 from bench.common import percentile, scratch_database
-from domain.models import OrderLine, ReservationRequest
-from oms.db import availability, create_engine, stock
+from domain.values import OrderLine
+from workflows.contracts import ReservationRequest
 
 HOT_STORE, HOT_SKU = "bench-hot-store", "BENCH-HOT"
 BARE_UPDATE = text(
@@ -244,9 +245,9 @@ async def _seed_orders(engine: AsyncEngine) -> None:
 async def routing_latency(url: str, queries: int, *, seeded: bool) -> tuple[float, float]:
     from datetime import UTC, datetime
 
-    from domain.models import RoutingPolicy
+    from adapters.db import orders, routing
+    from domain.policy import RoutingPolicy
     from domain.routing import choose_store
-    from oms.db import orders, routing
 
     engine = create_engine(url, pool_size=2)
     if not seeded:

@@ -7,8 +7,8 @@ from pydantic import BaseModel
 
 from domain.deadlines import ready_by
 from domain.geo import distance_km
-from domain.models import MissingLine, OrderLine, StoreProfile
 from domain.stock import shortages
+from domain.values import MissingLine, OrderLine, StoreProfile
 
 
 @dataclass(frozen=True)

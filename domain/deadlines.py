@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.models import OpeningHours
+from domain.values import OpeningHours
 
 _SEARCH_DAYS = 15
 

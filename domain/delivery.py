@@ -3,9 +3,10 @@
 import hashlib
 from decimal import Decimal
 
+from domain.decisions import RoutingCandidate
 from domain.geo import distance_km
-from domain.models import CarrierRate, OrderLine, RoutingCandidate, RoutingState, StoreKind, StoreProfile
 from domain.stock import shortages
+from domain.values import CarrierRate, OrderLine, RoutingState, StoreKind, StoreProfile
 
 # The seed's example (a customer in Manchester, shipped from Birmingham) and French equivalents; the
 # table is configurable (OMS_CARRIER_RATES).

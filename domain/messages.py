@@ -4,15 +4,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import ids
-from domain.models import (
-    ContactPreference,
-    CustomerNotification,
-    NotificationFacts,
-    NotificationKind,
-    OrderState,
-    StoreProfile,
-    StoreReminder,
-)
+from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind, StoreReminder
+from domain.order_state import OrderState
+from domain.values import ContactPreference, StoreProfile
 
 URGENT = frozenset(
     {NotificationKind.READY_FOR_PICKUP, NotificationKind.REROUTED, NotificationKind.ORDER_SPLIT}

@@ -5,8 +5,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from domain.models import OrderLine, OrderState, PickedLine, ShortLine, TimelineEntry
+from domain.order_state import OrderState
 from domain.status import OrderStatus, ensure_transition
+from domain.values import OrderLine, PickedLine, ShortLine, TimelineEntry
 
 
 def apply_transition(

@@ -3,7 +3,8 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.models import NotificationKind, OrderPolicy
+from domain.notifications import NotificationKind
+from domain.policy import OrderPolicy
 
 _MIN_GAP = timedelta(hours=1)
 

@@ -10,19 +10,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import ready_by
+from domain.decisions import CandidateScore, RoutingCandidate, RoutingDecision, StoreLoad
 from domain.geo import distance_km
-from domain.models import (
-    CandidateScore,
-    OrderLine,
-    RoutingCandidate,
-    RoutingDecision,
-    RoutingPolicy,
-    RoutingState,
-    StoreKind,
-    StoreLoad,
-    StoreProfile,
-)
+from domain.policy import RoutingPolicy
 from domain.stock import shortages
+from domain.values import OrderLine, RoutingState, StoreKind, StoreProfile
 
 
 def load_ratio(store: StoreProfile, load: StoreLoad, promise: timedelta) -> float | None:

@@ -4,16 +4,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import ready_by
-from domain.models import (
-    ChoiceOption,
-    OrderLine,
-    OrderPolicy,
-    PickedLine,
-    PreparationSla,
-    ShortLine,
-    ShortReason,
-    StoreProfile,
-)
+from domain.policy import ChoiceOption, OrderPolicy
+from domain.values import OrderLine, PickedLine, PreparationSla, ShortLine, ShortReason, StoreProfile
 
 
 def preparation_sla(start: datetime, policy: OrderPolicy, store: StoreProfile) -> PreparationSla:

@@ -1,7 +1,7 @@
 """Stock rules: what a store can promise, what a basket lacks, how feed events move stock.
 
 Every movement of stock is a ledger entry with an idempotency key; current levels are the sum of
-the ledger. These pure functions decide the entries; oms/db/stock.py records them.
+the ledger. These pure functions decide the entries; adapters/db/stock.py records them.
 """
 
 from collections.abc import Iterable, Mapping
@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from domain.models import MissingLine, OrderLine, Sku, StoreId
+from domain.values import MissingLine, OrderLine, Sku, StoreId
 
 
 class MovementKind(StrEnum):

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from oms.settings import Settings
+from config.settings import Settings
 
 app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
 log = logging.getLogger("oms")
@@ -73,9 +73,9 @@ async def _serve_api(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _prepare_database(settings: Settings, demo: bool) -> None:
-    from oms import demo as demo_data
-    from oms.db import create_engine
-    from oms.migrate import upgrade
+    from adapters.db import create_engine
+    from adapters.db.migrate import upgrade
+    from devstack import demo as demo_data
 
     await asyncio.to_thread(upgrade, settings.sqlalchemy_url())
     if demo:
@@ -129,7 +129,7 @@ def up(
 ) -> None:
     """Start everything on embedded defaults: Temporal dev server + UI, PostgreSQL, migrations, demo data,
     worker and API. Ctrl-C stops it all; data stays in the data folder."""
-    from oms.embedded import EmbeddedPostgres, TemporalDevServer
+    from devstack.embedded import EmbeddedPostgres, TemporalDevServer
 
     _logging()
     settings = _settings(
@@ -143,7 +143,7 @@ def up(
     if not settings.tracking_secret:
         settings.tracking_secret = _tracking_secret(settings.data_dir)
     if not settings.payload_keys:  # customer data never in clear in the embedded Temporal either
-        from oms.codec import new_key_file
+        from adapters.codec import new_key_file
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         key_file = new_key_file(settings.data_dir / "payload_keys.json")
@@ -168,7 +168,7 @@ def up(
 
 
 async def _run_everything(settings: Settings, demo: bool) -> None:
-    from oms.temporal import connect, register_search_attributes
+    from adapters.temporal import connect, register_search_attributes
     from worker.main import run_worker
 
     stop = asyncio.Event()
@@ -231,8 +231,8 @@ app.add_typer(stock_app, name="stock")
 @stock_app.command("check")
 def stock_check() -> None:
     """Check that every stock level equals the sum of its ledger entries; exit 1 listing any drift."""
-    from oms.db import create_engine
-    from oms.db.stock import LedgerDrift, check_ledger
+    from adapters.db import create_engine
+    from adapters.db.stock import LedgerDrift, check_ledger
 
     async def drift_rows() -> list[LedgerDrift]:
         engine = create_engine(Settings().sqlalchemy_url(), pool_size=1)

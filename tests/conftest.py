@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from domain.models import Customer, OrderLine, OrderPlacement
-from oms.settings import to_sqlalchemy_url
+from config.settings import to_sqlalchemy_url
+from domain.values import Customer, OrderLine, OrderPlacement
 
 
 def free_port() -> int:
@@ -26,7 +26,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url := os.environ.get("TEST_DATABASE_URL"):
         yield url
         return
-    from oms.embedded import EmbeddedPostgres
+    from devstack.embedded import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", free_port())
     server.start()
@@ -37,7 +37,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(postgres_server: str) -> str:
     """A fresh database with the schema migrated, for this session only."""
-    from oms.migrate import upgrade
+    from adapters.db.migrate import upgrade
 
     name = f"oms_test_{uuid.uuid4().hex[:8]}"
     base, _, _ = postgres_server.rpartition("/")
@@ -71,7 +71,7 @@ def placement(
 
 @pytest.fixture(scope="session")
 def temporal_cli_path() -> str:
-    from oms.embedded import temporal_cli
+    from devstack.embedded import temporal_cli
 
     return temporal_cli()
 

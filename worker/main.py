@@ -8,18 +8,18 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.carrier import CarrierActivities
-from activities.channels import ChannelSender, LogSender
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.payments import PaymentActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
+from adapters.db import create_engine
+from adapters.messaging.render import MessageRenderer
+from adapters.messaging.senders import ChannelSender, LogSender
+from adapters.temporal import connect
+from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
-from domain.models import CarrierRate
-from oms.db import create_engine
-from oms.messages import MessageRenderer
-from oms.settings import Settings
-from oms.temporal import connect
+from domain.values import CarrierRate
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
@@ -36,7 +36,7 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number:
         from twilio.rest import Client as TwilioClient
 
-        from activities.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
+        from adapters.messaging.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
 
         http = RoutedTwilioHttpClient(settings.twilio_api_url) if settings.twilio_api_url else None
         client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
@@ -45,7 +45,7 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
     if settings.sendgrid_api_key and settings.sendgrid_from_email:
         from sendgrid import SendGridAPIClient
 
-        from activities.sendgrid_email import SendGridEmailSender
+        from adapters.messaging.sendgrid_email import SendGridEmailSender
 
         client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_host)
         senders["email"] = SendGridEmailSender(client, settings.sendgrid_from_email)

@@ -9,15 +9,14 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
+    from domain.decisions import RoutingCandidate
     from domain.delivery import choose_carrier, choose_ship_from, tracking_number
-    from domain.models import (
-        CarrierRate,
+    from domain.values import CarrierRate, Shipment
+    from workflows.contracts import (
         DeliveryOutcome,
         DeliveryRequest,
         ReservationOutcome,
         ReservationRequest,
-        RoutingCandidate,
-        Shipment,
         ShipmentBooking,
         StoreSearch,
     )

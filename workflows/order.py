@@ -12,51 +12,23 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
-    from domain.deadlines import pickup_deadline, ready_by, reminder_at
-    from domain.delivery import choose_ship_from
-    from domain.messages import notification_for
-    from domain.models import (
+    from domain.commands import (
         Cancellation,
-        ChoiceOption,
-        ChoiceRequest,
         Collection,
         CustomerChoice,
-        DeliveryOutcome,
-        DeliveryRequest,
-        IntakeConfirmation,
-        IntakeResult,
-        NotificationKind,
-        OrderInput,
-        OrderLine,
-        OrderState,
-        OrderView,
-        PartialRelease,
-        PaymentRequest,
-        PickedLine,
         PickReport,
-        PreparationSla,
         ReadyReport,
-        Refund,
         ResendRequest,
-        ReservationOutcome,
-        ReservationRequest,
-        RoutingCandidate,
-        RoutingDecision,
-        RoutingState,
         ShortPick,
-        ShortPickPolicy,
-        SplitOrigin,
-        StockAtRisk,
-        StockWriteOff,
         StoreAcceptance,
-        StoreProfile,
         StoreRejection,
-        StoreReminder,
-        StoreSearch,
         SupportAction,
-        SupportAlert,
-        TimelineEntry,
     )
+    from domain.deadlines import pickup_deadline, ready_by, reminder_at
+    from domain.decisions import ChoiceRequest, RoutingCandidate, RoutingDecision
+    from domain.delivery import choose_ship_from
+    from domain.messages import notification_for
+    from domain.notifications import NotificationKind, StoreReminder
     from domain.order import (
         PickMismatch,
         apply_transition,
@@ -67,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         new_pickup_code,
         pickup_code_matches,
     )
+    from domain.order_state import OrderState, OrderView
+    from domain.policy import ChoiceOption, ShortPickPolicy
     from domain.reminders import collection_messages, urgent_message_time
     from domain.routing import choose_store, offers, trace_lines, why_chosen
     from domain.sla import (
@@ -86,6 +60,31 @@ with workflow.unsafe.imports_passed_through():
         TransitionNotAllowed,
         can_cancel,
         ensure_transition,
+    )
+    from domain.values import (
+        OrderLine,
+        PickedLine,
+        PreparationSla,
+        RoutingState,
+        SplitOrigin,
+        StockAtRisk,
+        StoreProfile,
+        TimelineEntry,
+    )
+    from workflows.contracts import (
+        DeliveryOutcome,
+        DeliveryRequest,
+        IntakeConfirmation,
+        IntakeResult,
+        OrderInput,
+        PartialRelease,
+        PaymentRequest,
+        Refund,
+        ReservationOutcome,
+        ReservationRequest,
+        StockWriteOff,
+        StoreSearch,
+        SupportAlert,
     )
 
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)

@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from adapters.db import availability, orders
 from api.access import authorize
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import invalid_field, not_found
 from domain.availability import StoreAvailability
-from domain.models import OrderLine
-from oms.db import availability, orders
+from domain.values import OrderLine
 
 router = APIRouter(prefix="/v1/availability", tags=["availability"], dependencies=[Depends(authorize)])
 

@@ -4,13 +4,13 @@ import json
 
 from fastapi import APIRouter, Request, Response
 
+from adapters.channels import ChannelContext, SignatureRejected, adapters
+from adapters.db import orders
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError, not_found
-from api.intake import dead_letter, take_order
 from api.schemas import AcceptedOrder
-from domain.models import OrderView
-from oms.channels import ChannelContext, SignatureRejected, adapters
-from oms.db import orders
+from domain.order_state import OrderView
+from services.intake import dead_letter, take_order
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Body, Depends, Request
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
+from adapters.codec import UnknownKey
 from api.access import authorize
 from api.errors import ApiError
-from oms.codec import UnknownKey
 
 router = APIRouter(prefix="/codec", tags=["operations"], dependencies=[Depends(authorize)])
 

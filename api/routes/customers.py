@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel, Field
 
+from adapters.customer_keys import CustomerKeyStore, customer_ref
+from adapters.db import erasure
 from api.access import authorize
 from api.deps import EngineDep
 from api.errors import ApiError
-from domain.models import storable_text
 from domain.status import TERMINAL, OrderStatus
-from oms.customer_keys import CustomerKeyStore, customer_ref
-from oms.db import erasure
+from domain.values import storable_text
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], dependencies=[Depends(authorize)])
 

@@ -4,16 +4,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
+from adapters.channels import adapters
+from adapters.db import dead_letters
+from adapters.db.dead_letters import DeadLetter
 from api.access import authorize
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
 from api.errors import not_found
-from api.intake import CANONICAL, canonical, take_order
 from api.routes.channels import context_for
 from api.schemas import AcceptedOrder
-from domain.models import OrderView
-from oms.channels import adapters
-from oms.db import dead_letters
-from oms.db.dead_letters import DeadLetter
+from domain.order_state import OrderView
+from services.intake import CANONICAL, canonical, take_order
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencies=[Depends(authorize)])
 

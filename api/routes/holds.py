@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from adapters.db import stock
+from adapters.db.tables import reservations
 from api.access import authorize
-from api.baskets import check_basket
 from api.deps import ConnectionDep, SettingsDep
 from api.errors import ApiError, invalid_field, not_found
-from domain.models import OrderLine, PickedLine, ReservationRequest, StoreId
-from oms.db import stock
-from oms.db.tables import reservations
+from domain.values import OrderLine, PickedLine, StoreId
+from services.baskets import check_basket
+from workflows.contracts import ReservationRequest
 
 router = APIRouter(prefix="/v1/holds", tags=["holds"], dependencies=[Depends(authorize)])
 

@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import select
 
+from adapters.db import inventory
+from adapters.db.inventory import Alert
+from adapters.db.tables import stock_movements
 from api.access import authorize
 from api.deps import ClientDep, ConnectionDep, EngineDep
 from api.errors import not_found
-from api.inventory import FeedAnswer, receive
-from oms.db import inventory
-from oms.db.inventory import Alert
-from oms.db.tables import stock_movements
+from services.stock_feed import FeedAnswer, receive
 
 router = APIRouter(prefix="/v1/inventory", tags=["inventory"], dependencies=[Depends(authorize)])
 

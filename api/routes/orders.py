@@ -6,25 +6,20 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from adapters.db import outbox
+from adapters.db.outbox import OutboxMessage
 from api.access import GrantDep, authorize, check_order, shown
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError
-from api.intake import CANONICAL, take_order
-from api.orders import find_order, update_order
 from api.routes.tracking import tracking_token
 from api.schemas import AcceptedOrder, CancelBody
 from domain import ids
 from domain.access import Role
-from domain.models import (
-    Cancellation,
-    CustomerChoice,
-    OrderPlacement,
-    OrderView,
-    ResendRequest,
-    SupportAction,
-)
-from oms.db import outbox
-from oms.db.outbox import OutboxMessage
+from domain.commands import Cancellation, CustomerChoice, ResendRequest, SupportAction
+from domain.order_state import OrderView
+from domain.values import OrderPlacement
+from services.intake import CANONICAL, take_order
+from services.orders import find_order, update_order
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(authorize)])
 

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api import inventory
+from adapters.db import database_now, orders, routing, stock
 from api.access import GrantDep, authorize, shown
 from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
 from api.errors import ApiError, invalid_field, not_found
-from api.orders import find_order, update_order
 from api.schemas import (
     CollectBody,
     PickBody,
@@ -24,18 +23,12 @@ from api.schemas import (
 )
 from domain import ids
 from domain.access import Role
-from domain.models import (
-    Collection,
-    OrderView,
-    PickReport,
-    ReadyReport,
-    ShortPick,
-    StoreAcceptance,
-    StoreProfile,
-    StoreRejection,
-)
+from domain.commands import Collection, PickReport, ReadyReport, ShortPick, StoreAcceptance, StoreRejection
+from domain.order_state import OrderView
 from domain.status import OrderStatus
-from oms.db import database_now, orders, routing, stock
+from domain.values import StoreProfile
+from services import stock_feed as inventory
+from services.orders import find_order, update_order
 
 router = APIRouter(prefix="/v1/stores", tags=["stores"], dependencies=[Depends(authorize)])
 

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Depends
 
+from adapters.db import support
+from adapters.db.support import SupportAlertRecord
 from api.access import authorize
 from api.deps import ConnectionDep
-from oms.db import support
-from oms.db.support import SupportAlertRecord
 
 router = APIRouter(prefix="/v1/support", tags=["support"], dependencies=[Depends(authorize)])
 

@@ -11,10 +11,10 @@ from temporalio.service import RPCError
 
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError, not_found
-from api.orders import find_order
 from domain import ids
-from domain.models import OrderLine, StoreProfile
 from domain.status import OrderStatus
+from domain.values import OrderLine, StoreProfile
+from services.orders import find_order
 
 router = APIRouter(prefix="/v1/track", tags=["tracking"])
 

@@ -8,9 +8,9 @@ from pydantic import BaseModel
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
 
+from adapters.db import outbox
 from api.deps import EngineDep, SettingsDep
 from api.errors import ApiError
-from oms.db import outbox
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 

@@ -19,15 +19,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.codec import data_converter
+from adapters.customer_keys import CustomerKeyStore
+from adapters.db import create_engine, payments
+from adapters.db.tables import stores
 from api.app import create_app
+from config.settings import Settings
+from devstack import demo
 from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
-from oms import demo
-from oms.codec import data_converter
-from oms.customer_keys import CustomerKeyStore
-from oms.db import create_engine, payments
-from oms.db.tables import stores
-from oms.settings import Settings
 from worker.main import build_worker
 
 pytestmark = pytest.mark.integration

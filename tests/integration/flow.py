@@ -4,7 +4,7 @@ import re
 
 import httpx
 
-from domain.models import OrderPlacement
+from domain.values import OrderPlacement
 
 
 async def place(api: httpx.AsyncClient, order: OrderPlacement) -> httpx.Response:

@@ -15,22 +15,17 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.payments import PaymentActivities
 from activities.stock import StockActivities
+from adapters.db import orders, payments, stock
+from adapters.db.tables import notifications
+from adapters.messaging.render import MessageRenderer, RenderedMessage
 from domain.messages import notification_for
-from domain.models import (
-    CustomerNotification,
-    NotificationKind,
-    OrderState,
-    PaymentRequest,
-    Refund,
-    ReservationRequest,
-    TimelineEntry,
-)
+from domain.notifications import CustomerNotification, NotificationKind
 from domain.order import apply_transition
+from domain.order_state import OrderState
 from domain.status import OrderStatus
-from oms.db import orders, payments, stock
-from oms.db.tables import notifications
-from oms.messages import MessageRenderer, RenderedMessage
+from domain.values import TimelineEntry
 from tests.conftest import placement
+from workflows.contracts import PaymentRequest, Refund, ReservationRequest
 
 STORE = "nyc-soho"
 PLACED_AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
+from adapters.db import create_engine
+from adapters.temporal import connect
 from api.app import create_app
+from config.settings import Settings
 from oms.cli import _Server
-from oms.db import create_engine
-from oms.settings import Settings
-from oms.temporal import connect
 from tests.conftest import free_port
 from tests.integration.conftest import KEYS
 from worker.main import build_worker

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import Payloads
 from temporalio.testing import WorkflowEnvironment
 
-from oms.db import payments
-from oms.db.stock import check_ledger
+from adapters.db import payments
+from adapters.db.stock import check_ledger
 from tests.conftest import placement
 from tests.integration.flow import place, prepare, stock
 

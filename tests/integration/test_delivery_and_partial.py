@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from domain.models import Address
-from oms.db import stock
-from oms.db.tables import shipments
+from adapters.db import stock
+from adapters.db.tables import shipments
+from domain.values import Address
 from tests.conftest import placement
 from tests.integration.conftest import add_store, eventually, keep_history, payment_entries
 from tests.integration.flow import pickup_code, place, prepare

@@ -4,9 +4,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from adapters.db import payments
 from domain import ids
-from domain.models import Cancellation, OrderView
-from oms.db import payments
+from domain.commands import Cancellation
+from domain.order_state import OrderView
 from tests.conftest import placement
 from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import place, prepare, stock

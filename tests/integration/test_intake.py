@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from oms.db.tables import payment_entries, reservations
+from adapters.db.tables import payment_entries, reservations
 from tests.conftest import placement
 from tests.integration.conftest import keep_history
 from tests.integration.flow import place, prepare, stock

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.models import OrderLine, ReservationRequest
+from adapters.db import create_engine, inventory, stock
 from domain.stock import InventoryEvent
-from oms.db import create_engine, inventory, stock
+from domain.values import OrderLine
+from workflows.contracts import ReservationRequest
 
 STORE = "london-oxford-st"
 HOLDERS = [f"order-prop-{n}" for n in range(4)]

@@ -4,8 +4,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from adapters.db import payments
 from domain import ids
-from oms.db import payments
 from tests.conftest import placement
 from tests.integration.conftest import keep_history
 from tests.integration.flow import pickup_code, place, prepare, step, stock

@@ -10,21 +10,16 @@ from temporalio.testing import ActivityEnvironment
 from twilio.rest import Client as TwilioClient
 
 from activities.notifications import NotificationActivities
-from activities.sendgrid_email import SendGridEmailSender
-from activities.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
+from adapters.db import outbox
+from adapters.messaging.render import MessageRenderer, RenderedMessage
+from adapters.messaging.sendgrid_email import SendGridEmailSender
+from adapters.messaging.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
+from devstack import demo
 from domain.messages import notification_for
-from domain.models import (
-    ContactPreference,
-    CustomerNotification,
-    NotificationKind,
-    OrderState,
-    StoreProfile,
-    StoreReminder,
-)
+from domain.notifications import CustomerNotification, NotificationKind, StoreReminder
+from domain.order_state import OrderState
 from domain.status import OrderStatus
-from oms import demo
-from oms.db import outbox
-from oms.messages import MessageRenderer, RenderedMessage
+from domain.values import ContactPreference, StoreProfile
 from tests.conftest import placement
 from tests.providers import FakeSendGrid, FakeTwilio
 

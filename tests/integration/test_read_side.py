@@ -4,8 +4,8 @@ import httpx
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
+from adapters.temporal import register_search_attributes
 from domain.ids import SEARCH_ATTRIBUTES
-from oms.temporal import register_search_attributes
 from tests.conftest import placement
 from tests.integration.flow import place
 

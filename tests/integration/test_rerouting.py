@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from adapters.db import payments, stock
+from adapters.db.tables import reservations, stock_movements
 from domain import ids
-from oms.db import payments, stock
-from oms.db.tables import reservations, stock_movements
 from tests.conftest import placement
 from tests.integration.conftest import NEARBY, eventually, keep_history
 from tests.integration.flow import pickup_code, place

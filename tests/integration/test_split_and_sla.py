@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client
 
+from adapters.db import stock
+from adapters.db.tables import notifications
 from domain import ids
-from domain.models import ShortPickPolicy
-from oms.db import stock
-from oms.db.tables import notifications
+from domain.policy import ShortPickPolicy
 from tests.conftest import placement
 from tests.integration.conftest import _api, eventually, keep_history, payment_entries, settings_for
 from tests.integration.flow import pickup_code, place

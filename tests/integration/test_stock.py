@@ -9,14 +9,15 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from adapters.db import database_now, inventory, stock
+from adapters.db.tables import notifications, stock_movements
+from devstack.demo import STORES as DEMO_STORES
 from domain import ids
-from domain.models import OrderLine, ReservationRequest
-from oms.db import database_now, inventory, stock
-from oms.db.tables import notifications, stock_movements
-from oms.demo import STORES as DEMO_STORES
+from domain.values import OrderLine
 from tests.conftest import placement
 from tests.integration.conftest import eventually
 from tests.integration.flow import place
+from workflows.contracts import ReservationRequest
 
 
 async def new_sku(

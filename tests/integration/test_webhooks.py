@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from twilio.request_validator import RequestValidator
 
-from oms.db import outbox
-from oms.db.tables import notifications
+from adapters.db import outbox
+from adapters.db.tables import notifications
 from tests.conftest import placement
 from tests.integration.conftest import _api, eventually, settings_for
 from tests.integration.flow import place

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.deadlines import pickup_deadline, ready_by, reminder_at
-from domain.models import OpeningHours
+from domain.values import OpeningHours
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -10,17 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import (
-    Customer,
-    CustomerNotification,
-    NotificationFacts,
-    NotificationKind,
-    OrderLine,
-    StoreProfile,
-)
+from adapters.messaging.render import LANGUAGES, MessageRenderer
+from devstack import demo
+from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind
 from domain.sms import sms_segments
-from oms import demo
-from oms.messages import LANGUAGES, MessageRenderer
+from domain.values import Customer, OrderLine, StoreProfile
 
 ROOT = Path(__file__).parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "messages"
@@ -90,7 +84,8 @@ def test_unknown_languages_fall_back_to_english() -> None:
 def test_docs_show_every_message_as_rendered() -> None:
     sections = [
         "# Customer messages\n",
-        "Rendered from `oms/templates/messages/` with the facts of `tests/unit/test_message_templates.py`;",
+        "Rendered from `adapters/messaging/templates/messages/` with the facts of "
+        "`tests/unit/test_message_templates.py`;",
         "this page is checked against the templates by the test suite.\n",
     ]
     for kind in NotificationKind:

@@ -5,10 +5,12 @@ from pydantic import ValidationError
 
 from domain.ids import order_workflow_id
 from domain.messages import channels_for, fallback_for, notification_for
-from domain.models import ContactPreference, NotificationKind, OrderLine, OrderState, PickedLine
+from domain.notifications import NotificationKind
 from domain.order import PickMismatch, check_pick, new_pickup_code, pickup_code_matches
+from domain.order_state import OrderState
 from domain.status import OrderStatus
 from domain.stock import StockLevel, shortages
+from domain.values import ContactPreference, OrderLine, PickedLine
 from tests.conftest import placement
 
 LINES = [

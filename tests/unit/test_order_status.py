@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.models import OrderState, TimelineEntry
 from domain.order import apply_transition
+from domain.order_state import OrderState
 from domain.status import TERMINAL, TRANSITIONS, OrderStatus, TransitionNotAllowed, can_cancel, can_transition
+from domain.values import TimelineEntry
 from tests.conftest import placement
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -5,20 +5,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import ids
+from domain.decisions import RoutingCandidate
 from domain.delivery import DEFAULT_RATES, choose_carrier, choose_ship_from
-from domain.models import (
-    ChoiceOption,
-    OpeningHours,
-    OrderLine,
-    OrderPolicy,
-    PickedLine,
-    RoutingCandidate,
-    RoutingState,
-    ShortLine,
-    ShortReason,
-    StoreKind,
-    StoreProfile,
-)
+from domain.policy import ChoiceOption, OrderPolicy
 from domain.sla import (
     after_short_pick,
     choice_options,
@@ -27,6 +16,16 @@ from domain.sla import (
     preparation_sla,
     remaining_lines,
     stock_corrections,
+)
+from domain.values import (
+    OpeningHours,
+    OrderLine,
+    PickedLine,
+    RoutingState,
+    ShortLine,
+    ShortReason,
+    StoreKind,
+    StoreProfile,
 )
 
 PARIS = ZoneInfo("Europe/Paris")

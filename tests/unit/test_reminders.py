@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.models import NotificationKind, OrderPolicy
+from domain.notifications import NotificationKind
+from domain.policy import OrderPolicy
 from domain.reminders import after_quiet_hours, collection_messages, in_quiet_hours, urgent_message_time
 
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")

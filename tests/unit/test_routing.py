@@ -4,17 +4,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from domain.models import (
-    OpeningHours,
-    OrderLine,
-    RoutingCandidate,
-    RoutingPolicy,
-    RoutingState,
-    StoreKind,
-    StoreLoad,
-    StoreProfile,
-)
+from domain.decisions import RoutingCandidate, StoreLoad
+from domain.policy import RoutingPolicy
 from domain.routing import choose_store, load_ratio, offers, trace_lines, why_chosen
+from domain.values import OpeningHours, OrderLine, RoutingState, StoreKind, StoreProfile
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -7,8 +7,8 @@ from pydantic import ValidationError
 
 from domain.availability import Candidate, offer, rank_stores
 from domain.geo import bounding_box, distance_km
-from domain.models import OpeningHours, OrderLine, StoreProfile
 from domain.stock import InventoryEvent, StockLevel, available_to_promise, holders_at_risk, on_hand_change
+from domain.values import OpeningHours, OrderLine, StoreProfile
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

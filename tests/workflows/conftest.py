@@ -6,7 +6,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from oms.temporal import register_search_attributes
+from adapters.temporal import register_search_attributes
 
 
 @pytest.fixture(scope="session")

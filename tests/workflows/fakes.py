@@ -10,26 +10,20 @@ from decimal import Decimal
 from temporalio import activity
 
 from domain import ids
+from domain.decisions import RoutingCandidate
 from domain.delivery import DEFAULT_RATES
 from domain.geo import distance_km
-from domain.models import (
-    CarrierRate,
-    CustomerNotification,
-    MissingLine,
-    OpeningHours,
-    OrderView,
+from domain.notifications import CustomerNotification, StoreReminder
+from domain.order_state import OrderView
+from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
+from workflows.contracts import (
     PartialRelease,
     PaymentRequest,
     Refund,
     ReservationOutcome,
     ReservationRequest,
-    RoutingCandidate,
-    Shipment,
     ShipmentBooking,
     StockWriteOff,
-    StoreKind,
-    StoreProfile,
-    StoreReminder,
     StoreSearch,
 )
 

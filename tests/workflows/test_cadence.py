@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 
 from temporalio.testing import WorkflowEnvironment
 
-from domain.models import OrderInput, OrderPolicy, OrderState, StoreProfile, TimelineEntry
+from devstack import demo
+from domain.order_state import OrderState
+from domain.policy import OrderPolicy
 from domain.status import OrderStatus
-from oms import demo
+from domain.values import StoreProfile, TimelineEntry
 from tests.conftest import placement
 from tests.workflows.test_pickup_timers import running
+from workflows.contracts import OrderInput
 
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
 PARIS_STORE, NEW_YORK_STORE = demo.STORES[0], demo.STORES[3]

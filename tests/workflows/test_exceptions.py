@@ -14,28 +14,23 @@ from temporalio.client import WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
 from domain import ids
-from domain.models import (
-    Address,
+from domain.commands import (
     Cancellation,
-    ChoiceOption,
     Collection,
     CustomerChoice,
-    OrderInput,
-    OrderPolicy,
-    OrderView,
-    PickedLine,
     ReadyReport,
-    ShortLine,
     ShortPick,
-    ShortPickPolicy,
-    StockAtRisk,
     StoreAcceptance,
     StoreRejection,
 )
+from domain.order_state import OrderView
+from domain.policy import ChoiceOption, OrderPolicy, ShortPickPolicy
 from domain.status import OrderStatus
+from domain.values import Address, PickedLine, ShortLine, StockAtRisk
 from tests.conftest import placement
 from tests.workflows.fakes import HOME, FakeSystems
 from tests.workflows.test_pickup_timers import Handle, _finish, _ready_order, running
+from workflows.contracts import OrderInput
 
 pytestmark = pytest.mark.asyncio
 STORE = f"store:{HOME}"

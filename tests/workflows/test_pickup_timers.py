@@ -16,10 +16,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from domain import ids
-from domain.models import Cancellation, OrderInput, OrderPolicy, OrderState, OrderView, TimelineEntry
+from domain.commands import Cancellation
+from domain.order_state import OrderState, OrderView
+from domain.policy import OrderPolicy
 from domain.status import OrderStatus
+from domain.values import TimelineEntry
 from tests.conftest import placement
 from tests.workflows.fakes import HOME, FakeSystems
+from workflows.contracts import OrderInput
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 

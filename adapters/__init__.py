@@ -1,0 +1,1 @@
+"""Adapters: the database, messaging providers, sales channels, Temporal and the payload codec."""

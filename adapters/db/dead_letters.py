@@ -1,0 +1,54 @@
+"""Channel payloads that could not become orders, kept with their reasons until replayed."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db import storable
+from adapters.db.tables import dead_letters
+
+
+class DeadLetter(BaseModel):
+    id: int
+    channel: str
+    payload: Any
+    reasons: list[dict[str, Any]]
+    status: str
+    order_id: str | None
+    received_at: datetime
+    updated_at: datetime
+
+
+async def keep(conn: AsyncConnection, channel: str, payload: Any, reasons: list[dict[str, Any]]) -> int:
+    statement = insert(dead_letters).values(
+        channel=channel, payload=storable(payload), reasons=storable(reasons)
+    )
+    return int(await conn.scalar(statement.returning(dead_letters.c.id)) or 0)
+
+
+async def get(conn: AsyncConnection, dead_letter_id: int) -> DeadLetter | None:
+    row = (await conn.execute(select(dead_letters).where(dead_letters.c.id == dead_letter_id))).first()
+    return None if row is None else DeadLetter.model_validate(row, from_attributes=True)
+
+
+async def open_letters(conn: AsyncConnection, limit: int = 200) -> list[DeadLetter]:
+    rows = await conn.execute(
+        select(dead_letters).where(dead_letters.c.status == "open").order_by(dead_letters.c.id).limit(limit)
+    )
+    return [DeadLetter.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def settle(
+    conn: AsyncConnection, dead_letter_id: int, *, order_id: str | None, reasons: list | None
+) -> None:
+    """Replayed into an order, or still refused with today's reasons."""
+    values: dict[str, Any] = {"updated_at": func.now()}
+    if order_id:
+        values.update(status="replayed", order_id=order_id)
+    if reasons is not None:
+        values["reasons"] = storable(reasons)
+    await conn.execute(update(dead_letters).where(dead_letters.c.id == dead_letter_id).values(**values))

@@ -1,0 +1,90 @@
+"""The orders read model: what each order workflow last recorded, for the API and store queues."""
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db.tables import order_events, orders, stores
+from domain.order_state import OrderView
+from domain.status import OrderStatus
+from domain.values import StoreProfile
+
+
+async def record(conn: AsyncConnection, view: OrderView) -> None:
+    """Store the order as the workflow sees it; an older version arriving late changes nothing."""
+    values = {
+        "id": view.order_id,
+        "channel": view.placement.channel,
+        "channel_order_id": view.placement.channel_order_id,
+        "store_id": view.store_id,
+        "status": view.status.value,
+        "view": view.model_dump(mode="json"),
+        "version": view.version,
+        "at_risk": bool(view.stock_at_risk) or view.sla_at_risk,
+        "created_at": view.timeline[0].at,
+        "updated_at": view.timeline[-1].at,
+    }
+    statement = insert(orders).values(**values)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[orders.c.id],
+            set_={
+                key: statement.excluded[key]
+                for key in ("store_id", "status", "view", "version", "updated_at", "at_risk")
+            },
+            where=orders.c.version < statement.excluded.version,
+        )
+    )
+    await conn.execute(
+        insert(order_events)
+        .values(
+            [
+                {
+                    "order_id": view.order_id,
+                    "seq": seq,
+                    "at": entry.at,
+                    "status": entry.status.value,
+                    "actor": entry.actor,
+                    "reason": entry.reason,
+                }
+                for seq, entry in enumerate(view.timeline)
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=[order_events.c.order_id, order_events.c.seq])
+    )
+
+
+async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:
+    view = await conn.scalar(select(orders.c.view).where(orders.c.id == order_id))
+    return None if view is None else OrderView.model_validate(view)
+
+
+async def store_queue(
+    conn: AsyncConnection,
+    store_id: str,
+    status: OrderStatus | None,
+    *,
+    at_risk: bool | None = None,
+    limit: int = 200,
+) -> list[OrderView]:
+    """The store's orders, oldest first: what the associates work through."""
+    query = select(orders.c.view).where(orders.c.store_id == store_id)
+    if status is not None:
+        query = query.where(orders.c.status == status.value)
+    if at_risk is not None:
+        query = query.where(orders.c.at_risk == at_risk)
+    rows = await conn.scalars(query.order_by(orders.c.created_at).limit(limit))
+    return [OrderView.model_validate(view) for view in rows]
+
+
+def _store(row) -> StoreProfile:  # type: ignore[no-untyped-def]
+    return StoreProfile.model_validate(row, from_attributes=True)
+
+
+async def get_store(conn: AsyncConnection, store_id: str) -> StoreProfile | None:
+    row = (await conn.execute(select(stores).where(stores.c.id == store_id))).first()
+    return None if row is None else _store(row)
+
+
+async def list_stores(conn: AsyncConnection) -> list[StoreProfile]:
+    return [_store(row) for row in await conn.execute(select(stores).order_by(stores.c.id))]

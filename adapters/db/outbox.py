@@ -1,0 +1,144 @@
+"""The notification outbox: one row per (order, kind, sequence, channel), so a message goes out once.
+
+Status: pending (recorded) → sending (a send was attempted) → sent | failed; suppressed when the
+customer agreed to no messages. A row left in `sending` means an attempt ended between the provider's
+answer and our record: the next attempt asks the provider, where it can tell, before sending again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db.tables import notifications
+from domain.notifications import CustomerNotification
+
+PENDING, SENDING, SENT, FAILED, SUPPRESSED = "pending", "sending", "sent", "failed", "suppressed"
+
+
+class OutboxMessage(BaseModel):
+    order_id: str
+    kind: str
+    sequence: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    provider: str
+    language: str | None = None
+    provider_message_id: str | None = None
+    delivery_status: str | None = None
+    failure: str | None = None
+    sent_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Claim(BaseModel):
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a message is about: to a customer (a notification) or to store staff (a reminder)."""
+
+    order_id: str
+    kind: str
+    sequence: int
+
+    @classmethod
+    def of(cls, message: CustomerNotification) -> "Event":
+        return cls(message.order_id, message.kind.value, message.sequence)
+
+
+def _key(message: Event, channel: str) -> tuple:
+    return (
+        notifications.c.order_id == message.order_id,
+        notifications.c.kind == message.kind,
+        notifications.c.sequence == message.sequence,
+        notifications.c.channel == channel,
+    )
+
+
+async def claim(
+    conn: AsyncConnection,
+    message: Event,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    provider: str,
+    language: str | None = None,
+) -> Claim:
+    """Record the message (once) and lock its row; answers where it stands."""
+    await conn.execute(
+        insert(notifications)
+        .values(
+            order_id=message.order_id,
+            kind=message.kind,
+            sequence=message.sequence,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            status=PENDING,
+            provider=provider,
+            language=language,
+        )
+        .on_conflict_do_nothing(constraint="one_message_per_event")
+    )
+    row = (
+        await conn.execute(
+            select(notifications.c.status, notifications.c.updated_at)
+            .where(*_key(message, channel))
+            .with_for_update()
+        )
+    ).one()
+    return Claim(status=row.status, updated_at=row.updated_at)
+
+
+async def mark(
+    conn: AsyncConnection,
+    message: Event,
+    channel: str,
+    status: str,
+    *,
+    provider_message_id: str | None = None,
+    failure: str | None = None,
+) -> None:
+    values: dict[str, object] = {"status": status, "updated_at": func.now()}
+    if provider_message_id:
+        values["provider_message_id"] = provider_message_id
+    if failure:
+        values["failure"] = failure
+    if status == SENT:
+        values["sent_at"] = func.now()
+    await conn.execute(update(notifications).where(*_key(message, channel)).values(**values))
+
+
+async def record_delivery(
+    conn: AsyncConnection, provider_message_id: str, status: str, failure: str | None
+) -> int:
+    """A provider's delivery report (status callback, event webhook); returns the rows it matched."""
+    values: dict[str, object] = {"delivery_status": status, "updated_at": func.now()}
+    if failure:
+        values["failure"] = failure
+    result = await conn.execute(
+        update(notifications)
+        .where(notifications.c.provider_message_id == provider_message_id)
+        .values(**values)
+        .returning(notifications.c.id)
+    )
+    return len(result.all())
+
+
+async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]:
+    rows = await conn.execute(
+        select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
+    )
+    return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,107 @@
+"""The payments ledger: an authorisation at reservation, then exactly one capture or one void."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db.tables import payment_entries
+from workflows.contracts import PaymentRequest, Refund
+
+AUTHORIZATION, CAPTURE, VOID, REFUND = "authorization", "capture", "void", "refund"
+
+
+class PaymentConflict(Exception):
+    """A capture after a void, or a void after a capture: money must not move both ways."""
+
+
+@dataclass(frozen=True)
+class PaymentEntry:
+    kind: str
+    amount: Decimal
+    currency: str
+
+
+async def _all_entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> list[PaymentEntry]:
+    query = (
+        select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
+    )
+    if lock:
+        query = query.with_for_update()
+    rows = await conn.execute(query)
+    return [PaymentEntry(row.kind, row.amount, row.currency) for row in rows]
+
+
+async def _entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> dict[str, PaymentEntry]:
+    return {entry.kind: entry for entry in await _all_entries(conn, order_id, lock=lock)}
+
+
+async def _append(
+    conn: AsyncConnection,
+    request: PaymentRequest,
+    kind: str,
+    *,
+    key: str | None = None,
+    reason: str | None = None,
+) -> bool:
+    result = await conn.execute(
+        insert(payment_entries)
+        .values(
+            order_id=request.order_id,
+            kind=kind,
+            amount=request.amount,
+            currency=request.currency,
+            idempotency_key=key or f"{request.order_id}:{kind}",
+            reason=reason,
+        )
+        .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
+        .returning(payment_entries.c.id)
+    )
+    return result.first() is not None
+
+
+async def authorize(conn: AsyncConnection, request: PaymentRequest) -> bool:
+    """Hold the order's amount; True when this call recorded it, False when it already was."""
+    return await _append(conn, request, AUTHORIZATION)
+
+
+async def capture(conn: AsyncConnection, request: PaymentRequest) -> bool:
+    """Take the money at collection; refused after a void."""
+    entries = await _entries(conn, request.order_id, lock=True)
+    if VOID in entries:
+        raise PaymentConflict(f"{request.order_id}: payment was voided, it cannot be captured")
+    return await _append(conn, request, CAPTURE)
+
+
+async def void(conn: AsyncConnection, request: PaymentRequest) -> bool:
+    """Release the hold when the order will not be collected; nothing to void without a hold."""
+    entries = await _entries(conn, request.order_id, lock=True)
+    if CAPTURE in entries:
+        raise PaymentConflict(f"{request.order_id}: payment was captured, it needs a refund, not a void")
+    if AUTHORIZATION not in entries:
+        return False
+    return await _append(conn, request, VOID)
+
+
+async def refund(conn: AsyncConnection, refund: Refund) -> bool:
+    """Give money back for lines the customer will not get: against the authorisation before capture
+    (that part of the hold is released), against the capture after. One refund per key, ever, and never
+    more than was authorised."""
+    key = f"{refund.order_id}:refund:{refund.key}"
+    entries = await _all_entries(conn, refund.order_id, lock=True)
+    if await conn.scalar(select(payment_entries.c.id).where(payment_entries.c.idempotency_key == key)):
+        return False
+    authorized = sum((e.amount for e in entries if e.kind == AUTHORIZATION), Decimal("0"))
+    settled = sum((e.amount for e in entries if e.kind in (REFUND, VOID)), Decimal("0"))
+    if refund.amount > authorized - settled:
+        raise PaymentConflict(
+            f"{refund.order_id}: refund of {refund.amount} exceeds the {authorized - settled} still held"
+        )
+    request = PaymentRequest(order_id=refund.order_id, amount=refund.amount, currency=refund.currency)
+    return await _append(conn, request, REFUND, key=key, reason=refund.reason)
+
+
+async def ledger(conn: AsyncConnection, order_id: str) -> list[PaymentEntry]:
+    return await _all_entries(conn, order_id)

@@ -1,0 +1,251 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in adapters/db/migrations create it."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("opening_hours", JSONB, nullable=False),
+    Column("email", Text),  # where store alerts go
+    Column("kind", String(16), nullable=False, server_default="store"),  # store | warehouse
+    Column("routing", String(16), nullable=False, server_default="open"),  # open | closed | frozen
+    Column("orders_per_hour", Integer),
+    Column("orders_per_day", Integer),
+    Column("ships", Boolean, nullable=False, server_default=false()),
+    Column("country", String(2)),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("unit_price", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("store_id", String(64), ForeignKey("stores.id"), nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False, server_default="0"),
+    Column("safety_stock", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("store_id", "sku"),
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("order_id", String(160), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("store_id", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # active | released | committed
+    Column("expires_at", DateTime(timezone=True)),  # set for checkout holds, null for orders
+    Column("at_risk", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("order_id", "sku"),
+    CheckConstraint("quantity > 0", name="reservation_quantity_positive"),
+)
+
+payment_entries = Table(
+    "payment_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # authorization | capture | void | refund
+    Column("amount", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),  # email | sms
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sending | sent | failed | suppressed
+    Column("provider", String(32), nullable=False),
+    Column("language", String(8)),
+    Column("provider_message_id", String(120), index=True),
+    Column("delivery_status", String(32)),  # from the provider's callbacks: delivered, bounce, undelivered...
+    Column("failure", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("order_id", "kind", "sequence", "channel", name="one_message_per_event"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(160), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("channel_order_id", String(64), nullable=False),
+    Column("store_id", String(64), nullable=False),  # indexed with created_at (migration 0007)
+    Column("status", String(32), nullable=False, index=True),
+    Column("view", JSONB, nullable=False),  # the OrderView the workflow last recorded
+    Column("at_risk", Boolean, nullable=False, server_default=false()),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("order_id", String(160), ForeignKey("orders.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text),
+    PrimaryKeyConstraint("order_id", "seq"),
+)
+
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("reserved_delta", Integer, nullable=False),
+    Column("holder_id", String(160)),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+inventory_events = Table(
+    "inventory_events",
+    metadata,
+    Column("event_id", String(120), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+inventory_event_rejections = Table(
+    "inventory_event_rejections",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("event_id", String(120)),
+    Column("payload", JSONB, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+replenishment_alerts = Table(
+    "replenishment_alerts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("safety_stock", Integer, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("cleared_at", DateTime(timezone=True)),
+)
+
+support_alerts = Table(
+    "support_alerts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("order_id", String(160), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("idempotency_key", String(240), nullable=False, unique=True),
+    Column("raised_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("resolved_at", DateTime(timezone=True)),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),  # open | replayed
+    Column("order_id", String(160)),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+customer_keys = Table(
+    "customer_keys",
+    metadata,
+    Column("customer_ref", String(64), primary_key=True),
+    Column("key", LargeBinary),  # null once the customer's data was erased
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("erased_at", DateTime(timezone=True)),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("order_id", String(160), primary_key=True),
+    Column("ship_from", String(64), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("service", Text, nullable=False),
+    Column("tracking_number", String(64), nullable=False, unique=True),
+    Column("cost", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("promised_days", Integer, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("address", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,0 +1,1 @@
+"""Sending and rendering customer and store messages: templates, providers (Twilio, SendGrid, log)."""

@@ -1,0 +1,54 @@
+"""The Temporal client every entry point uses: the pydantic data converter, encrypting payloads when keys
+are configured (adapters/codec.py)."""
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from adapters.codec import data_converter
+from adapters.customer_keys import CustomerKeyStore
+from config.settings import Settings
+
+
+async def connect(settings: Settings, engine: AsyncEngine | None = None) -> Client:
+    """With an engine, payloads naming a customer are encrypted with that customer's key (erasable)."""
+    store = CustomerKeyStore(engine) if engine is not None else None
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings.payload_keys, settings.payload_key_id, store),
+    )
+
+
+async def register_search_attributes(client: Client) -> list[str]:
+    """Register the OMS search attributes the namespace lacks (a server started before they existed, the
+    time-skipping server); returns the names added."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+
+    from domain.ids import SEARCH_ATTRIBUTES, search_attribute_type
+
+    types = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    }
+    wanted = {key.name: types[search_attribute_type(key)] for key in SEARCH_ATTRIBUTES}
+    try:
+        known = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=client.namespace)
+        )
+    except RPCError as error:
+        if error.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping server cannot list them
+            raise
+        missing = wanted
+    else:
+        missing = {
+            name: kind
+            for name, kind in wanted.items()
+            if name not in known.custom_attributes and name not in known.system_attributes
+        }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)

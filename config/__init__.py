@@ -1,0 +1,1 @@
+"""One settings object, read from the environment."""

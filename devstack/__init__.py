@@ -1,0 +1,1 @@
+"""The development stack: embedded Temporal and PostgreSQL servers, demo data."""

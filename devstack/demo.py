@@ -1,0 +1,174 @@
+"""Deterministic demo data: five stores in three countries (two in Paris, so orders can move), a warehouse
+that ships home deliveries, and an outdoor-gear catalogue with stock.
+
+Loading is idempotent and never overwrites: restarting the system keeps orders and stock as they are.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.db import stock
+from adapters.db.tables import products, stores
+from domain.access import Grant, Role
+from domain.stock import Movement, MovementKind
+
+
+def _week(opens: str, closes: str, *, sunday: tuple[str, str] | None = None) -> list[dict[str, object]]:
+    hours: list[dict[str, object]] = [{"weekday": day, "opens": opens, "closes": closes} for day in range(6)]
+    if sunday:
+        hours.append({"weekday": 6, "opens": sunday[0], "closes": sunday[1]})
+    return hours
+
+
+STORES = [
+    {
+        "id": "paris-rivoli",
+        "name": "Paris Rivoli",
+        "city": "Paris",
+        "address": "120 rue de Rivoli, 75001",
+        "latitude": 48.8606,
+        "longitude": 2.3429,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("09:30", "20:00", sunday=("11:00", "19:00")),
+    },
+    {
+        "id": "lyon-part-dieu",
+        "name": "Lyon Part-Dieu",
+        "city": "Lyon",
+        "address": "17 rue du Dr Bouchut, 69003",
+        "latitude": 45.7609,
+        "longitude": 4.8566,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("10:00", "19:30"),
+    },
+    {
+        "id": "london-oxford-st",
+        "name": "London Oxford Street",
+        "city": "London",
+        "address": "300 Oxford Street, W1C 1DX",
+        "latitude": 51.5152,
+        "longitude": -0.1419,
+        "timezone": "Europe/London",
+        "opening_hours": _week("09:00", "21:00", sunday=("12:00", "18:00")),
+    },
+    {
+        "id": "nyc-soho",
+        "name": "New York SoHo",
+        "city": "New York",
+        "address": "530 Broadway, NY 10012",
+        "latitude": 40.7233,
+        "longitude": -73.9985,
+        "timezone": "America/New_York",
+        "opening_hours": _week("10:00", "20:00", sunday=("11:00", "19:00")),
+    },
+    {
+        "id": "paris-la-defense",
+        "name": "Paris La Défense",
+        "city": "Puteaux",
+        "address": "Centre commercial Westfield Les 4 Temps, 92092",
+        "latitude": 48.8918,
+        "longitude": 2.2380,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("10:00", "20:30", sunday=("11:00", "19:00")),
+        "orders_per_hour": 12,
+        "orders_per_day": 80,
+    },
+    {
+        "id": "wh-ile-de-france",
+        "name": "Entrepôt Île-de-France",
+        "city": "Rungis",
+        "address": "12 rue de la Logistique, 94150",
+        "latitude": 48.7467,
+        "longitude": 2.3508,
+        "timezone": "Europe/Paris",
+        "opening_hours": _week("06:00", "22:00"),
+        "kind": "warehouse",
+        "ships": True,
+        "country": "FR",
+    },
+]
+
+PRODUCTS = [
+    ("TENT-2P", "Two-person dome tent", "149.00"),
+    ("SLEEPBAG-5C", "Sleeping bag, comfort 5 °C", "79.90"),
+    ("STOVE-GAS", "Compact gas stove", "39.50"),
+    ("HEADLAMP-300", "Headlamp 300 lm", "24.99"),
+    ("BOOTS-42", "Hiking boots, size 42", "119.00"),
+    ("JACKET-M", "Rain jacket, size M", "89.00"),
+    ("BOTTLE-1L", "Insulated bottle 1 l", "19.90"),
+    ("BACKPACK-40", "Backpack 40 l", "99.00"),
+]
+
+# On hand per store, in PRODUCTS order: each store has its gaps, so routing has choices to make.
+STOCK = {
+    "paris-rivoli": [12, 20, 15, 40, 6, 10, 50, 8],
+    "lyon-part-dieu": [4, 8, 0, 25, 3, 6, 30, 5],
+    "london-oxford-st": [10, 15, 12, 35, 0, 14, 45, 9],
+    "nyc-soho": [7, 9, 10, 30, 5, 0, 40, 6],
+    "paris-la-defense": [6, 10, 8, 20, 4, 0, 25, 4],
+    "wh-ile-de-france": [120, 150, 100, 300, 60, 80, 400, 90],
+}
+
+
+DEMO_KEYS: dict[str, Grant] = {
+    "demo-ops": Grant(role=Role.OPS, name="demo ops"),
+    "demo-support": Grant(role=Role.SUPPORT, name="demo support"),
+    "demo-channel-webshop": Grant(role=Role.CHANNEL, channel="webshop", name="demo web shop"),
+    "demo-store-paris-rivoli": Grant(role=Role.STORE, store_id="paris-rivoli", name="demo Paris Rivoli"),
+    "demo-store-lyon-part-dieu": Grant(
+        role=Role.STORE, store_id="lyon-part-dieu", name="demo Lyon Part-Dieu"
+    ),
+    "demo-store-paris-la-defense": Grant(
+        role=Role.STORE, store_id="paris-la-defense", name="demo Paris La Défense"
+    ),
+}
+"""Keys `oms up` accepts when no OMS_API_KEYS are configured (documented in the README)."""
+
+_STORE_DEFAULTS = {
+    "kind": "store",
+    "ships": False,
+    "country": None,
+    "orders_per_hour": None,
+    "orders_per_day": None,
+}
+
+# Units never promised, so a shelf miscount does not disappoint a customer.
+SAFETY_STOCK = {"HEADLAMP-300": 2, "BOTTLE-1L": 2}
+OPENING_DAY = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(stores).on_conflict_do_nothing(),
+            [{**_STORE_DEFAULTS, **store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
+        )
+        await conn.execute(
+            insert(products).on_conflict_do_nothing(),
+            [
+                {"sku": sku, "name": name, "unit_price": Decimal(price), "currency": currency}
+                for sku, name, price in PRODUCTS
+            ],
+        )
+        # Opening stock goes through the ledger like every other movement; its keys make it load once.
+        opening = [
+            Movement(
+                store_id=store_id,
+                sku=sku,
+                kind=MovementKind.RECEIPT,
+                on_hand_delta=on_hand,
+                reason="opening stock (demo data)",
+                source="demo",
+                key=f"demo:{store_id}:{sku}",
+                occurred_at=OPENING_DAY,
+            )
+            for store_id, counts in STOCK.items()
+            for (sku, _, _), on_hand in zip(PRODUCTS, counts, strict=True)
+        ]
+        if await stock.record(conn, opening):
+            for store_id in STOCK:
+                for sku, units in SAFETY_STOCK.items():
+                    await stock.set_safety_stock(conn, store_id, sku, units)

@@ -1,0 +1,247 @@
+"""Value objects of the order world: customers, lines, stores, picks, timeline entries."""
+
+import hashlib
+from datetime import datetime, time
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
+from domain.status import OrderStatus
+
+ChannelRef = Annotated[str, Field(pattern=CHANNEL_REF_PATTERN, examples=["webshop"])]
+
+
+Sku = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", examples=["SKU-TENT-2P"])]
+
+
+StoreId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", examples=["paris-rivoli"])]
+
+
+Actor = Annotated[str, Field(min_length=1, max_length=120, examples=["store:paris-rivoli"])]
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+Quantity = Annotated[int, Field(gt=0, le=999)]
+
+
+def storable_text(value: str) -> str:
+    """Text PostgreSQL can store: no NUL character, no lone surrogate (invalid Unicode)."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains invalid Unicode") from None
+    return value
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        # Checked at the door: an order that cannot be stored would retry its activities forever.
+        return storable_text(value) if isinstance(value, str) else value
+
+
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    BOTH = "both"
+    NONE = "none"
+
+
+class Customer(Contract):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +33612345678")
+    locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    contact: ContactPreference | None = Field(
+        default=None, description="how the customer agreed to be contacted; unset means email and SMS"
+    )
+
+
+class OrderLine(Contract):
+    sku: Sku
+    quantity: Quantity
+    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderPlacement(Contract):
+    """What a sales channel sends to place a click & collect order."""
+
+    channel: ChannelRef
+    channel_order_id: ChannelRef
+    store_id: StoreId
+    customer: Customer
+    lines: list[OrderLine] = Field(min_length=1, max_length=100)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    hold_id: str | None = Field(
+        default=None, pattern=r"^hold-[0-9a-f]{32}$", description="a checkout hold this order converts"
+    )
+    accept_alternative: bool | None = Field(
+        default=None,
+        description="when the chosen store cannot serve the basket, take the best nearby store instead "
+        "of refusing the order",
+    )
+    delivery_address: "Address | None" = Field(
+        default=None, description="where to ship if the order has to switch to home delivery"
+    )
+
+    @model_validator(mode="after")
+    def _one_line_per_sku(self) -> "OrderPlacement":
+        skus = [line.sku for line in self.lines]
+        if len(skus) != len(set(skus)):
+            raise ValueError("lines: each sku may appear on one line only")
+        return self
+
+    @property
+    def order_id(self) -> str:
+        return order_workflow_id(self.channel, self.channel_order_id)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+    def fingerprint(self) -> str:
+        """A digest of the placement, to tell a retried POST from a conflicting reuse of its id.
+
+        Unset optional fields are left out, so adding one to the contract keeps old digests valid
+        (running workflows compare digests)."""
+        return hashlib.sha256(self.model_dump_json(exclude_none=True).encode()).hexdigest()
+
+
+class Address(Contract):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    postcode: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["FR"])
+
+
+class OpeningHours(Contract):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    opens: time
+    closes: time
+
+
+class StoreKind(StrEnum):
+    STORE = "store"  # a shop customers collect from
+    WAREHOUSE = "warehouse"  # ships only
+
+
+class RoutingState(StrEnum):
+    OPEN = "open"  # takes new and re-routed orders
+    CLOSED = "closed"  # closed today (holiday, works): no new orders
+    FROZEN = "frozen"  # stock count or incident: no new orders
+
+
+class StoreProfile(Contract):
+    id: StoreId
+    name: str
+    city: str
+    address: str
+    latitude: float
+    longitude: float
+    timezone: str
+    opening_hours: list[OpeningHours]
+    email: str | None = None
+    kind: StoreKind = StoreKind.STORE
+    routing: RoutingState = RoutingState.OPEN
+    orders_per_hour: int | None = Field(default=None, ge=1, description="orders it can prepare per hour")
+    orders_per_day: int | None = Field(default=None, ge=1, description="click & collect orders per day")
+    ships: bool = Field(default=False, description="ships home deliveries")
+    country: str | None = None
+
+
+class MissingLine(Contract):
+    sku: str
+    requested: int
+    available: int
+
+
+class PickedLine(Contract):
+    sku: Sku
+    quantity: int = Field(ge=0, le=999)
+
+
+class ShortReason(StrEnum):
+    NOT_FOUND = "not_found"  # not on the shelf: the count was wrong
+    DAMAGED = "damaged"  # found but unsellable
+    WRONG_ITEM = "wrong_item"  # the shelf holds something else under this SKU
+    OTHER = "other"
+
+
+class ShortLine(Contract):
+    sku: Sku
+    missing: Quantity = Field(description="units the store could not pick")
+    reason: ShortReason
+
+
+class TimelineEntry(Contract):
+    at: datetime
+    status: OrderStatus
+    actor: str
+    reason: str | None = None
+
+
+class StockAtRisk(Contract):
+    """The store's shelf no longer covers what is reserved for this order (a sale or a count took it)."""
+
+    store_id: str
+    sku: str
+    short_by: int
+    detected_at: datetime
+
+
+class CarrierRate(Contract):
+    carrier: str
+    service: str
+    country: str
+    days: int = Field(ge=0, description="working days to deliver")
+    price: Decimal = Field(ge=0)
+    currency: str
+
+
+class Shipment(Contract):
+    order_id: str
+    ship_from: str
+    carrier: str
+    service: str
+    tracking_number: str
+    cost: Decimal
+    currency: str
+    promised_days: int
+    lines: list[OrderLine]
+
+
+class PreparationSla(Contract):
+    """The store's deadlines for this order, in opening time, and when each becomes at risk."""
+
+    accept_at_risk: datetime
+    accept_by: datetime
+    ready_at_risk: datetime
+    ready_by: datetime
+
+
+class SplitOrigin(Contract):
+    """Where a split order comes from: the order whose store could not find these lines."""
+
+    order_id: str
+    part: int = Field(ge=2, description="the split's number within the channel order (the first is 1)")
+    store: "StoreProfile"
+    reason: str
+
+
+OrderPlacement.model_rebuild()
+SplitOrigin.model_rebuild()

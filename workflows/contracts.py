@@ -1,0 +1,119 @@
+"""Temporal contracts: workflow inputs and results, and the inputs and results of activities."""
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from domain.order_state import OrderState, OrderView
+from domain.policy import OrderPolicy
+from domain.values import (
+    Address,
+    Contract,
+    Customer,
+    MissingLine,
+    OrderLine,
+    OrderPlacement,
+    Shipment,
+    ShortLine,
+    SplitOrigin,
+    StoreProfile,
+)
+
+
+class OrderInput(Contract):
+    placement: OrderPlacement
+    policy: OrderPolicy = OrderPolicy()
+    split_from: SplitOrigin | None = Field(
+        default=None, description="set when the OMS splits missing lines off an order into this one"
+    )
+    carry_on_from: OrderState | None = Field(
+        default=None, description="a recorded state to continue from (continue-as-new, re-driving an order)"
+    )
+
+
+class ReservationRequest(Contract):
+    order_id: str
+    store_id: str
+    lines: list[OrderLine]
+    from_hold: str | None = None
+
+
+class ReservationOutcome(Contract):
+    reserved: bool
+    missing: list[MissingLine] = []
+
+
+class PaymentRequest(Contract):
+    order_id: str
+    amount: Decimal
+    currency: str
+
+
+class SupportAlert(Contract):
+    """Something support must look at; `key` makes raising it idempotent."""
+
+    order_id: str
+    kind: str
+    detail: str
+    key: str
+
+
+class IntakeConfirmation(Contract):
+    fingerprint: str
+
+
+class DeliveryRequest(Contract):
+    """A click & collect order continued as a home delivery (the delivery child workflow's input)."""
+
+    order_id: str
+    lines: list[OrderLine]
+    address: Address
+    customer: Customer
+    channel_order_id: str
+    currency: str
+    promised_days: int = 3
+    near: StoreProfile | None = None  # the store it was meant for: ship from the nearest location
+
+
+class DeliveryOutcome(Contract):
+    shipment: Shipment | None = None
+    failure: str | None = None
+
+
+class StoreSearch(Contract):
+    """Ask for routing candidates: pickup stores near a store, or (near=None) every shipping location."""
+
+    skus: list[str]
+    near: StoreProfile | None = None
+    radius_km: float = 0.0
+
+
+class PartialRelease(Contract):
+    holder_id: str
+    quantities: dict[str, int]
+    reason: str
+    tag: str  # makes the release idempotent
+
+
+class StockWriteOff(Contract):
+    store_id: str
+    holder_id: str
+    lines: list[ShortLine]
+
+
+class ShipmentBooking(Contract):
+    shipment: Shipment
+    address: Address
+
+
+class Refund(Contract):
+    order_id: str
+    amount: Decimal
+    currency: str
+    key: str  # one refund per key, ever
+    reason: str
+
+
+class IntakeResult(Contract):
+    order: OrderView
+    created: bool
