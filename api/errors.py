@@ -12,17 +12,7 @@ from sqlalchemy.exc import DataError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from workflows.order import (
-    ERR_CHANNEL_ORDER_CONFLICT,
-    ERR_EXCEPTION_PENDING,
-    ERR_INVALID_CHOICE,
-    ERR_INVALID_PICK,
-    ERR_NOT_LOCKED,
-    ERR_NOTHING_TO_RESEND,
-    ERR_PICKUP_LOCKED,
-    ERR_TRANSITION,
-    ERR_WRONG_PICKUP_CODE,
-)
+from domain.errors import OrderError
 
 
 class ApiError(Exception):
@@ -53,25 +43,25 @@ def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | No
     if not isinstance(cause, ApplicationError):
         return ApiError(502, "order_update_failed", str(cause or failure))
     details = list(cause.details)
-    if cause.type == ERR_TRANSITION:
+    if cause.type == OrderError.TRANSITION:
         return ApiError(
             409, "transition_not_allowed", cause.message, current_status=details[0] if details else None
         )
-    if cause.type == ERR_INVALID_PICK:
+    if cause.type == OrderError.INVALID_PICK:
         return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
-    if cause.type == ERR_WRONG_PICKUP_CODE:
+    if cause.type == OrderError.WRONG_PICKUP_CODE:
         return invalid_field(["body", "pickup_code"], cause.message)
-    if cause.type == ERR_PICKUP_LOCKED:
+    if cause.type == OrderError.PICKUP_LOCKED:
         return ApiError(423, "pickup_locked", cause.message)
-    if cause.type == ERR_NOT_LOCKED:
+    if cause.type == OrderError.NOT_LOCKED:
         return ApiError(409, "pickup_not_locked", cause.message)
-    if cause.type == ERR_NOTHING_TO_RESEND:
+    if cause.type == OrderError.NOTHING_TO_RESEND:
         return ApiError(409, "nothing_to_resend", cause.message)
-    if cause.type == ERR_CHANNEL_ORDER_CONFLICT:
+    if cause.type == OrderError.CHANNEL_ORDER_CONFLICT:
         return ApiError(409, "channel_order_conflict", cause.message)
-    if cause.type == ERR_EXCEPTION_PENDING:
+    if cause.type == OrderError.EXCEPTION_PENDING:
         return ApiError(409, "exception_pending", cause.message)
-    if cause.type == ERR_INVALID_CHOICE:
+    if cause.type == OrderError.INVALID_CHOICE:
         return invalid_field(["body", *_path(details[0] if details else "option")], cause.message)
     return ApiError(502, "order_update_failed", cause.message)
 

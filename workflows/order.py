@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import pickup_deadline, ready_by, reminder_at
     from domain.decisions import ChoiceRequest, RoutingCandidate, RoutingDecision
     from domain.delivery import choose_ship_from
+    from domain.errors import OrderError
     from domain.messages import notification_for
     from domain.notifications import NotificationKind, StoreReminder
     from domain.order import (
@@ -109,16 +110,6 @@ _FINISHED = (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, 
 _BEFORE_PICKING = (OrderStatus.RESERVED, OrderStatus.ACCEPTED)
 _GONE_FROM_STORE = (*_FINISHED, OrderStatus.IN_DELIVERY, OrderStatus.SHIPPED)
 
-# Error types the API maps to HTTP answers (api/errors.py).
-ERR_TRANSITION = "TransitionNotAllowed"
-ERR_INVALID_PICK = "InvalidPick"
-ERR_WRONG_PICKUP_CODE = "WrongPickupCode"
-ERR_CHANNEL_ORDER_CONFLICT = "ChannelOrderConflict"
-ERR_NOTHING_TO_RESEND = "NothingToResend"
-ERR_PICKUP_LOCKED = "PickupLocked"
-ERR_NOT_LOCKED = "PickupNotLocked"
-ERR_EXCEPTION_PENDING = "ExceptionPending"
-ERR_INVALID_CHOICE = "InvalidChoice"
 MAX_PICKUP_ATTEMPTS = 5  # wrong codes before collection locks: six digits cannot be guessed in five tries
 
 
@@ -139,7 +130,7 @@ def _choice_problem(
 
 
 def _not_allowed(error: TransitionNotAllowed) -> ApplicationError:
-    return ApplicationError(str(error), error.current.value, type=ERR_TRANSITION, non_retryable=True)
+    return ApplicationError(str(error), error.current.value, type=OrderError.TRANSITION, non_retryable=True)
 
 
 @workflow.defn(name=ids.WORKFLOW_ORDER)
@@ -205,7 +196,7 @@ class OrderWorkflow:
         if request.fingerprint != self._state.placement.fingerprint():
             raise ApplicationError(
                 "this channel order id was already used for a different order",
-                type=ERR_CHANNEL_ORDER_CONFLICT,
+                type=OrderError.CHANNEL_ORDER_CONFLICT,
                 non_retryable=True,
             )
         created = self._intake_confirmations == 0
@@ -237,7 +228,7 @@ class OrderWorkflow:
             check_pick(self._state.current_lines, report.lines)
         except PickMismatch as error:
             raise ApplicationError(
-                str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True
+                str(error), error.field, type=OrderError.INVALID_PICK, non_retryable=True
             ) from None
 
     @workflow.update(name=ids.UPDATE_MARK_READY)
@@ -268,7 +259,7 @@ class OrderWorkflow:
             self._state.failed_pickup_attempts += 1
             if self._state.failed_pickup_attempts == MAX_PICKUP_ATTEMPTS:
                 await self._run(ids.ACTIVITY_RAISE_SUPPORT_ALERT, self._pickup_locked_alert())
-            raise ApplicationError("wrong pickup code", type=ERR_WRONG_PICKUP_CODE, non_retryable=True)
+            raise ApplicationError("wrong pickup code", type=OrderError.WRONG_PICKUP_CODE, non_retryable=True)
         waiting = {line.sku: line.quantity for line in self._waiting()}
         taken = {line.sku: line.quantity for line in collection.lines or self._waiting()}
         left = {sku: waiting[sku] - taken.get(sku, 0) for sku in waiting if waiting[sku] > taken.get(sku, 0)}
@@ -313,12 +304,12 @@ class OrderWorkflow:
                 check_collection(self._waiting(), collection.lines)
             except PickMismatch as error:
                 raise ApplicationError(
-                    str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True
+                    str(error), error.field, type=OrderError.INVALID_PICK, non_retryable=True
                 ) from None
         if self._state.failed_pickup_attempts >= MAX_PICKUP_ATTEMPTS:
             raise ApplicationError(
                 "collection is locked after too many wrong pickup codes; support can unlock it",
-                type=ERR_PICKUP_LOCKED,
+                type=OrderError.PICKUP_LOCKED,
                 non_retryable=True,
             )
 
@@ -334,7 +325,7 @@ class OrderWorkflow:
     @unlock_pickup.validator
     def _validate_unlock(self, action: SupportAction) -> None:
         if self._state.failed_pickup_attempts < MAX_PICKUP_ATTEMPTS:
-            raise ApplicationError("collection is not locked", type=ERR_NOT_LOCKED, non_retryable=True)
+            raise ApplicationError("collection is not locked", type=OrderError.NOT_LOCKED, non_retryable=True)
 
     @workflow.query(name=ids.QUERY_PICKUP_CODE)
     def pickup_code(self) -> str | None:
@@ -374,7 +365,7 @@ class OrderWorkflow:
         if request.kind not in self._sequences:
             raise ApplicationError(
                 f"no {request.kind.value} message was sent for this order",
-                type=ERR_NOTHING_TO_RESEND,
+                type=OrderError.NOTHING_TO_RESEND,
                 non_retryable=True,
             )
         if request.kind in _WHILE_READY and self._status is not OrderStatus.READY:
@@ -417,7 +408,7 @@ class OrderWorkflow:
             check_short_pick(self._state.current_lines, report.lines)
         except PickMismatch as error:
             raise ApplicationError(
-                str(error), error.field, type=ERR_INVALID_PICK, non_retryable=True
+                str(error), error.field, type=OrderError.INVALID_PICK, non_retryable=True
             ) from None
 
     @workflow.update(name=ids.UPDATE_CHOOSE)
@@ -434,12 +425,12 @@ class OrderWorkflow:
             raise ApplicationError(
                 f"order is {self._status.value}; there is no choice to make",
                 self._status.value,
-                type=ERR_TRANSITION,
+                type=OrderError.TRANSITION,
                 non_retryable=True,
             )
         problem = _choice_problem(answer, choice, self._state.placement.delivery_address is not None)
         if problem:
-            raise ApplicationError(problem[1], problem[0], type=ERR_INVALID_CHOICE, non_retryable=True)
+            raise ApplicationError(problem[1], problem[0], type=OrderError.INVALID_CHOICE, non_retryable=True)
 
     def _ensure_preparing(self, *statuses: OrderStatus) -> None:
         allowed = statuses or tuple(IN_PREPARATION)
@@ -448,13 +439,13 @@ class OrderWorkflow:
                 f"order is {self._status.value}; only an order in preparation can be "
                 + ("short-picked" if statuses else "rejected"),
                 self._status.value,
-                type=ERR_TRANSITION,
+                type=OrderError.TRANSITION,
                 non_retryable=True,
             )
         if self._problem is not None or not self._routing:
             raise ApplicationError(
                 "the order is already being moved on; try again in a moment",
-                type=ERR_EXCEPTION_PENDING,
+                type=OrderError.EXCEPTION_PENDING,
                 non_retryable=True,
             )
 
