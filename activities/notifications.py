@@ -10,7 +10,7 @@ from adapters.db import outbox
 from adapters.messaging.render import MessageRenderer, RenderedMessage
 from adapters.messaging.senders import ChannelSender, DeliveryRefused
 from domain import ids
-from domain.messages import channels_for, fallback_for, store_reminder_text
+from domain.messages import channels_for, fallback_for
 from domain.notifications import CustomerNotification, StoreReminder
 
 log = logging.getLogger("oms.notifications")
@@ -52,9 +52,10 @@ class NotificationActivities:
                 "store %s has no email; order %s is flagged at risk only", store.id, reminder.order_id
             )
             return False
-        subject, body = store_reminder_text(reminder)
         event = outbox.Event(reminder.order_id, f"store_{reminder.step}_at_risk", reminder.sequence)
-        email = RenderedMessage(channel="email", language="en", subject=subject, body=body)
+        email = self._renderer.store_reminder(
+            reminder
+        )  # in English: stores have no language of their own yet
         return await self._send_once(event, "email", store.email, email)
 
     async def _deliver(self, message: CustomerNotification, channel: str) -> bool:

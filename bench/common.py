@@ -2,7 +2,7 @@
 
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +30,6 @@ def scratch_database() -> Iterator[str]:
             postgres.stop()
 
 
-def percentile(samples: list[float], fraction: float) -> float:
+def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]

@@ -1,15 +1,41 @@
-"""One settings object, read from the environment, with embedded defaults that run on a laptop."""
+"""One settings object, read from the environment, with embedded defaults that run on a laptop.
 
-from datetime import time, timedelta
+The order policy is declared once, in `domain.policy.OrderPolicy`, and nested here as `policy`; its
+fields keep their flat variable names (`OMS_HOLD_PERIOD`, not `OMS_POLICY__HOLD_PERIOD`).
+"""
+
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-from domain.access import Grant
+from domain.access import Grant, Role
 from domain.ids import TASK_QUEUE
-from domain.policy import ChoiceOption, OrderPolicy, RoutingPolicy, ShortPickPolicy
+from domain.policy import OrderPolicy
 from domain.values import CarrierRate
+
+DEMO_KEYS: dict[str, Grant] = {
+    "demo-ops": Grant(role=Role.OPS, name="demo ops"),
+    "demo-support": Grant(role=Role.SUPPORT, name="demo support"),
+    "demo-channel-webshop": Grant(role=Role.CHANNEL, channel="webshop", name="demo web shop"),
+    "demo-store-paris-rivoli": Grant(role=Role.STORE, store_id="paris-rivoli", name="demo Paris Rivoli"),
+    "demo-store-lyon-part-dieu": Grant(
+        role=Role.STORE, store_id="lyon-part-dieu", name="demo Lyon Part-Dieu"
+    ),
+    "demo-store-paris-la-defense": Grant(
+        role=Role.STORE, store_id="paris-la-defense", name="demo Paris La Défense"
+    ),
+}
+"""Keys `oms up` accepts when no OMS_API_KEYS are configured (documented in the README)."""
 
 
 class Settings(BaseSettings):
@@ -42,9 +68,10 @@ class Settings(BaseSettings):
     checkout_hold: timedelta = Field(
         default=timedelta(minutes=15), description="how long a checkout hold lasts"
     )
-    preparation_promise: timedelta = timedelta(hours=2)
-    reminder_after_ready: timedelta = timedelta(hours=24)
-    hold_period: timedelta = timedelta(hours=72)
+    policy: OrderPolicy = Field(
+        default_factory=OrderPolicy,
+        description="fixed into each order when it is placed; each field read as OMS_<FIELD>",
+    )
 
     api_keys: dict[str, Grant] = Field(
         default_factory=dict, description='JSON: {"key": {"role": "store", "store_id": "paris-rivoli"}, ...}'
@@ -82,40 +109,32 @@ class Settings(BaseSettings):
         default=None, description="event webhook verification key"
     )
 
-    expiry_warning_before: timedelta | None = timedelta(hours=24)
-    quiet_hours_start: time | None = Field(default=time(21), description="store local time; empty for none")
-    quiet_hours_end: time = time(8)
-    quiet_hours_for_urgent: bool = False
-
-    # Routing and exceptions (docs/routing.md)
-    accept_within: timedelta = Field(default=timedelta(minutes=30), description="store acceptance SLA")
-    at_risk_share: float = Field(default=0.8, gt=0, lt=1, description="share of an SLA that flags at risk")
-    choice_window: timedelta = Field(default=timedelta(hours=24), description="time a customer has to choose")
-    choice_default: ChoiceOption = ChoiceOption.COLLECT_AVAILABLE
-    short_pick: ShortPickPolicy = ShortPickPolicy.WHOLE_ORDER
-    routing: RoutingPolicy = Field(
-        default_factory=RoutingPolicy, description='JSON, e.g. {"max_distance_km": 20}'
-    )
     carrier_rates: list[CarrierRate] = Field(
         default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        policy = _FlatPolicy(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, dotenv_settings, policy, file_secret_settings
+
+    # Transitional: services/intake.py and api/routes/availability.py read these until they read
+    # `settings.policy`; delete both then.
     def order_policy(self) -> OrderPolicy:
-        return OrderPolicy(
-            accept_within=self.accept_within,
-            at_risk_share=self.at_risk_share,
-            choice_window=self.choice_window,
-            choice_default=self.choice_default,
-            short_pick=self.short_pick,
-            routing=self.routing,
-            preparation_promise=self.preparation_promise,
-            reminder_after_ready=self.reminder_after_ready,
-            hold_period=self.hold_period,
-            expiry_warning_before=self.expiry_warning_before,
-            quiet_hours_start=self.quiet_hours_start,
-            quiet_hours_end=self.quiet_hours_end,
-            quiet_hours_for_urgent=self.quiet_hours_for_urgent,
-        )
+        return self.policy
+
+    @property
+    def preparation_promise(self) -> timedelta:
+        return self.policy.preparation_promise
 
     def sqlalchemy_url(self) -> str:
         """The database URL in the form SQLAlchemy wants (psycopg 3 driver); without DATABASE_URL, the
@@ -124,12 +143,35 @@ class Settings(BaseSettings):
 
     def grants(self) -> dict[str, Grant]:
         """The API keys accepted: configured ones, plus the demo keys when enabled."""
-        from devstack.demo import DEMO_KEYS
-
         return {**(DEMO_KEYS if self.demo_keys else {}), **self.api_keys}
 
     def embedded_database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/oms"
+
+
+class _FlatPolicy(PydanticBaseSettingsSource):
+    """The order policy's fields under their own names (`OMS_HOLD_PERIOD`), from the environment and the
+    .env file, nested into `policy`. An empty value means none (`OMS_QUIET_HOURS_START=`)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], env: EnvSettingsSource, dotenv: DotEnvSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        names = {"env_prefix": env.env_prefix, "case_sensitive": env.case_sensitive, "env_parse_none_str": ""}
+        # OrderPolicy is a plain model: the sources read only its fields and config.
+        self._sources = (
+            DotEnvSettingsSource(OrderPolicy, env_file=dotenv.env_file, **names),  # type: ignore[arg-type]
+            EnvSettingsSource(OrderPolicy, **names),  # type: ignore[arg-type]
+        )
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads whole sources
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for source in self._sources:  # the environment wins over the .env file
+            values.update({k: v for k, v in source().items() if k in OrderPolicy.model_fields})
+        return {"policy": values} if values else {}
 
 
 def to_sqlalchemy_url(url: str) -> str:

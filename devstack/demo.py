@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db import stock
 from adapters.db.tables import products, stores
-from domain.access import Grant, Role
 from domain.stock import Movement, MovementKind
 
 
@@ -112,20 +111,6 @@ STOCK = {
     "wh-ile-de-france": [120, 150, 100, 300, 60, 80, 400, 90],
 }
 
-
-DEMO_KEYS: dict[str, Grant] = {
-    "demo-ops": Grant(role=Role.OPS, name="demo ops"),
-    "demo-support": Grant(role=Role.SUPPORT, name="demo support"),
-    "demo-channel-webshop": Grant(role=Role.CHANNEL, channel="webshop", name="demo web shop"),
-    "demo-store-paris-rivoli": Grant(role=Role.STORE, store_id="paris-rivoli", name="demo Paris Rivoli"),
-    "demo-store-lyon-part-dieu": Grant(
-        role=Role.STORE, store_id="lyon-part-dieu", name="demo Lyon Part-Dieu"
-    ),
-    "demo-store-paris-la-defense": Grant(
-        role=Role.STORE, store_id="paris-la-defense", name="demo Paris La Défense"
-    ),
-}
-"""Keys `oms up` accepts when no OMS_API_KEYS are configured (documented in the README)."""
 
 _STORE_DEFAULTS = {
     "kind": "store",

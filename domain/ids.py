@@ -1,6 +1,7 @@
 """Every identifier shared by the API, the worker and the workflows lives here."""
 
 import re
+from typing import Any
 
 from temporalio.common import SearchAttributeKey
 
@@ -42,7 +43,7 @@ def order_workflow_id(channel: str, channel_order_id: str) -> str:
     return f"order-{channel}-{channel_order_id}"
 
 
-def search_attribute_type(key: SearchAttributeKey) -> str:
+def search_attribute_type(key: SearchAttributeKey[Any]) -> str:
     """The type name Temporal's CLI uses (Keyword, Bool)."""
     return "Bool" if key.value_type is bool else "Keyword"
 

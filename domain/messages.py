@@ -1,10 +1,10 @@
-"""Which message the customer gets, and on which channels. Wording lives in the notifier's templates."""
+"""Which message the customer gets, and on which channels. Every word lives in the templates
+(adapters/messaging/templates/messages)."""
 
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from domain import ids
-from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind, StoreReminder
+from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind
 from domain.order_state import OrderState
 from domain.values import ContactPreference, StoreProfile
 
@@ -58,18 +58,6 @@ def notification_for(
             lines=state.current_lines,
         ),
     )
-
-
-def store_reminder_text(reminder: StoreReminder) -> tuple[str, str]:
-    """Subject and body of the at-risk reminder store staff get (in the store's timezone)."""
-    due = reminder.due.astimezone(ZoneInfo(reminder.store.timezone)).strftime("%H:%M on %d %b")
-    verb = "accepted" if reminder.step == "accept" else "ready for pickup"
-    subject = f"Order {reminder.channel_order_id} must be {verb} by {due}"
-    body = (
-        f"Order {reminder.channel_order_id} ({reminder.order_id}) is at risk: it must be {verb} by {due}. "
-        "Past that time it moves to another store."
-    )
-    return subject, body
 
 
 def channels_for(kind: NotificationKind, preference: ContactPreference | None) -> tuple[str, ...]:

@@ -50,7 +50,9 @@ class StockLevel(BaseModel):
 
 
 def available_to_promise(on_hand: int, reserved: int, safety_stock: int, expired_holds: int = 0) -> int:
-    """ATP = on hand − reserved − safety stock, counting expired checkout holds as free; never below zero."""
+    """ATP = on hand − reserved − safety stock, counting expired checkout holds as free; never below zero.
+
+    The database's copy is `oms_available_to_promise` (migration 0008), held to this by a property test."""
     return max(on_hand - (reserved - expired_holds) - safety_stock, 0)
 
 

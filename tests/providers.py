@@ -98,7 +98,7 @@ class FakeTwilio(FakeProvider):
             }
             code, message = codes.get(status, (20500, "Internal Server Error"))
             return status, {}, {"code": code, "message": message, "status": status, "more_info": ""}
-        message = {
+        sent = {
             "sid": f"SM{uuid.uuid4().hex}",
             "to": request.form["To"][0],
             "from": request.form["From"][0],
@@ -106,8 +106,8 @@ class FakeTwilio(FakeProvider):
             "status": "queued",
             "date_sent": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000"),
         }
-        self.messages.append(message)
-        return 201, {}, message
+        self.messages.append(sent)
+        return 201, {}, sent
 
 
 class FakeSendGrid(FakeProvider):

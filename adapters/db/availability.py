@@ -9,10 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.availability import Candidate, StoreAvailability, offer, rank_stores
 from domain.geo import bounding_box
-from domain.stock import available_to_promise
 from domain.values import OrderLine, StoreProfile
 
-# Checkout holds past their expiry count as free here (no sweeper needed), as they do for oms_reserve.
+# Available to promise comes from the `stock_available` view (migration 0008): the rule written once.
 _BASKET_NEAR = text(
     """
 WITH near AS MATERIALIZED (
@@ -22,17 +21,11 @@ WITH near AS MATERIALIZED (
 )
 SELECT n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email,
        n.opening_hours::text AS opening_hours,
-       array_remove(array_agg(l.sku), NULL) AS skus,
-       array_remove(array_agg(l.on_hand), NULL) AS on_hand,
-       array_remove(array_agg(l.reserved), NULL) AS reserved,
-       array_remove(array_agg(l.safety_stock), NULL) AS safety_stock,
-       array_remove(array_agg(CASE WHEN l.sku IS NOT NULL THEN COALESCE((
-           SELECT sum(r.quantity) FROM reservations r
-            WHERE r.store_id = l.store_id AND r.sku = l.sku AND r.state = 'active'
-              AND r.expires_at IS NOT NULL AND r.expires_at <= now()), 0)::int END), NULL) AS expired,
+       array_remove(array_agg(a.sku), NULL) AS skus,
+       array_remove(array_agg(a.available), NULL) AS available,
        now() AS checked_at
   FROM near n
-  LEFT JOIN stock_levels l ON l.store_id = n.id AND l.sku = ANY(CAST(:skus AS text[]))
+  LEFT JOIN stock_available a ON a.store_id = n.id AND a.sku = ANY(CAST(:skus AS text[]))
  GROUP BY n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email, n.opening_hours::text
 """
 )
@@ -72,12 +65,7 @@ async def near(
             store_id=row.id,
             latitude=row.latitude,
             longitude=row.longitude,
-            available={
-                sku: available_to_promise(*levels)
-                for sku, *levels in zip(
-                    row.skus, row.on_hand, row.reserved, row.safety_stock, row.expired, strict=True
-                )
-            },
+            available=dict(zip(row.skus, row.available, strict=True)),
         )
         for row in rows
     ]

@@ -21,6 +21,7 @@ from adapters.db.tables import (
     stock_movements,
     stores,
 )
+from adapters.messaging.render import default_renderer
 from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, holders_at_risk, on_hand_change
 from domain.values import StockAtRisk
 
@@ -213,6 +214,9 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
     if not email:
         log.warning("store %s has no email; alert %d is shown in the API only", alert.store_id, alert.id)
         return
+    email_to_store = default_renderer().replenishment_alert(
+        alert.sku, on_hand=alert.on_hand, reserved=alert.reserved, safety_stock=alert.safety_stock
+    )
     await conn.execute(
         insert(notifications)
         .values(
@@ -221,11 +225,8 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
             sequence=alert.id,
             channel="email",
             recipient=email,
-            subject=f"Replenish {alert.sku}",
-            body=(
-                f"{alert.sku} is down to {alert.on_hand - alert.reserved} free units "
-                f"(safety stock {alert.safety_stock}, on hand {alert.on_hand}, reserved {alert.reserved})."
-            ),
+            subject=email_to_store.subject,
+            body=email_to_store.body,
             status="sent",
             provider="log",
         )

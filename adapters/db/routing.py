@@ -8,11 +8,10 @@ from adapters.db.stock import store_exists
 from adapters.db.tables import stores
 from domain.decisions import RoutingCandidate, StoreLoad
 from domain.geo import bounding_box
-from domain.stock import available_to_promise
 from domain.values import StoreProfile
 
-# Checkout holds past their expiry count as free (as in oms_reserve). Load counts the read model: orders
-# in preparation now, and orders placed today in the store's own timezone.
+# Available to promise comes from the `stock_available` view (migration 0008). Load counts the read model:
+# orders in preparation now, and orders placed today in the store's own timezone.
 _CANDIDATES = text(
     """
 WITH picked AS MATERIALIZED (
@@ -22,12 +21,8 @@ WITH picked AS MATERIALIZED (
             AND latitude BETWEEN :min_lat AND :max_lat AND longitude BETWEEN :min_lon AND :max_lon)
 )
 SELECT to_jsonb(p.*) AS store,
-       COALESCE((SELECT jsonb_object_agg(l.sku, jsonb_build_array(l.on_hand, l.reserved, l.safety_stock,
-                    COALESCE((SELECT sum(r.quantity) FROM reservations r
-                               WHERE r.store_id = l.store_id AND r.sku = l.sku AND r.state = 'active'
-                                 AND r.expires_at IS NOT NULL AND r.expires_at <= now()), 0)))
-                   FROM stock_levels l
-                  WHERE l.store_id = p.id AND l.sku = ANY(CAST(:skus AS text[]))), '{}'::jsonb) AS levels,
+       COALESCE((SELECT jsonb_object_agg(a.sku, a.available) FROM stock_available a
+                  WHERE a.store_id = p.id AND a.sku = ANY(CAST(:skus AS text[]))), '{}'::jsonb) AS available,
        (SELECT count(*) FROM orders o
          WHERE o.store_id = p.id AND o.status IN ('reserved', 'accepted', 'picked')) AS in_preparation,
        (SELECT count(*) FROM orders o
@@ -64,7 +59,7 @@ async def candidates(
     return [
         RoutingCandidate(
             store=StoreProfile.model_validate(_profile_fields(row.store)),
-            available={sku: available_to_promise(*levels) for sku, levels in row.levels.items()},
+            available=row.available,
             load=StoreLoad(in_preparation=row.in_preparation, placed_today=row.placed_today),
         )
         for row in rows

@@ -1,8 +1,10 @@
-"""Rendering customer messages: Jinja2 templates per kind and language, dates and money by Babel in the
-store's timezone. English and French; other locales fall back to English."""
+"""Rendering messages to customers and stores: Jinja2 templates per kind and language hold every word
+(`templates/messages/{en,fr}/`, moments written as each language's `_formats.j2` says); dates and money
+by Babel in the store's timezone. English and French; other locales fall back to English."""
 
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_day_names
@@ -10,12 +12,11 @@ from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
-from domain.notifications import CustomerNotification
+from domain.notifications import CustomerNotification, StoreReminder
 from domain.values import OpeningHours, StoreProfile
 
 LANGUAGES = ("en", "fr")
-_LONG = {"en": "EEEE d MMMM, HH:mm", "fr": "EEEE d MMMM 'à' HH:mm"}
-_SHORT = {"en": "dd/MM HH:mm", "fr": "dd/MM 'a' HH:mm"}  # SMS: digits keep texts in GSM-7
+_BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 
 
 class RenderedMessage(BaseModel):
@@ -37,9 +38,31 @@ class MessageRenderer:
         )
 
     def render(self, message: CustomerNotification, channel: str) -> RenderedMessage:
+        """A customer message for one channel, in the customer's language."""
         language = language_of(message.customer.locale)
-        template = self._env.get_template(f"{language}/{message.kind.value}.j2")
-        context = _context(message, language)
+        context = _context(message, language, self._patterns(language))
+        return self._render(message.kind.value, language, channel, context)
+
+    def store_reminder(self, reminder: StoreReminder, language: str = "en") -> RenderedMessage:
+        """The email telling store staff an order is at risk of missing its deadline."""
+        due = format_datetime(
+            reminder.due,
+            self._patterns(language)["store_due"],
+            tzinfo=ZoneInfo(reminder.store.timezone),
+            locale=_BABEL_LOCALES[language],
+        )
+        context = {**reminder.model_dump(include={"order_id", "channel_order_id", "step"}), "due": due}
+        return self._render("store_at_risk", language, "email", context)
+
+    def replenishment_alert(
+        self, sku: str, *, on_hand: int, reserved: int, safety_stock: int, language: str = "en"
+    ) -> RenderedMessage:
+        """The email telling a store a SKU's free stock is down to its safety stock."""
+        context = {"sku": sku, "on_hand": on_hand, "reserved": reserved, "safety_stock": safety_stock}
+        return self._render("replenishment_alert", language, "email", context)
+
+    def _render(self, name: str, language: str, channel: str, context: dict[str, object]) -> RenderedMessage:
+        template = self._env.get_template(f"{language}/{name}.j2")
         return RenderedMessage(
             channel=channel,
             language=language,
@@ -47,22 +70,33 @@ class MessageRenderer:
             body=template.render(part="email" if channel == "email" else "sms", **context).strip(),
         )
 
+    def _patterns(self, language: str) -> dict[str, str]:
+        """The date patterns a language's `_formats.j2` declares (`long`, `short`, `store_due`)."""
+        module = self._env.get_template(f"{language}/_formats.j2").module
+        return {name: str(getattr(module, name)) for name in ("long", "short", "store_due")}
+
+
+@cache
+def default_renderer() -> MessageRenderer:
+    """A renderer made on first use, for code that writes a store email without one of its own."""
+    return MessageRenderer()
+
 
 def language_of(locale: str) -> str:
     language = locale.split("-")[0].lower()
     return language if language in LANGUAGES else "en"
 
 
-def _context(message: CustomerNotification, language: str) -> dict[str, object]:
+def _context(message: CustomerNotification, language: str, patterns: dict[str, str]) -> dict[str, object]:
     facts = message.facts
     store = facts.store
     tz = ZoneInfo(store.timezone) if store else None
-    babel_locale = {"en": "en_GB", "fr": "fr_FR"}[language]
+    babel_locale = _BABEL_LOCALES[language]
 
-    def when(moment: datetime | None, pattern: dict[str, str]) -> str:
+    def when(moment: datetime | None, pattern: str) -> str:
         if moment is None:
             return "-"
-        return format_datetime(moment, pattern[language], tzinfo=tz, locale=babel_locale)
+        return format_datetime(moment, patterns[pattern], tzinfo=tz, locale=babel_locale)
 
     def money(amount: Decimal | None) -> str:
         return "-" if amount is None else format_currency(amount, facts.currency, locale=babel_locale)
@@ -71,8 +105,7 @@ def _context(message: CustomerNotification, language: str) -> dict[str, object]:
         "customer": message.customer,
         "ref": f"{facts.channel_order_id}/{facts.part}" if facts.part else facts.channel_order_id,
         "order_ref": facts.channel_order_id,
-        "lines": ", ".join(f"{line.quantity} × {line.sku}" for line in facts.lines),
-        "lines_sms": ", ".join(f"{line.quantity} x {line.sku}" for line in facts.lines),  # GSM-7
+        "lines": facts.lines,
         "total": money(facts.total),
         "refund": money(facts.refund_amount),
         "store_name": store.name if store else "",
@@ -80,12 +113,12 @@ def _context(message: CustomerNotification, language: str) -> dict[str, object]:
         "opening_hours": opening_hours_text(store, babel_locale) if store else "",
         "previous_store_name": facts.previous_store.name if facts.previous_store else "",
         "pickup_code": facts.pickup_code or "",
-        "ready_by": when(facts.ready_by, _LONG),
-        "ready_by_short": when(facts.ready_by, _SHORT),
-        "deadline": when(facts.pickup_deadline, _LONG),
-        "deadline_short": when(facts.pickup_deadline, _SHORT),
-        "choice_deadline": when(facts.choice_deadline, _LONG),
-        "choice_deadline_short": when(facts.choice_deadline, _SHORT),
+        "ready_by": when(facts.ready_by, "long"),
+        "ready_by_short": when(facts.ready_by, "short"),
+        "deadline": when(facts.pickup_deadline, "long"),
+        "deadline_short": when(facts.pickup_deadline, "short"),
+        "choice_deadline": when(facts.choice_deadline, "long"),
+        "choice_deadline_short": when(facts.choice_deadline, "short"),
         "carrier": facts.carrier or "",
         "tracking_number": facts.tracking_number or "",
     }

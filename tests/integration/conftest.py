@@ -28,6 +28,7 @@ from config.settings import Settings
 from devstack import demo
 from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
+from domain.policy import OrderPolicy
 from worker.main import build_worker
 
 pytestmark = pytest.mark.integration
@@ -83,7 +84,7 @@ KEYS = {
 
 
 def settings_for(
-    client: Client, database_url: str, task_queue: str = TASK_QUEUE, **timings: timedelta
+    client: Client, database_url: str, task_queue: str = TASK_QUEUE, policy: OrderPolicy | None = None
 ) -> Settings:
     return Settings(
         database_url=database_url,
@@ -93,7 +94,7 @@ def settings_for(
         tracking_secret="test-tracking-secret",
         payload_keys=PAYLOAD_KEYS,
         payload_key_id="test-k1",
-        **timings,
+        policy=policy or OrderPolicy(),
     )
 
 
@@ -129,11 +130,13 @@ async def short_hold_api(
     client: Client, engine: AsyncEngine, database_url: str, worker: None
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The same system with a hold period of seconds, to watch reminders and expiry happen for real."""
-    settings = settings_for(
-        client, database_url, reminder_after_ready=timedelta(seconds=1), hold_period=timedelta(seconds=3)
+    policy = OrderPolicy(
+        reminder_after_ready=timedelta(seconds=1),
+        hold_period=timedelta(seconds=3),
+        quiet_hours_start=None,  # the test runs at any hour
+        expiry_warning_before=None,
     )
-    settings.quiet_hours_start = None  # the test runs at any hour
-    settings.expiry_warning_before = None
+    settings = settings_for(client, database_url, policy=policy)
     async for http in _api(settings, client, engine):
         yield http
 

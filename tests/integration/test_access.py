@@ -52,7 +52,7 @@ async def test_every_route_with_every_role(api: httpx.AsyncClient) -> None:
     checked = 0
     for method, path in routes(api):
         url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
-        body = {} if method in ("POST", "PUT") else None
+        body: dict[str, object] | None = {} if method in ("POST", "PUT") else None
         anonymous = await api.request(method, url, json=body, headers={"X-API-Key": ""})
         assert anonymous.status_code == 401, (method, path)
         wrong_key = await api.request(method, url, json=body, headers={"X-API-Key": "no-such-key"})

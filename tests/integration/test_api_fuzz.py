@@ -10,6 +10,7 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 
 from adapters.db import create_engine
 from adapters.temporal import connect
@@ -76,6 +77,7 @@ def test_no_generated_request_gets_a_server_error(live_api: str) -> None:
     schema = schemathesis.openapi.from_url(f"{live_api}/openapi.json")
     failures = []
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
 
         @given(case=operation.as_strategy())

@@ -128,9 +128,8 @@ async def test_a_dead_letter_is_replayed_once_its_cause_is_fixed(shop_api: httpx
     still = await shop_api.post(f"/v1/dead-letters/{letter_id}/replay")
     assert still.status_code == 422 and still.json()["dead_letter_id"] == letter_id
 
-    shop_api._transport.app.state.settings.shopify_locations["Pickup at Marseille Vieux-Port"] = (
-        "paris-rivoli"  # type: ignore[attr-defined]
-    )
+    app = shop_api._transport.app  # type: ignore[attr-defined]
+    app.state.settings.shopify_locations["Pickup at Marseille Vieux-Port"] = "paris-rivoli"
     replayed = await shop_api.post(f"/v1/dead-letters/{letter_id}/replay")
     assert replayed.status_code == 201, replayed.text
     assert replayed.json()["order_id"] == f"order-shopify-{payload['id']}"

@@ -58,9 +58,9 @@ async def night_api(
     """Quiet hours that cover urgent messages and end a few seconds from now in Paris."""
     now = datetime.now(ZoneInfo("Europe/Paris"))
     settings = settings_for(client, database_url)
-    settings.quiet_hours_for_urgent = True
-    settings.quiet_hours_start = (now - timedelta(hours=1)).time().replace(microsecond=0)
-    settings.quiet_hours_end = (now + timedelta(seconds=4)).time().replace(microsecond=0)
+    settings.policy.quiet_hours_for_urgent = True
+    settings.policy.quiet_hours_start = (now - timedelta(hours=1)).time().replace(microsecond=0)
+    settings.policy.quiet_hours_end = (now + timedelta(seconds=4)).time().replace(microsecond=0)
     async for http in _api(settings, client, engine):
         yield http
 

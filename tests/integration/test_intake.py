@@ -15,7 +15,7 @@ from tests.integration.flow import place, prepare, stock
 
 async def _reservation_rows(engine: AsyncEngine, order_id: str) -> int:
     async with engine.connect() as conn:
-        return await conn.scalar(select(func.count()).where(reservations.c.order_id == order_id))
+        return await conn.scalar(select(func.count()).where(reservations.c.order_id == order_id)) or 0
 
 
 async def test_duplicate_posts_return_the_same_order_and_reserve_once(

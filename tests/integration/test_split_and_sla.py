@@ -16,7 +16,7 @@ from temporalio.client import Client
 from adapters.db import stock
 from adapters.db.tables import notifications
 from domain import ids
-from domain.policy import ShortPickPolicy
+from domain.policy import OrderPolicy, ShortPickPolicy
 from tests.conftest import placement
 from tests.integration.conftest import _api, eventually, keep_history, payment_entries, settings_for
 from tests.integration.flow import pickup_code, place
@@ -30,7 +30,7 @@ async def split_api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Orders placed under the missing-lines short-pick policy."""
     settings = settings_for(client, database_url)
-    settings.short_pick = ShortPickPolicy.MISSING_LINES
+    settings.policy.short_pick = ShortPickPolicy.MISSING_LINES
     async for http in _api(settings, client, engine):
         yield http
 
@@ -40,9 +40,8 @@ async def hurried_api(
     client: Client, engine: AsyncEngine, database_url: str, worker: None
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Stores must accept within 6 seconds: at risk after 4.8."""
-    async for http in _api(
-        settings_for(client, database_url, accept_within=timedelta(seconds=6)), client, engine
-    ):
+    settings = settings_for(client, database_url, policy=OrderPolicy(accept_within=timedelta(seconds=6)))
+    async for http in _api(settings, client, engine):
         yield http
 
 

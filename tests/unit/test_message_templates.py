@@ -1,4 +1,5 @@
-"""Every message in English and French, rendered from fixed facts and compared with golden files.
+"""Every message to customers and stores in English and French, rendered from fixed facts and compared
+with golden files.
 
 After a deliberate wording change: `OMS_UPDATE_GOLDEN=1 ./dev test tests/unit/test_message_templates.py`
 rewrites the golden files and docs/messages.md."""
@@ -12,7 +13,7 @@ import pytest
 
 from adapters.messaging.render import LANGUAGES, MessageRenderer
 from devstack import demo
-from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind
+from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind, StoreReminder
 from domain.sms import sms_segments
 from domain.values import Customer, OrderLine, StoreProfile
 
@@ -60,12 +61,45 @@ def rendered(kind: NotificationKind, language: str) -> str:
 CASES = [(kind, language) for kind in NotificationKind for language in LANGUAGES]
 
 
+def store_message(name: str, language: str) -> str:
+    """A store email (`store_at_risk_accept`, `store_at_risk_ready`, `replenishment_alert`) as rendered."""
+    renderer = MessageRenderer()
+    if name == "replenishment_alert":
+        email = renderer.replenishment_alert(
+            "BOOT-42", on_hand=5, reserved=3, safety_stock=2, language=language
+        )
+    else:
+        reminder = StoreReminder(
+            order_id="order-webshop-WEB-1001",
+            channel_order_id="WEB-1001",
+            store=StoreProfile.model_validate(demo.STORES[0]),
+            step=name.removeprefix("store_at_risk_"),
+            due=datetime(2026, 11, 23, 10, 30, tzinfo=UTC),
+            sequence=0,
+        )
+        email = renderer.store_reminder(reminder, language)
+    return f"Subject: {email.subject}\n\n{email.body}\n"
+
+
+STORE_MESSAGES = ["store_at_risk_accept", "store_at_risk_ready", "replenishment_alert"]
+STORE_CASES = [(name, language) for name in STORE_MESSAGES for language in LANGUAGES]
+
+
 @pytest.mark.parametrize(("kind", "language"), CASES, ids=[f"{k.value}-{lang}" for k, lang in CASES])
 def test_message_matches_its_golden_file(kind: NotificationKind, language: str) -> None:
     path = GOLDEN / language / f"{kind.value}.txt"
     text = rendered(kind, language)
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize(("name", "language"), STORE_CASES, ids=[f"{n}-{lang}" for n, lang in STORE_CASES])
+def test_store_message_matches_its_golden_file(name: str, language: str) -> None:
+    path = GOLDEN / language / f"{name}.txt"
+    text = store_message(name, language)
+    if UPDATE:
         path.write_text(text)
     assert text == path.read_text()
 
@@ -92,6 +126,12 @@ def test_docs_show_every_message_as_rendered() -> None:
         sections.append(f"## {kind.value}\n")
         for language in LANGUAGES:
             sections.append(f"### {language}\n\n```\n{rendered(kind, language)}```\n")
+    sections.append("# Store messages\n")
+    sections.append("Emails to store staff (in English until a store has a language of its own).\n")
+    for name in STORE_MESSAGES:
+        sections.append(f"## {name}\n")
+        for language in LANGUAGES:
+            sections.append(f"### {language}\n\n```\n{store_message(name, language)}```\n")
     text = "\n".join(sections)
     if UPDATE:
         DOCS.write_text(text)

@@ -87,7 +87,7 @@ async def test_store_not_accepting_is_reminded_at_80_percent_then_the_order_move
         )
         assert moved.status is OrderStatus.RESERVED and not moved.sla_at_risk
         assert moved.previous_stores == [HOME]
-        assert moved.timeline[-1].reason.startswith(
+        assert (moved.timeline[-1].reason or "").startswith(
             f"re-routed from {HOME} to paris-bastille: not accepted by"
         )
         assert moved.routing[-1].chosen == "paris-bastille"

@@ -47,7 +47,6 @@ async def running(
             order_input,
             id=order_input.placement.order_id,
             task_queue=queue,
-            result_type=OrderView,
         )
         try:
             yield handle, fakes

@@ -1,0 +1,62 @@
+"""One settings object: the order policy nested in it, declared once, read under its flat variable names."""
+
+import os
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings
+from domain.policy import OrderPolicy, ShortPickPolicy
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No OMS_ variable and no .env file of the machine running the tests."""
+    for name in [name for name in os.environ if name.upper().startswith("OMS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_policy_defaults_are_the_order_policy_defaults() -> None:
+    assert Settings().policy == OrderPolicy()
+
+
+def test_policy_fields_are_read_under_their_flat_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_HOLD_PERIOD", "P5D")
+    monkeypatch.setenv("OMS_SHORT_PICK", "missing_lines")
+    monkeypatch.setenv("OMS_ROUTING", '{"max_distance_km": 20}')
+    monkeypatch.setenv("OMS_QUIET_HOURS_END", "07:30")
+    policy = Settings().policy
+    assert policy.hold_period == timedelta(days=5)
+    assert policy.short_pick is ShortPickPolicy.MISSING_LINES
+    assert (policy.routing.max_distance_km, policy.routing.alternatives) == (20, 3)
+    assert policy.quiet_hours_end == time(7, 30)
+    assert policy.accept_within == OrderPolicy().accept_within
+
+
+def test_an_empty_value_turns_an_optional_policy_setting_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_QUIET_HOURS_START", "")
+    monkeypatch.setenv("OMS_EXPIRY_WARNING_BEFORE", "")
+    policy = Settings().policy
+    assert policy.quiet_hours_start is None and policy.expiry_warning_before is None
+
+
+def test_the_environment_wins_over_the_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("OMS_HOLD_PERIOD=P4D\nOMS_CHOICE_WINDOW=PT6H\nOMS_API_PORT=9000\n")
+    monkeypatch.setenv("OMS_HOLD_PERIOD", "P2D")
+    settings = Settings()
+    assert settings.policy.hold_period == timedelta(days=2)
+    assert settings.policy.choice_window == timedelta(hours=6)
+    assert settings.api_port == 9000
+
+
+def test_a_policy_given_in_code_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_HOLD_PERIOD", "P5D")
+    policy = OrderPolicy(hold_period=timedelta(hours=1))
+    assert Settings(policy=policy).policy.hold_period == timedelta(hours=1)
+
+
+def test_no_setting_shares_a_name_with_a_policy_field() -> None:
+    """Each OMS_ variable names one thing: the policy's flat names never meet another setting's."""
+    assert not set(Settings.model_fields) & set(OrderPolicy.model_fields)
