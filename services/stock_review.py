@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.db import database_now, inventory, stock
-from adapters.db.inventory import Alert
+from adapters.db.inventory import Alert, HeldUnits
 from domain import ids
 from domain.stock import holders_at_risk
 from domain.values import StockAtRisk
@@ -61,6 +61,13 @@ def to_tell(at_risk: list[AtRiskOrder], aware: str | None = None) -> list[AtRisk
     return [e for e in at_risk if e.order_id.startswith("order-") and e.holder_id != aware]
 
 
+def newly_at_risk(short_by: int, held_newest_first: list[HeldUnits]) -> list[str]:
+    """The holders a shortfall hits (newest first, until it is covered) that were not flagged before."""
+    hit = holders_at_risk(short_by, [(entry.holder_id, entry.quantity) for entry in held_newest_first])
+    flagged = {entry.holder_id for entry in held_newest_first if entry.at_risk}
+    return [holder for holder in hit if holder not in flagged]
+
+
 async def _review_row(
     conn: AsyncConnection, store_id: str, sku: str, at: datetime
 ) -> tuple[list[AtRiskOrder], Alert | None]:
@@ -70,10 +77,7 @@ async def _review_row(
     level = levels[sku]
     at_risk: list[AtRiskOrder] = []
     if level.short_by:
-        held = await inventory.active_reservations(conn, store_id, sku)
-        flagged = {entry.holder_id for entry in held if entry.at_risk}
-        hit = holders_at_risk(level.short_by, [(entry.holder_id, entry.quantity) for entry in held])
-        newly = [holder for holder in hit if holder not in flagged]
+        newly = newly_at_risk(level.short_by, await inventory.active_reservations(conn, store_id, sku))
         await inventory.flag_at_risk(conn, sku, newly)
         risk = StockAtRisk(store_id=store_id, sku=sku, short_by=level.short_by, detected_at=at)
         at_risk = [
