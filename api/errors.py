@@ -44,7 +44,7 @@ def _alternatives(alternatives: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def answer_for(error: refused.ServiceError) -> ApiError:
+def http_answer(error: refused.ServiceError) -> ApiError:
     """The HTTP answer to a refusal from the service layer."""
     match error:
         case refused.NotFound():
@@ -124,7 +124,7 @@ def _step_refused(error: refused.StepRefused) -> ApiError:
 def _dead_lettered(error: refused.DeadLettered) -> ApiError:
     """The refusal behind a dead letter (or every bad field of the payload), with the letter's id."""
     if error.cause is not None:
-        cause = answer_for(error.cause)
+        cause = http_answer(error.cause)
         return ApiError(
             cause.status, cause.error, cause.message, **cause.extra, dead_letter_id=error.dead_letter_id
         )
@@ -152,7 +152,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(refused.ServiceError)
     async def _refused(request: Request, error: refused.ServiceError) -> JSONResponse:
-        return await _answer(request, answer_for(error))
+        return await _answer(request, http_answer(error))
 
     @app.exception_handler(ValidationError)
     async def _contract(_: Request, invalid: ValidationError) -> JSONResponse:

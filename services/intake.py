@@ -124,7 +124,7 @@ async def dead_letter(
 
 def _start_operation(
     placement: OrderPlacement, policy: OrderPolicy, task_queue: str
-) -> WithStartWorkflowOperation:
+) -> WithStartWorkflowOperation[Any, OrderView]:
     return WithStartWorkflowOperation(
         ids.WORKFLOW_ORDER,
         OrderInput(placement=placement, policy=policy),

@@ -2,8 +2,8 @@
 (an update). Each use case is one function; every entry point calls the same one."""
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
-from typing import Any, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -199,7 +199,7 @@ async def _placed_order(client: Client, order_id: str) -> OrderView | None:
     return None
 
 
-def _as_placed(order_id: str, order_input: Any, at: Any) -> OrderView:
+def _as_placed(order_id: str, order_input: OrderInput, at: datetime) -> OrderView:
     placement = order_input.placement
     return OrderView(
         order_id=order_id,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from api.errors import answer_for
+from api.errors import http_answer
 from api.schemas import REDACTED, ChoiceBody, OrderBody, OrderPublic
 from domain.commands import CustomerChoice
 from domain.decisions import CandidateScore
@@ -61,7 +61,7 @@ def test_the_order_answer_is_the_read_models_json_and_store_staff_see_no_contact
 
 
 def _answer(error: errors.ServiceError) -> tuple[int, dict[str, Any]]:
-    api_error = answer_for(error)
+    api_error = http_answer(error)
     return api_error.status, {"error": api_error.error, "message": api_error.message, **api_error.extra}
 
 
