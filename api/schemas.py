@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from api.access import REDACTED
 from domain.availability import StoreAvailability
 from domain.commands import CustomerChoice, ResendRequest, SupportAction
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
@@ -41,8 +42,6 @@ from domain.values import (
     TimelineEntry,
     storable_text,
 )
-
-REDACTED = "(not shown to store staff)"
 
 
 class Public(BaseModel):

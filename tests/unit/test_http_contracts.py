@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from api.access import REDACTED
 from api.errors import http_answer
-from api.schemas import REDACTED, ChoiceBody, OrderBody, OrderPublic
+from api.schemas import ChoiceBody, OrderBody, OrderPublic
 from domain.commands import CustomerChoice
 from domain.decisions import CandidateScore
 from domain.errors import OrderError
