@@ -3,14 +3,17 @@
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 
-from adapters.db import database_now, inventory, stock
+from adapters.db import stock
 from domain import ids
+from services.signals import OrderSignals
+from services.stock_review import review_stock
 from workflows.contracts import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
 
 
 class StockActivities:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._signals = OrderSignals(activity.client)  # the running activity's client, when needed
 
     @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
     async def reserve(self, request: ReservationRequest) -> ReservationOutcome:
@@ -29,12 +32,9 @@ class StockActivities:
             await self._review(store_id, skus)
         return released
 
-    async def _review(self, store_id: str, skus: list[str]) -> None:
-        """Raise or clear replenishment alerts after free stock moved (its own short transaction)."""
-        async with self._engine.begin() as conn:
-            now = await database_now(conn)
-            for sku in sorted(skus):
-                await inventory.review(conn, store_id, sku, now)
+    async def _review(self, store_id: str, skus: list[str], aware: str | None = None) -> None:
+        """Stock moved: the same review as the store feed's (alerts, orders put at risk and told)."""
+        await review_stock(self._engine, self._signals, [(store_id, sku) for sku in skus], aware=aware)
 
     @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
     async def release_lines(self, release: PartialRelease) -> int:
@@ -49,12 +49,14 @@ class StockActivities:
 
     @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
     async def write_off(self, write_off: StockWriteOff) -> int:
-        """A short pick's missing units leave on hand, with the store's reason."""
+        """A short pick's missing units leave on hand, with the store's reason; the orders the shelf no
+        longer covers are told (not the order that reported them: it is dealing with it)."""
         units = {line.sku: (line.missing, line.reason.value) for line in write_off.lines}
         async with self._engine.begin() as conn:
             written = await stock.write_off(conn, write_off.store_id, write_off.holder_id, units)
-        if written:
-            await self._review(write_off.store_id, list(units))
+        # A retry reviews again: the attempt before may have written the units off, then failed to tell.
+        if written or activity.info().attempt > 1:
+            await self._review(write_off.store_id, list(units), aware=write_off.holder_id)
         return written
 
     @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)

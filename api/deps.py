@@ -1,4 +1,5 @@
-"""Request dependencies: the settings, the Temporal client and database connections.
+"""Request dependencies: the settings, the Temporal client, database connections, and what the use
+cases need from them.
 
 Routes that wait on a workflow take the engine and hold no connection while they wait: a pool
 held by waiting requests would starve everything else under a burst of orders."""
@@ -10,7 +11,11 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio.client import Client
 
+from adapters.customer_keys import CustomerKeyStore
 from config.settings import Settings
+from services.customers import KeyShredder
+from services.orders import OrderDesk
+from services.signals import OrderSignals
 
 
 def _settings(request: Request) -> Settings:
@@ -34,3 +39,23 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(_engine)]
 ClientDep = Annotated[Client, Depends(_client)]
 ConnectionDep = Annotated[AsyncConnection, Depends(_connection)]
+
+
+def _desk(client: ClientDep, engine: EngineDep, settings: SettingsDep) -> OrderDesk:
+    return OrderDesk(client=client, engine=engine, wait=settings.update_wait)
+
+
+def _signals(client: ClientDep) -> OrderSignals:
+    return OrderSignals(client)
+
+
+def _customer_keys(client: ClientDep, engine: EngineDep) -> KeyShredder:
+    """The codec's own key store (its cache forgets the key at once), or one on the engine."""
+    codec = client.data_converter.payload_codec
+    keys: KeyShredder | None = getattr(codec, "customer_keys", None)
+    return keys or CustomerKeyStore(engine)
+
+
+DeskDep = Annotated[OrderDesk, Depends(_desk)]
+SignalsDep = Annotated[OrderSignals, Depends(_signals)]
+CustomerKeysDep = Annotated[KeyShredder, Depends(_customer_keys)]

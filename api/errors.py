@@ -1,4 +1,4 @@
-"""Domain and Temporal failures mapped to HTTP answers, in one place."""
+"""Service and domain refusals mapped to HTTP answers, in one place."""
 
 from typing import Any
 
@@ -9,10 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 
 from domain.errors import OrderError
+from services import errors as refused
+from services.intake import CANONICAL, dead_letter
 
 
 class ApiError(Exception):
@@ -37,33 +37,100 @@ def invalid_field(location: list[str | int], message: str) -> ApiError:
     )
 
 
-def from_update_failure(failure: WorkflowUpdateFailedError, body_field: str | None = None) -> ApiError:
-    """Map an update the order workflow refused to the answer the caller should see."""
-    cause = failure.cause
-    if not isinstance(cause, ApplicationError):
-        return ApiError(502, "order_update_failed", str(cause or failure))
-    details = list(cause.details)
-    if cause.type == OrderError.TRANSITION:
+def _alternatives(alternatives: list[Any]) -> list[dict[str, Any]]:
+    return [
+        store.model_dump(mode="json", include={"store_id", "distance_km", "ready_by", "ready_today"})
+        for store in alternatives
+    ]
+
+
+def http_answer(error: refused.ServiceError) -> ApiError:
+    """The HTTP answer to a refusal from the service layer."""
+    match error:
+        case refused.NotFound():
+            return not_found(error.kind, error.key)
+        case refused.InvalidField():
+            return invalid_field(["body", *error.field], error.message)
+        case refused.Forbidden():
+            return ApiError(403, "forbidden", str(error))
+        case refused.InsufficientStock():
+            missing = [line.model_dump() for line in error.missing]
+            return ApiError(
+                409,
+                "insufficient_stock",
+                str(error),
+                order_id=error.order_id,
+                missing=missing,
+                alternatives=_alternatives(error.alternatives),
+            )
+        case refused.StoreClosed():
+            return ApiError(
+                409,
+                "store_closed",
+                str(error),
+                order_id=error.order_id,
+                missing=[],
+                alternatives=_alternatives(error.alternatives),
+            )
+        case refused.HoldRefused():
+            return ApiError(
+                409, "insufficient_stock", str(error), missing=[line.model_dump() for line in error.missing]
+            )
+        case refused.ChannelOrderConflict():
+            return ApiError(409, "channel_order_conflict", str(error))
+        case refused.TemporalUnavailable():
+            return ApiError(503, "temporal_unavailable", str(error))
+        case refused.OrderBusy():
+            return ApiError(503, "order_busy", str(error))
+        case refused.StepRefused():
+            return _step_refused(error)
+        case refused.OrderEnded():
+            return ApiError(409, "transition_not_allowed", str(error), current_status=error.status)
+        case refused.OrdersInProgress():
+            return ApiError(409, "orders_in_progress", str(error), orders=error.orders)
+        case refused.NotConfigured():
+            return ApiError(404, "not_configured", str(error))
+        case refused.DeadLettered():
+            return _dead_lettered(error)
+    return ApiError(500, "internal_error", str(error))
+
+
+def _step_refused(error: refused.StepRefused) -> ApiError:
+    """An update the order workflow refused, as the caller should see it."""
+    details, message = error.details, error.message
+    match error.kind:
+        case OrderError.TRANSITION:
+            current = details[0] if details else None
+            return ApiError(409, "transition_not_allowed", message, current_status=current)
+        case OrderError.INVALID_PICK:
+            return invalid_field(["body", *_path(details[0] if details else "lines")], message)
+        case OrderError.WRONG_PICKUP_CODE:
+            return invalid_field(["body", "pickup_code"], message)
+        case OrderError.PICKUP_LOCKED:
+            return ApiError(423, "pickup_locked", message)
+        case OrderError.NOT_LOCKED:
+            return ApiError(409, "pickup_not_locked", message)
+        case OrderError.NOTHING_TO_RESEND:
+            return ApiError(409, "nothing_to_resend", message)
+        case OrderError.CHANNEL_ORDER_CONFLICT:
+            return ApiError(409, "channel_order_conflict", message)
+        case OrderError.EXCEPTION_PENDING:
+            return ApiError(409, "exception_pending", message)
+        case OrderError.INVALID_CHOICE:
+            return invalid_field(["body", *_path(details[0] if details else "option")], message)
+    return ApiError(502, "order_update_failed", message)
+
+
+def _dead_lettered(error: refused.DeadLettered) -> ApiError:
+    """The refusal behind a dead letter (or every bad field of the payload), with the letter's id."""
+    if error.cause is not None:
+        cause = http_answer(error.cause)
         return ApiError(
-            409, "transition_not_allowed", cause.message, current_status=details[0] if details else None
+            cause.status, cause.error, cause.message, **cause.extra, dead_letter_id=error.dead_letter_id
         )
-    if cause.type == OrderError.INVALID_PICK:
-        return invalid_field(["body", *_path(details[0] if details else "lines")], cause.message)
-    if cause.type == OrderError.WRONG_PICKUP_CODE:
-        return invalid_field(["body", "pickup_code"], cause.message)
-    if cause.type == OrderError.PICKUP_LOCKED:
-        return ApiError(423, "pickup_locked", cause.message)
-    if cause.type == OrderError.NOT_LOCKED:
-        return ApiError(409, "pickup_not_locked", cause.message)
-    if cause.type == OrderError.NOTHING_TO_RESEND:
-        return ApiError(409, "nothing_to_resend", cause.message)
-    if cause.type == OrderError.CHANNEL_ORDER_CONFLICT:
-        return ApiError(409, "channel_order_conflict", cause.message)
-    if cause.type == OrderError.EXCEPTION_PENDING:
-        return ApiError(409, "exception_pending", cause.message)
-    if cause.type == OrderError.INVALID_CHOICE:
-        return invalid_field(["body", *_path(details[0] if details else "option")], cause.message)
-    return ApiError(502, "order_update_failed", cause.message)
+    return ApiError(
+        422, "validation_error", str(error), detail=error.reasons, dead_letter_id=error.dead_letter_id
+    )
 
 
 def _path(field: str) -> list[str | int]:
@@ -83,6 +150,10 @@ def install(app: FastAPI) -> None:
         body = {"error": error.error, "message": error.message, **error.extra}
         return JSONResponse(status_code=error.status, content=body)
 
+    @app.exception_handler(refused.ServiceError)
+    async def _refused(request: Request, error: refused.ServiceError) -> JSONResponse:
+        return await _answer(request, http_answer(error))
+
     @app.exception_handler(ValidationError)
     async def _contract(_: Request, invalid: ValidationError) -> JSONResponse:
         """A contract built from a valid request body can still refuse it (e.g. an associate's name)."""
@@ -101,11 +172,9 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, invalid: RequestValidationError) -> JSONResponse:
         """A channel's invalid order is kept as a dead letter; any other invalid request is just answered."""
         if request.method == "POST" and request.url.path == "/v1/orders":
-            from services.intake import CANONICAL, dead_letter
-
             reasons = jsonable_encoder(invalid.errors())
             error = await dead_letter(
                 request.app.state.engine, CANONICAL, jsonable_encoder(invalid.body), reasons
             )
-            return await _answer(request, error)
+            return await _refused(request, error)
         return await request_validation_exception_handler(request, invalid)

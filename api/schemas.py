@@ -1,9 +1,162 @@
-"""HTTP bodies and answers that wrap the domain contract."""
+"""HTTP contracts: request bodies (`...Body`) and answers (`...Public`), apart from the domain commands and
+Temporal payloads a route builds from them and from the read models and rows it answers from. They share
+value objects (lines, addresses, stores inside an order); an HTTP change stops here."""
 
-from pydantic import BaseModel, Field
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from api.access import REDACTED
+from domain.availability import StoreAvailability
+from domain.commands import CustomerChoice, ResendRequest, SupportAction
+from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
+from domain.notifications import NotificationKind
+from domain.order_state import OrderView
+from domain.policy import ChoiceOption
+from domain.status import OrderStatus
 from domain.stock import StockLevel
-from domain.values import Actor, PickedLine, Reason, RoutingState, ShortLine
+from domain.values import (
+    Actor,
+    Address,
+    ChannelRef,
+    ContactPreference,
+    Contract,
+    Customer,
+    MissingLine,
+    OpeningHours,
+    OrderLine,
+    OrderPlacement,
+    PickedLine,
+    PreparationSla,
+    Reason,
+    RoutingState,
+    Shipment,
+    ShortLine,
+    SplitOrigin,
+    StockAtRisk,
+    StoreId,
+    StoreKind,
+    StoreProfile,
+    TimelineEntry,
+    storable_text,
+)
+
+
+class Public(BaseModel):
+    """An answer built from a read model or row: fields the HTTP contract does not name are left out."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def of(cls, source: BaseModel | Any) -> Self:
+        if isinstance(source, BaseModel):
+            return cls.model_validate(source.model_dump())
+        return cls.model_validate(source, from_attributes=True)
+
+
+# ---- orders ---------------------------------------------------------------------------------------
+
+
+class OrderBody(Contract):
+    """What a sales channel sends to place a click & collect order."""
+
+    channel: ChannelRef
+    channel_order_id: ChannelRef
+    store_id: StoreId
+    customer: Customer
+    lines: list[OrderLine] = Field(min_length=1, max_length=100)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    hold_id: str | None = Field(
+        default=None, pattern=r"^hold-[0-9a-f]{32}$", description="a checkout hold this order converts"
+    )
+    accept_alternative: bool | None = Field(
+        default=None,
+        description="when the chosen store cannot serve the basket, take the best nearby store instead "
+        "of refusing the order",
+    )
+    delivery_address: Address | None = Field(
+        default=None, description="where to ship if the order has to switch to home delivery"
+    )
+
+    @model_validator(mode="after")
+    def _one_line_per_sku(self) -> "OrderBody":
+        skus = [line.sku for line in self.lines]
+        if len(skus) != len(set(skus)):
+            raise ValueError("lines: each sku may appear on one line only")
+        return self
+
+    def placement(self) -> OrderPlacement:
+        return OrderPlacement.model_validate(self.model_dump())
+
+
+class CustomerPublic(Public):
+    name: str
+    email: str
+    phone: str
+    locale: str
+    contact: ContactPreference | None = None
+
+
+class PlacementPublic(Public):
+    channel: str
+    channel_order_id: str
+    store_id: str
+    customer: CustomerPublic
+    lines: list[OrderLine]
+    currency: str
+    hold_id: str | None = None
+    accept_alternative: bool | None = None
+    delivery_address: Address | None = None
+
+
+class OrderPublic(Public):
+    """An order as staff and channels see it (never the pickup code; store staff without contact data)."""
+
+    order_id: str
+    placement: PlacementPublic
+    status: OrderStatus
+    timeline: list[TimelineEntry] = []
+    store: StoreProfile | None = None
+    ready_by: datetime | None = None
+    ready_at: datetime | None = None
+    pickup_deadline: datetime | None = None
+    staging_location: str | None = None
+    picked: list[PickedLine] = []
+    missing: list[MissingLine] = []
+    stock_at_risk: list[StockAtRisk] = []
+    version: int = 0
+    lines: list[OrderLine] | None = None
+    routing: list[RoutingDecision] = []
+    sla: PreparationSla | None = None
+    sla_at_risk: bool = False
+    short: list[ShortLine] = []
+    choice: ChoiceRequest | None = None
+    collected: list[PickedLine] = []
+    refunded: Decimal = Decimal("0")
+    shipment: Shipment | None = None
+    previous_stores: list[str] = []
+    alternatives: list[CandidateScore] = []
+    split_from: SplitOrigin | None = None
+    splits: list[str] = []
+    split_off: Decimal = Decimal("0")
+
+    @classmethod
+    def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":
+        """The order; without `contact`, the customer's name but not their email or phone."""
+        public = cls.of(order)
+        if not contact:
+            public.placement.customer.email = public.placement.customer.phone = REDACTED
+        return public
+
+
+class AcceptedOrder(BaseModel):
+    """202: the order is durable and will be reserved as soon as a worker is back."""
+
+    order_id: str
+    status: str = "accepted_pending_reservation"
+    message: str = "the order is recorded and will be processed; poll GET /v1/orders/{order_id}"
 
 
 class StoreActionBody(BaseModel):
@@ -41,12 +194,95 @@ class CancelBody(BaseModel):
     actor: Actor = "support"
 
 
-class AcceptedOrder(BaseModel):
-    """202: the order is durable and will be reserved as soon as a worker is back."""
+class ChoiceBody(Contract):
+    option: ChoiceOption
+    store_id: StoreId | None = Field(default=None, description="for other_store: one of the offered stores")
+    delivery_address: Address | None = Field(default=None, description="for home_delivery")
+    actor: Actor = "customer"
+
+    def command(self) -> CustomerChoice:
+        return CustomerChoice.model_validate(self.model_dump())
+
+
+class ResendBody(Contract):
+    kind: NotificationKind
+    actor: Actor = "support"
+
+    def command(self) -> ResendRequest:
+        return ResendRequest(kind=self.kind, actor=self.actor)
+
+
+class SupportActionBody(Contract):
+    actor: Actor = "support"
+    reason: Reason = "checked with the customer"
+
+    def command(self) -> SupportAction:
+        return SupportAction(actor=self.actor, reason=self.reason)
+
+
+class MessagePublic(Public):
+    """A message sent (or being sent) about an order, from the notification outbox."""
 
     order_id: str
-    status: str = "accepted_pending_reservation"
-    message: str = "the order is recorded and will be processed; poll GET /v1/orders/{order_id}"
+    kind: str
+    sequence: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    status: str
+    provider: str
+    language: str | None = None
+    provider_message_id: str | None = None
+    delivery_status: str | None = None
+    failure: str | None = None
+    sent_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TrackingLinkPublic(BaseModel):
+    url: str
+
+
+class TrackedOrderPublic(Public):
+    reference: str
+    status: OrderStatus
+    store: StoreProfile | None
+    lines: list[OrderLine]
+    ready_by: datetime | None
+    pickup_deadline: datetime | None
+    pickup_code: str | None
+
+
+# ---- stores, stock, holds, availability -----------------------------------------------------------
+
+
+class StorePublic(Public):
+    id: str
+    name: str
+    city: str
+    address: str
+    latitude: float
+    longitude: float
+    timezone: str
+    opening_hours: list[OpeningHours]
+    email: str | None = None
+    kind: StoreKind = StoreKind.STORE
+    routing: RoutingState = RoutingState.OPEN
+    orders_per_hour: int | None = None
+    orders_per_day: int | None = None
+    ships: bool = False
+    country: str | None = None
+
+
+class StoreRoutingBody(BaseModel):
+    """Whether a store takes new and re-routed orders, and how many it can prepare. Fields left out stay
+    as they are; a capacity set to null means none is known (no load term in routing)."""
+
+    routing: RoutingState | None = Field(default=None, description="open, closed (today) or frozen (count)")
+    orders_per_hour: int | None = Field(default=None, ge=1, le=10_000)
+    orders_per_day: int | None = Field(default=None, ge=1, le=100_000)
 
 
 class StockLevelPublic(BaseModel):
@@ -63,15 +299,89 @@ class StockLevelPublic(BaseModel):
         return cls(**level.model_dump(), available=level.available)
 
 
-class StockCount(BaseModel):
+class StockCountBody(BaseModel):
     on_hand: int | None = Field(default=None, ge=0, le=1_000_000, description="absolute count, taken now")
     safety_stock: int | None = Field(default=None, ge=0, le=1_000_000, description="units never promised")
 
 
-class StoreRoutingBody(BaseModel):
-    """Whether a store takes new and re-routed orders, and how many it can prepare. Fields left out stay
-    as they are; a capacity set to null means none is known (no load term in routing)."""
+class HoldBody(BaseModel):
+    store_id: StoreId
+    lines: list[PickedLine] = Field(min_length=1, max_length=100)
+    minutes: int | None = Field(default=None, ge=1, le=240, description="default OMS_CHECKOUT_HOLD")
 
-    routing: RoutingState | None = Field(default=None, description="open, closed (today) or frozen (count)")
-    orders_per_hour: int | None = Field(default=None, ge=1, le=10_000)
-    orders_per_day: int | None = Field(default=None, ge=1, le=100_000)
+
+class HoldPublic(Public):
+    hold_id: str
+    store_id: str
+    lines: list[PickedLine]
+    expires_at: datetime
+    active: bool
+
+
+class AvailabilityPublic(BaseModel):
+    basket: list[OrderLine]
+    stores: list[StoreAvailability]
+
+
+# ---- the stock feed and alerts ---------------------------------------------------------------------
+
+
+class EventResultPublic(Public):
+    event_id: str
+    status: str  # applied | repeat
+    on_hand_delta: int
+
+
+class RejectionPublic(Public):
+    index: int
+    event_id: str | None
+    reasons: list[str]
+
+
+class AtRiskPublic(Public):
+    order_id: str
+    risk: StockAtRisk
+
+
+class AlertPublic(Public):
+    id: int
+    store_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+class FeedPublic(Public):
+    """What a feed batch did: events applied (or repeated), rejected, the orders put at risk, the
+    replenishment alerts raised."""
+
+    applied: list[EventResultPublic]
+    rejected: list[RejectionPublic]
+    at_risk: list[AtRiskPublic]
+    alerts: list[AlertPublic]
+
+
+class SupportAlertPublic(Public):
+    id: int
+    order_id: str
+    kind: str
+    detail: str
+    raised_at: datetime
+    resolved_at: datetime | None
+
+
+# ---- customers ------------------------------------------------------------------------------------
+
+
+class ErasureBody(BaseModel):
+    email: Annotated[str, AfterValidator(storable_text)] = Field(
+        min_length=3, max_length=254, description="the email the customer ordered with"
+    )
+
+
+class ErasurePublic(BaseModel):
+    orders: list[str]
+    message: str = "personal data erased from orders, messages and workflow histories"

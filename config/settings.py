@@ -129,13 +129,6 @@ class Settings(BaseSettings):
 
     # Transitional: services/intake.py and api/routes/availability.py read these until they read
     # `settings.policy`; delete both then.
-    def order_policy(self) -> OrderPolicy:
-        return self.policy
-
-    @property
-    def preparation_promise(self) -> timedelta:
-        return self.policy.preparation_promise
-
     def sqlalchemy_url(self) -> str:
         """The database URL in the form SQLAlchemy wants (psycopg 3 driver); without DATABASE_URL, the
         embedded PostgreSQL that `oms up` runs."""

@@ -1,22 +1,63 @@
-"""Taking an order from any channel: a payload that cannot become an order is kept as a dead letter
-(with every reason) for ops to replay once the cause is fixed (a mapping, a missing store)."""
+"""Taking an order from any channel: start its workflow with the reservation decided in the same call
+(update-with-start). A payload that cannot become an order is kept as a dead letter (with every reason)
+for ops to replay once the cause is fixed (a mapping, a missing store)."""
 
+import asyncio
+import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from adapters.channels import FieldError, PayloadRejected
-from adapters.db import dead_letters
-from api.errors import ApiError
+from adapters.db import dead_letters, orders
 from config.settings import Settings
+from domain import ids
+from domain.order_state import OrderView
+from domain.policy import OrderPolicy
+from domain.status import OrderStatus
 from domain.values import OrderPlacement
 from services.baskets import check_basket
-from services.orders import IntakeAnswer, place_order
+from services.errors import (
+    ChannelOrderConflict,
+    DeadLettered,
+    InsufficientStock,
+    InvalidField,
+    NotFound,
+    ServiceError,
+    StoreClosed,
+    TemporalUnavailable,
+)
+from services.orders import order_started, refusal
+from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput
 
 CANONICAL = "canonical"
+
+
+@dataclass(frozen=True)
+class IntakeAnswer:
+    """201 created, 200 a repeat of an order we have, 202 accepted while no worker answered in time."""
+
+    status_code: int
+    order_id: str
+    order: OrderView | None
 
 
 def canonical(payload: Any) -> OrderPlacement:
@@ -36,6 +77,8 @@ async def take_order(
     parse: Callable[[Any], OrderPlacement],
     dead_letter_id: int | None = None,
 ) -> IntakeAnswer:
+    """Map the channel's payload to an order, check its store and SKUs, then place it; a payload that
+    fails any of it is kept as a dead letter (a replayed one is settled either way)."""
     try:
         placement = parse(payload)
         async with engine.connect() as conn:
@@ -43,16 +86,23 @@ async def take_order(
     except PayloadRejected as rejected:
         reasons = [{"loc": ["body", *e.loc], "msg": e.msg, "type": "value_error"} for e in rejected.errors]
         raise await dead_letter(engine, channel, payload, reasons, dead_letter_id) from None
-    except ApiError as refused:  # unknown store or SKU: fixable by ops, so kept too
-        reasons = refused.extra.get("detail") or [{"loc": ["body", "store_id"], "msg": refused.message}]
-        raise await dead_letter(engine, channel, payload, reasons, dead_letter_id, refused) from None
+    except (NotFound, InvalidField) as refused:  # unknown store or SKU: fixable by ops, so kept too
+        raise await dead_letter(
+            engine, channel, payload, _reasons(refused), dead_letter_id, refused
+        ) from None
     answer = await place_order(
-        client, engine, placement, settings.order_policy(), settings.task_queue, settings.intake_wait
+        client, engine, placement, settings.policy, settings.task_queue, settings.intake_wait
     )
     if dead_letter_id is not None:
         async with engine.begin() as conn:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
     return answer
+
+
+def _reasons(refused: NotFound | InvalidField) -> list[dict[str, Any]]:
+    if isinstance(refused, InvalidField):
+        return [{"loc": ["body", *refused.field], "msg": refused.message, "type": "value_error"}]
+    return [{"loc": ["body", "store_id"], "msg": str(refused)}]
 
 
 async def dead_letter(
@@ -61,17 +111,99 @@ async def dead_letter(
     payload: Any,
     reasons: list[dict[str, Any]],
     dead_letter_id: int | None = None,
-    refused: ApiError | None = None,
-) -> ApiError:
-    """Keep the payload (or update a replayed one's reasons) and answer naming every bad field."""
+    refused: ServiceError | None = None,
+) -> DeadLettered:
+    """Keep the payload (or update a replayed one's reasons); the error names every bad field."""
     async with engine.begin() as conn:
         if dead_letter_id is None:
             dead_letter_id = await dead_letters.keep(conn, channel, payload, reasons)
         else:
             await dead_letters.settle(conn, dead_letter_id, order_id=None, reasons=reasons)
-    if refused is not None:
-        return ApiError(
-            refused.status, refused.error, refused.message, **refused.extra, dead_letter_id=dead_letter_id
+    return DeadLettered(dead_letter_id, reasons, refused)
+
+
+def _start_operation(
+    placement: OrderPlacement, policy: OrderPolicy, task_queue: str
+) -> WithStartWorkflowOperation[Any, OrderView]:
+    return WithStartWorkflowOperation(
+        ids.WORKFLOW_ORDER,
+        OrderInput(placement=placement, policy=policy),
+        id=placement.order_id,
+        task_queue=task_queue,
+        # A repeat joins the running order; an order that already ended is never started again.
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(ids.SA_ORDER_STATUS, OrderStatus.RECEIVED.value),
+                SearchAttributePair(ids.SA_STORE_ID, placement.store_id),
+                SearchAttributePair(ids.SA_CHANNEL, placement.channel),
+            ]
+        ),
+        static_summary=(
+            f"{placement.channel} order {placement.channel_order_id}, pickup at {placement.store_id}"
+        ),
+        result_type=OrderView,
+    )
+
+
+async def place_order(
+    client: Client,
+    engine: AsyncEngine,
+    placement: OrderPlacement,
+    policy: OrderPolicy,
+    task_queue: str,
+    wait: timedelta,
+) -> IntakeAnswer:
+    """Start the order and wait, bounded, for its reservation; the order goes on whatever the wait."""
+    operation = _start_operation(placement, policy, task_queue)
+    order_id = placement.order_id
+    try:
+        result: IntakeResult = await client.execute_update_with_start_workflow(
+            ids.UPDATE_CONFIRM_INTAKE,
+            IntakeConfirmation(fingerprint=placement.fingerprint()),
+            start_workflow_operation=operation,
+            result_type=IntakeResult,
+            rpc_timeout=wait,
         )
-    message = "; ".join(f"{'.'.join(map(str, r['loc']))}: {r['msg']}" for r in reasons)
-    return ApiError(422, "validation_error", message, detail=reasons, dead_letter_id=dead_letter_id)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        with contextlib.suppress(Exception):  # consume the operation's own copy of the timeout
+            await asyncio.wait_for(operation.workflow_handle(), timeout=0.1)
+        return await _accepted_if_started(client, order_id)
+    except WorkflowAlreadyStartedError:
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await operation.workflow_handle()  # consume the operation's own copy of the error
+        return await _ended_order(client, engine, placement)
+    except WorkflowUpdateFailedError as failure:
+        raise refusal(failure) from None
+    except RPCError:
+        # The workflow could not answer (e.g. its task fails until a fix is deployed): if the start
+        # landed, the order is durable and proceeds once workflows run again.
+        return await _accepted_if_started(client, order_id)
+    return answer_for(result.order, created=result.created)
+
+
+async def _accepted_if_started(client: Client, order_id: str) -> IntakeAnswer:
+    if await order_started(client, order_id):
+        return IntakeAnswer(202, order_id, None)
+    raise TemporalUnavailable() from None
+
+
+def answer_for(order: OrderView, *, created: bool) -> IntakeAnswer:
+    """A rejected order is refused with what was missing and where else the basket can be served."""
+    if order.status is OrderStatus.REJECTED:
+        if not order.missing:  # refused before any stock was checked: the store takes no orders
+            raise StoreClosed(order.order_id, order.alternatives)
+        raise InsufficientStock(order.order_id, order.missing, order.alternatives)
+    return IntakeAnswer(201 if created else 200, order.order_id, order)
+
+
+async def _ended_order(client: Client, engine: AsyncEngine, placement: OrderPlacement) -> IntakeAnswer:
+    """A repeat of an order whose workflow has ended: answer from what it recorded."""
+    async with engine.connect() as conn:
+        order = await orders.get(conn, placement.order_id)
+    if order is None:
+        order = await client.get_workflow_handle(placement.order_id, result_type=OrderView).result()
+    if order.placement.fingerprint() != placement.fingerprint():
+        raise ChannelOrderConflict(placement.order_id)
+    return answer_for(order, created=False)

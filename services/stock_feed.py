@@ -1,48 +1,33 @@
-"""Applying store stock events and telling the orders they put at risk."""
+"""The store stock feed: events from a store's POS or ERP applied once each (invalid ones kept with their
+reasons), then the rows they moved reviewed and the orders put at risk told (services/stock_review.py)."""
 
-import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.db import database_now, inventory, stock
+from adapters.db import inventory, stock
 from adapters.db.inventory import Alert, EventResult, Rejection
-from domain import ids
 from domain.stock import InventoryEvent
-from domain.values import StockAtRisk
-
-log = logging.getLogger("oms.inventory")
-
-
-class AtRiskOrder(BaseModel):
-    order_id: str
-    risk: StockAtRisk
+from services.signals import StockSignals
+from services.stock_review import AtRiskOrder, review_stock
 
 
-class FeedAnswer(BaseModel):
+class FeedOutcome(BaseModel):
     applied: list[EventResult]
     rejected: list[Rejection]
     at_risk: list[AtRiskOrder]
     alerts: list[Alert]
 
 
-def _reasons(error: ValidationError) -> list[str]:
-    return [
-        ".".join(str(part) for part in e["loc"]) + f": {e['msg']}" if e["loc"] else e["msg"]
-        for e in error.errors()
-    ]
-
-
-async def receive(client: Client, engine: AsyncEngine, raw_events: list[Any]) -> FeedAnswer:
+async def receive(engine: AsyncEngine, signals: StockSignals, raw_events: list[Any]) -> FeedOutcome:
     """Apply the valid events of a batch (each once), keep the invalid ones with their reasons, then
-    signal every order whose reservation the shelf no longer covers."""
-    answer = FeedAnswer(applied=[], rejected=[], at_risk=[], alerts=[])
-    touched: set[tuple[str, str]] = set()
+    review every row an event names and signal each order whose reservation the shelf no longer covers.
+    A repeated event's row is reviewed again: a batch resent after a failed signal tells the order."""
+    outcome = FeedOutcome(applied=[], rejected=[], at_risk=[], alerts=[])
+    rows: set[tuple[str, str]] = set()
     async with engine.begin() as conn:
         for index, raw in enumerate(raw_events):
             event_id = raw.get("event_id") if isinstance(raw, dict) else None
@@ -54,27 +39,36 @@ async def receive(client: Client, engine: AsyncEngine, raw_events: list[Any]) ->
                 reasons = await _unknown_references(conn, event)
             if reasons:
                 await inventory.reject(conn, raw, event_id if isinstance(event_id, str) else None, reasons)
-                answer.rejected.append(Rejection(index=index, event_id=event_id, reasons=reasons))
+                outcome.rejected.append(Rejection(index=index, event_id=event_id, reasons=reasons))
                 continue
             async with conn.begin_nested():
-                result = await inventory.apply_event(conn, event)
-            answer.applied.append(result)
-            if result.status == "applied":
-                touched.add((event.store_id, event.sku))
-        now = await database_now(conn)
-        for store_id, sku in sorted(touched):
-            review = await inventory.review(conn, store_id, sku, now)
-            answer.at_risk += [
-                AtRiskOrder(order_id=ids.order_of_holder(holder), risk=risk)
-                for holder, risk in review.at_risk
-            ]
-            answer.alerts += [review.alert] if review.alert else []
-    for entry in answer.at_risk:
-        await signal_at_risk(client, entry)
-    return answer
+                outcome.applied.append(await inventory.apply_event(conn, event))
+            rows.add((event.store_id, event.sku))
+    review = await review_stock(engine, signals, rows)
+    outcome.at_risk, outcome.alerts = review.at_risk, review.alerts
+    return outcome
 
 
-async def _unknown_references(conn, event: InventoryEvent) -> list[str]:  # type: ignore[no-untyped-def]
+async def record_count(
+    engine: AsyncEngine, signals: StockSignals, store_id: str, sku: str, on_hand: int, at: datetime
+) -> FeedOutcome:
+    """An absolute count from the store's system, taken now: the same path as a feed count."""
+    return await receive(engine, signals, [count_event(store_id, sku, on_hand, at)])
+
+
+async def rejections(conn: AsyncConnection, limit: int) -> list[dict[str, Any]]:
+    """Rejected events with their reasons, newest first."""
+    return await inventory.rejections(conn, limit)
+
+
+def _reasons(error: ValidationError) -> list[str]:
+    return [
+        ".".join(str(part) for part in e["loc"]) + f": {e['msg']}" if e["loc"] else e["msg"]
+        for e in error.errors()
+    ]
+
+
+async def _unknown_references(conn: AsyncConnection, event: InventoryEvent) -> list[str]:
     reasons = []
     if not await stock.store_exists(conn, event.store_id):
         reasons.append(f"store_id: unknown store {event.store_id!r}")
@@ -83,20 +77,8 @@ async def _unknown_references(conn, event: InventoryEvent) -> list[str]:  # type
     return reasons
 
 
-async def signal_at_risk(client: Client, entry: AtRiskOrder) -> None:
-    """Tell the order's workflow; the reservation stays flagged in the database whatever happens here."""
-    if not entry.order_id.startswith("order-"):
-        return  # a checkout hold: it expires by itself
-    try:
-        await client.get_workflow_handle(entry.order_id).signal(ids.SIGNAL_STOCK_AT_RISK, entry.risk)
-    except RPCError as error:
-        if error.status != RPCStatusCode.NOT_FOUND:
-            raise
-        log.info("order %s has ended; nothing to signal", entry.order_id)
-
-
 def count_event(store_id: str, sku: str, on_hand: int, at: datetime) -> dict[str, Any]:
-    """An absolute count from the store's system, as a feed event taken now."""
+    """An absolute count from the store's system, as a feed event taken at `at`."""
     return {
         "event_id": f"count-{uuid.uuid4().hex}",
         "store_id": store_id,

@@ -1,13 +1,13 @@
-"""The store stock feed: events from POS and ERP applied once each, their effects reviewed.
+"""The store stock feed's tables: events from POS and ERP applied once each, rejected events kept, the
+reservations a shortfall flags, replenishment alerts. What they mean is decided in services/stock_review.py.
 
 The rule for counts is in domain.stock.on_hand_change: a count is absolute as of when it was taken.
 """
 
-import logging
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import desc, func, select, update
+from sqlalchemy import ColumnElement, and_, desc, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,17 +15,11 @@ from adapters.db import stock, storable
 from adapters.db.tables import (
     inventory_event_rejections,
     inventory_events,
-    notifications,
     replenishment_alerts,
     reservations,
     stock_movements,
-    stores,
 )
-from adapters.messaging.render import default_renderer
-from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, holders_at_risk, on_hand_change
-from domain.values import StockAtRisk
-
-log = logging.getLogger("oms.notifications")
+from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, on_hand_change
 
 _KIND = {
     "sale": MovementKind.SALE,
@@ -57,14 +51,6 @@ class Alert(BaseModel):
     safety_stock: int
     raised_at: datetime
     cleared_at: datetime | None
-
-
-class RowReview(BaseModel):
-    """What a row's new level means: orders newly at risk, a replenishment alert raised."""
-
-    level: StockLevel
-    at_risk: list[tuple[str, StockAtRisk]] = []
-    alert: Alert | None = None
 
 
 async def apply_event(conn: AsyncConnection, event: InventoryEvent) -> EventResult:
@@ -139,51 +125,51 @@ async def reject(conn: AsyncConnection, payload: object, event_id: str | None, r
     )
 
 
-async def review(conn: AsyncConnection, store_id: str, sku: str, at: datetime) -> RowReview:
-    """Mark the reservations a shortfall hits (newest first) and raise or clear the replenishment alert."""
-    levels = await stock.lock_levels(conn, store_id, [sku])
-    if sku not in levels:
-        return RowReview(level=StockLevel(store_id=store_id, sku=sku, on_hand=0, reserved=0))
-    level = levels[sku]
-    result = RowReview(level=level)
-    if level.short_by:
-        active = (
-            await conn.execute(
-                select(reservations.c.order_id, reservations.c.quantity, reservations.c.at_risk)
-                .where(
-                    reservations.c.store_id == store_id,
-                    reservations.c.sku == sku,
-                    reservations.c.state == "active",
-                )
-                .order_by(desc(reservations.c.created_at), desc(reservations.c.order_id))
-            )
-        ).all()
-        flagged = {row.order_id for row in active if row.at_risk}
-        hit = holders_at_risk(level.short_by, [(row.order_id, row.quantity) for row in active])
-        newly = [holder for holder in hit if holder not in flagged]
-        if newly:
-            await conn.execute(
-                update(reservations)
-                .where(reservations.c.sku == sku, reservations.c.order_id.in_(newly))
-                .values(at_risk=True)
-            )
-        result.at_risk = [
-            (holder, StockAtRisk(store_id=store_id, sku=sku, short_by=level.short_by, detected_at=at))
-            for holder in newly
-        ]
-    result.alert = await _replenishment(conn, level)
-    return result
+class HeldUnits(BaseModel):
+    """An active reservation on one row: who holds how many units, and whether it is flagged at risk."""
+
+    holder_id: str
+    quantity: int
+    at_risk: bool
 
 
-async def _replenishment(conn: AsyncConnection, level: StockLevel) -> Alert | None:
-    """Raise an alert when free stock reaches the safety stock (once per crossing); clear it above."""
-    open_alert = (replenishment_alerts.c.store_id == level.store_id) & (
-        replenishment_alerts.c.sku == level.sku
+async def active_reservations(conn: AsyncConnection, store_id: str, sku: str) -> list[HeldUnits]:
+    """The row's active reservations, newest first."""
+    rows = await conn.execute(
+        select(reservations.c.order_id, reservations.c.quantity, reservations.c.at_risk)
+        .where(
+            reservations.c.store_id == store_id,
+            reservations.c.sku == sku,
+            reservations.c.state == "active",
+        )
+        .order_by(desc(reservations.c.created_at), desc(reservations.c.order_id))
     )
-    open_alert &= replenishment_alerts.c.cleared_at.is_(None)
-    if not level.needs_replenishment:
-        await conn.execute(update(replenishment_alerts).where(open_alert).values(cleared_at=func.now()))
-        return None
+    return [HeldUnits(holder_id=row.order_id, quantity=row.quantity, at_risk=row.at_risk) for row in rows]
+
+
+async def flag_at_risk(conn: AsyncConnection, sku: str, holder_ids: list[str]) -> None:
+    if holder_ids:
+        await conn.execute(
+            update(reservations)
+            .where(reservations.c.sku == sku, reservations.c.order_id.in_(holder_ids))
+            .values(at_risk=True)
+        )
+
+
+def _open(store_id: str, sku: str) -> ColumnElement[bool]:
+    return and_(
+        replenishment_alerts.c.store_id == store_id,
+        replenishment_alerts.c.sku == sku,
+        replenishment_alerts.c.cleared_at.is_(None),
+    )
+
+
+async def clear_alert(conn: AsyncConnection, store_id: str, sku: str) -> None:
+    await conn.execute(update(replenishment_alerts).where(_open(store_id, sku)).values(cleared_at=func.now()))
+
+
+async def open_alert(conn: AsyncConnection, level: StockLevel) -> Alert | None:
+    """Open an alert for the row; None when one is open already (at most one open alert per row)."""
     row = (
         await conn.execute(
             insert(replenishment_alerts)
@@ -201,38 +187,7 @@ async def _replenishment(conn: AsyncConnection, level: StockLevel) -> Alert | No
             .returning(*replenishment_alerts.c)
         )
     ).first()
-    if row is None:
-        return None
-    alert = Alert.model_validate(row, from_attributes=True)
-    await _tell_store(conn, alert)
-    return alert
-
-
-async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
-    """The store hears of it through the notification outbox (the embedded notifier: outbox and log)."""
-    email = await conn.scalar(select(stores.c.email).where(stores.c.id == alert.store_id))
-    if not email:
-        log.warning("store %s has no email; alert %d is shown in the API only", alert.store_id, alert.id)
-        return
-    email_to_store = default_renderer().replenishment_alert(
-        alert.sku, on_hand=alert.on_hand, reserved=alert.reserved, safety_stock=alert.safety_stock
-    )
-    await conn.execute(
-        insert(notifications)
-        .values(
-            order_id=f"store-{alert.store_id}",
-            kind="replenishment_alert",
-            sequence=alert.id,
-            channel="email",
-            recipient=email,
-            subject=email_to_store.subject,
-            body=email_to_store.body,
-            status="sent",
-            provider="log",
-        )
-        .on_conflict_do_nothing(constraint="one_message_per_event")
-    )
-    log.info("email to %s [replenishment_alert #%d]: %s below safety stock", email, alert.id, alert.sku)
+    return None if row is None else Alert.model_validate(row, from_attributes=True)
 
 
 async def alerts(conn: AsyncConnection, store_id: str | None, *, open_only: bool = True) -> list[Alert]:

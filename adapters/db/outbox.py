@@ -142,3 +142,24 @@ async def for_order(conn: AsyncConnection, order_id: str) -> list[OutboxMessage]
         select(notifications).where(notifications.c.order_id == order_id).order_by(notifications.c.id)
     )
     return [OutboxMessage.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def record_logged(
+    conn: AsyncConnection, message: Event, channel: str, recipient: str, subject: str, body: str
+) -> None:
+    """A message the embedded notifier delivered by logging it: recorded as sent, once."""
+    await conn.execute(
+        insert(notifications)
+        .values(
+            order_id=message.order_id,
+            kind=message.kind,
+            sequence=message.sequence,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            status=SENT,
+            provider="log",
+        )
+        .on_conflict_do_nothing(constraint="one_message_per_event")
+    )

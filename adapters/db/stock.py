@@ -6,6 +6,7 @@ Rows are locked in SKU order (`SELECT … FOR UPDATE`), the order `oms_reserve` 
 """
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import and_, func, select, text, update
@@ -166,6 +167,30 @@ async def holding(conn: AsyncConnection, holder_id: str) -> tuple[str | None, li
     return (rows[0].store_id if rows else None), [row.sku for row in rows]
 
 
+class HeldLine(BaseModel):
+    """One line of a holder's reservation, as recorded."""
+
+    store_id: str
+    sku: str
+    quantity: int
+    state: str
+    expires_at: datetime | None
+
+
+async def reservation_of(conn: AsyncConnection, holder_id: str) -> list[HeldLine]:
+    """Every line a holder reserved, whatever its state."""
+    rows = await conn.execute(
+        select(
+            reservations.c.store_id,
+            reservations.c.sku,
+            reservations.c.quantity,
+            reservations.c.state,
+            reservations.c.expires_at,
+        ).where(reservations.c.order_id == holder_id)
+    )
+    return [HeldLine.model_validate(row, from_attributes=True) for row in rows]
+
+
 async def release(conn: AsyncConnection, holder_id: str, reason: str = "order ended") -> int:
     """Put a holder's reserved units back on sale."""
     return await _settle(conn, holder_id, MovementKind.RELEASE, reason)
@@ -291,6 +316,17 @@ async def store_kind(conn: AsyncConnection, store_id: str) -> StoreKind | None:
     """A store's kind (a shop customers collect from, or a warehouse); None when it does not exist."""
     kind = await conn.scalar(select(stores.c.kind).where(stores.c.id == store_id))
     return None if kind is None else StoreKind(kind)
+
+
+async def movements(conn: AsyncConnection, store_id: str, sku: str, limit: int) -> list[dict[str, Any]]:
+    """A row's ledger entries, newest first, as stored."""
+    rows = await conn.execute(
+        select(stock_movements)
+        .where(stock_movements.c.store_id == store_id, stock_movements.c.sku == sku)
+        .order_by(stock_movements.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
 
 
 class LedgerDrift(BaseModel):

@@ -3,21 +3,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 
-from adapters.db import availability, orders
 from api.access import authorize
 from api.deps import ConnectionDep, SettingsDep
-from api.errors import invalid_field, not_found
-from domain.availability import StoreAvailability
+from api.errors import invalid_field
+from api.schemas import AvailabilityPublic
 from domain.values import OrderLine
+from services.availability import stores_for_basket
 
 router = APIRouter(prefix="/v1/availability", tags=["availability"], dependencies=[Depends(authorize)])
-
-
-class AvailabilityAnswer(BaseModel):
-    basket: list[OrderLine]
-    stores: list[StoreAvailability]
 
 
 def _basket(items: list[str]) -> list[OrderLine]:
@@ -35,7 +29,7 @@ def _basket(items: list[str]) -> list[OrderLine]:
     return [OrderLine(sku=sku, quantity=quantity, unit_price=0) for sku, quantity in basket.items()]
 
 
-@router.get("", response_model=AvailabilityAnswer)
+@router.get("", response_model=AvailabilityPublic)
 async def get_availability(
     conn: ConnectionDep,
     settings: SettingsDep,
@@ -47,20 +41,20 @@ async def get_availability(
     near_store: str | None = None,
     radius_km: Annotated[float, Query(gt=0, le=2000)] = 50,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> AvailabilityAnswer:
+) -> AvailabilityPublic:
     """Per store: available to promise for each SKU, whether the whole basket can be served, what is
     missing, the distance and a ready-by estimate. With a point (lat/lon or near_store) only stores
     within the radius, whole-basket stores first, nearest first."""
     basket = _basket(sku)
     if (lat is None) != (lon is None):
         raise invalid_field(["query", "lat" if lat is None else "lon"], "lat and lon go together")
-    origin = (lat, lon) if lat is not None and lon is not None else None
-    if near_store:
-        store = await orders.get_store(conn, near_store)
-        if store is None:
-            raise not_found("store", near_store)
-        origin = (store.latitude, store.longitude)
-    ranked = await availability.near(
-        conn, basket, origin=origin, radius_km=radius_km, promise=settings.preparation_promise, limit=limit
+    ranked = await stores_for_basket(
+        conn,
+        basket,
+        origin=(lat, lon) if lat is not None and lon is not None else None,
+        near_store=near_store,
+        radius_km=radius_km,
+        promise=settings.policy.preparation_promise,
+        limit=limit,
     )
-    return AvailabilityAnswer(basket=basket, stores=ranked)
+    return AvailabilityPublic(basket=basket, stores=ranked)

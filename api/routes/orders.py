@@ -1,25 +1,26 @@
 """Order intake, reading an order, and support actions."""
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Response, status
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from adapters.db import outbox
-from adapters.db.outbox import OutboxMessage
-from api.access import GrantDep, authorize, check_order, shown
-from api.deps import ClientDep, EngineDep, SettingsDep
+from api.access import GrantDep, authorize, check_order, sees_contact_data
+from api.deps import ClientDep, DeskDep, EngineDep, SettingsDep
 from api.errors import ApiError
-from api.routes.tracking import tracking_token
-from api.schemas import AcceptedOrder, CancelBody
-from domain import ids
+from api.schemas import (
+    AcceptedOrder,
+    CancelBody,
+    ChoiceBody,
+    MessagePublic,
+    OrderBody,
+    OrderPublic,
+    ResendBody,
+    SupportActionBody,
+    TrackingLinkPublic,
+)
 from domain.access import Role
-from domain.commands import Cancellation, CustomerChoice, ResendRequest, SupportAction
-from domain.order_state import OrderView
-from domain.values import OrderPlacement
+from domain.commands import Cancellation
+from services import orders
 from services.intake import CANONICAL, take_order
-from services.orders import find_order, update_order
+from services.tracking import tracking_url
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(authorize)])
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(a
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=OrderView | AcceptedOrder,
+    response_model=OrderPublic | AcceptedOrder,
     responses={
         200: {"description": "a repeat of an order already placed: the same order"},
         202: {"model": AcceptedOrder, "description": "no worker answered in time; the order will proceed"},
@@ -39,106 +40,74 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"], dependencies=[Depends(a
     },
 )
 async def create_order(
-    placement: OrderPlacement,
+    body: OrderBody,
     response: Response,
     client: ClientDep,
     engine: EngineDep,
     settings: SettingsDep,
     grant: GrantDep,
-) -> OrderView | AcceptedOrder:
+) -> OrderPublic | AcceptedOrder:
     """Place a click & collect order: every line is reserved at the pickup store, or none is."""
-    if grant.role is Role.CHANNEL and placement.channel != grant.channel:
+    if grant.role is Role.CHANNEL and body.channel != grant.channel:
         raise ApiError(403, "forbidden", f"this key places orders for channel {grant.channel!r} only")
+    placement = body.placement()
     answer = await take_order(
         client, engine, settings, CANONICAL, placement.model_dump(mode="json"), lambda _: placement
     )
     response.status_code = answer.status_code
     if answer.order is None:
         return AcceptedOrder(order_id=answer.order_id)
-    return answer.order
+    return OrderPublic.seen(answer.order)
 
 
-@router.get("/{order_id}", response_model=OrderView)
-async def get_order(order_id: str, client: ClientDep, engine: EngineDep, grant: GrantDep) -> Any:
+@router.get("/{order_id}", response_model=OrderPublic)
+async def get_order(order_id: str, desk: DeskDep, grant: GrantDep) -> OrderPublic:
     """The order with its timeline: every transition with time, actor and reason."""
-    order = await find_order(client, engine, order_id)
+    order = await orders.find_order(desk, order_id)
     check_order(grant, order)
-    return JSONResponse(shown(grant, [order])[0])
+    return OrderPublic.seen(order, contact=sees_contact_data(grant))
 
 
-@router.get("/{order_id}/notifications", response_model=list[OutboxMessage])
-async def list_notifications(order_id: str, client: ClientDep, engine: EngineDep) -> list[OutboxMessage]:
+@router.get("/{order_id}/notifications", response_model=list[MessagePublic])
+async def list_notifications(order_id: str, desk: DeskDep) -> list[MessagePublic]:
     """What the customer was sent about this order, oldest first."""
-    await find_order(client, engine, order_id)
-    async with engine.connect() as conn:
-        return await outbox.for_order(conn, order_id)
+    return [MessagePublic.of(message) for message in await orders.notifications(desk, order_id)]
 
 
-@router.post("/{order_id}/notifications/resend", response_model=list[OutboxMessage])
-async def resend_notification(
-    order_id: str, body: ResendRequest, client: ClientDep, engine: EngineDep, settings: SettingsDep
-) -> list[OutboxMessage]:
+@router.post("/{order_id}/notifications/resend", response_model=list[MessagePublic])
+async def resend_notification(order_id: str, body: ResendBody, desk: DeskDep) -> list[MessagePublic]:
     """Send the last message of a kind again (e.g. the pickup code); answers the messages of that kind."""
-    order = await find_order(client, engine, order_id)
-    await update_order(
-        client, order, ids.UPDATE_RESEND_NOTIFICATION, body, settings.update_wait, result_type=int
-    )
-    async with engine.connect() as conn:
-        return [m for m in await outbox.for_order(conn, order_id) if m.kind == body.kind.value]
+    sent = await orders.resend_notification(desk, order_id, body.command())
+    return [MessagePublic.of(message) for message in sent]
 
 
-@router.post("/{order_id}/pickup/unlock", response_model=OrderView)
-async def unlock_pickup(
-    order_id: str,
-    client: ClientDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    body: SupportAction | None = None,
-) -> OrderView:
+@router.post("/{order_id}/pickup/unlock", response_model=OrderPublic)
+async def unlock_pickup(order_id: str, desk: DeskDep, body: SupportActionBody | None = None) -> OrderPublic:
     """After too many wrong pickup codes collection is locked; support unlocks it once they have checked."""
-    order = await find_order(client, engine, order_id)
-    return await update_order(
-        client, order, ids.UPDATE_UNLOCK_PICKUP, body or SupportAction(), settings.update_wait
-    )
+    action = (body or SupportActionBody()).command()
+    return OrderPublic.seen(await orders.unlock_pickup(desk, order_id, action))
 
 
-class TrackingLink(BaseModel):
-    url: str
-
-
-@router.get("/{order_id}/tracking-link", response_model=TrackingLink)
+@router.get("/{order_id}/tracking-link", response_model=TrackingLinkPublic)
 async def tracking_link(
-    order_id: str, client: ClientDep, engine: EngineDep, settings: SettingsDep, grant: GrantDep
-) -> TrackingLink:
+    order_id: str, desk: DeskDep, settings: SettingsDep, grant: GrantDep
+) -> TrackingLinkPublic:
     """The link a channel gives its customer: status, store and pickup code, no login."""
-    check_order(grant, await find_order(client, engine, order_id))
-    if not settings.tracking_secret:
-        raise ApiError(404, "not_configured", "tracking links need OMS_TRACKING_SECRET")
-    token = tracking_token(settings.tracking_secret, order_id)
-    return TrackingLink(url=f"{settings.public_url.rstrip('/')}/v1/track/{order_id}/{token}")
+    check_order(grant, await orders.find_order(desk, order_id))
+    return TrackingLinkPublic(url=tracking_url(settings.tracking_secret, settings.public_url, order_id))
 
 
-@router.post("/{order_id}/cancel", response_model=OrderView)
-async def cancel_order(
-    order_id: str, body: CancelBody, client: ClientDep, engine: EngineDep, settings: SettingsDep
-) -> OrderView:
+@router.post("/{order_id}/cancel", response_model=OrderPublic)
+async def cancel_order(order_id: str, body: CancelBody, desk: DeskDep) -> OrderPublic:
     """Cancel before collection: stock is released, the payment voided, the customer told."""
-    order = await find_order(client, engine, order_id)
     cancellation = Cancellation(reason=body.reason, actor=body.actor)
-    return await update_order(client, order, ids.UPDATE_CANCEL, cancellation, settings.update_wait)
+    return OrderPublic.seen(await orders.cancel(desk, order_id, cancellation))
 
 
-@router.post("/{order_id}/choice", response_model=OrderView)
-async def choose(
-    order_id: str,
-    body: CustomerChoice,
-    client: ClientDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    grant: GrantDep,
-) -> OrderView:
+@router.post("/{order_id}/choice", response_model=OrderPublic)
+async def choose(order_id: str, body: ChoiceBody, desk: DeskDep, grant: GrantDep) -> OrderPublic:
     """The customer's answer when the store could not serve the whole order (the channel or support
     passes it on): another offered store, home delivery, collect what is there, or a refund."""
-    order = await find_order(client, engine, order_id)
+    order = await orders.find_order(desk, order_id)
     check_order(grant, order)
-    return await update_order(client, order, ids.UPDATE_CHOOSE, body, settings.update_wait)
+    return OrderPublic.seen(await orders.choose(desk, order, body.command()))

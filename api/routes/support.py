@@ -2,15 +2,15 @@
 
 from fastapi import APIRouter, Depends
 
-from adapters.db import support
-from adapters.db.support import SupportAlertRecord
 from api.access import authorize
 from api.deps import ConnectionDep
+from api.schemas import SupportAlertPublic
+from services import support
 
 router = APIRouter(prefix="/v1/support", tags=["support"], dependencies=[Depends(authorize)])
 
 
-@router.get("/alerts", response_model=list[SupportAlertRecord])
-async def alerts(conn: ConnectionDep) -> list[SupportAlertRecord]:
+@router.get("/alerts", response_model=list[SupportAlertPublic])
+async def alerts(conn: ConnectionDep) -> list[SupportAlertPublic]:
     """Open alerts, oldest first (e.g. collection locked after too many wrong pickup codes)."""
-    return await support.open_alerts(conn)
+    return [SupportAlertPublic.of(alert) for alert in await support.open_alerts(conn)]

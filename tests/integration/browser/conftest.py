@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # Chromium on a closed network: no background fetches, no sandbox as root, no GPU.
@@ -21,8 +21,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TABLET = {"width": 1024, "height": 768}
-PHONE = {"width": 390, "height": 844}
+TABLET = ViewportSize(width=1024, height=768)
+PHONE = ViewportSize(width=390, height=844)
 
 
 def chromium_path() -> str:

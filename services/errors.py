@@ -1,0 +1,119 @@
+"""Why a use case refused: errors that carry the data an entry point needs to answer (HTTP status codes
+and bodies are chosen in api/errors.py, nowhere else)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain.decisions import CandidateScore
+from domain.values import MissingLine
+
+FieldPath = tuple[str | int, ...]
+
+
+class ServiceError(Exception):
+    """A request a use case will not carry out; `str(error)` says why in words."""
+
+
+class NotFound(ServiceError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} does not exist")
+        self.kind, self.key = kind, key
+
+
+class InvalidField(ServiceError):
+    """One field of what the caller sent cannot be used (`field`: its path, e.g. ('lines', 0, 'sku'))."""
+
+    def __init__(self, field: FieldPath, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class Forbidden(ServiceError):
+    """The caller may not act on this (another store's order)."""
+
+
+class InsufficientStock(ServiceError):
+    """The pickup store cannot fill every line of an order; nothing was reserved."""
+
+    def __init__(
+        self, order_id: str, missing: Sequence[MissingLine], alternatives: Sequence[CandidateScore]
+    ) -> None:
+        super().__init__("the pickup store cannot fill every line; nothing was reserved")
+        self.order_id, self.missing, self.alternatives = order_id, list(missing), list(alternatives)
+
+
+class StoreClosed(ServiceError):
+    """The pickup store takes no new orders (closed or frozen); nothing was reserved."""
+
+    def __init__(self, order_id: str, alternatives: Sequence[CandidateScore]) -> None:
+        super().__init__("the pickup store takes no new orders (closed or frozen); nothing was reserved")
+        self.order_id, self.alternatives = order_id, list(alternatives)
+
+
+class HoldRefused(ServiceError):
+    """The store cannot hold every line of a checkout basket; nothing was held."""
+
+    def __init__(self, missing: Sequence[MissingLine]) -> None:
+        super().__init__("the store cannot hold every line; nothing was held")
+        self.missing = list(missing)
+
+
+class ChannelOrderConflict(ServiceError):
+    def __init__(self, order_id: str) -> None:
+        super().__init__("this channel order id was already used for a different order")
+        self.order_id = order_id
+
+
+class TemporalUnavailable(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("the order could not be started; retry the request")
+
+
+class OrderBusy(ServiceError):
+    """The order's workflow did not answer in time (no worker?); the caller may retry."""
+
+    def __init__(self, order_id: str, message: str) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+
+
+class StepRefused(ServiceError):
+    """The order's workflow refused a step: `kind` is its OrderError type (None when the failure was not
+    the workflow's own refusal), `details` what it named (e.g. the field, the current status)."""
+
+    def __init__(self, kind: str | None, message: str, details: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.details = kind, message, list(details)
+
+
+class OrderEnded(ServiceError):
+    """The order's workflow has ended: it takes no more steps."""
+
+    def __init__(self, order_id: str, status: str) -> None:
+        super().__init__(f"order is {status}")
+        self.order_id, self.status = order_id, status
+
+
+class OrdersInProgress(ServiceError):
+    def __init__(self, orders: Sequence[str]) -> None:
+        super().__init__("the customer has orders still running")
+        self.orders = list(orders)
+
+
+class NotConfigured(ServiceError):
+    """A feature the deployment has not set up (e.g. tracking links without a secret)."""
+
+
+class DeadLettered(ServiceError):
+    """A channel payload that cannot become an order, kept for ops to replay: every reason, and the
+    refusal behind them when it was not the payload's shape (an unknown store or SKU)."""
+
+    def __init__(
+        self, dead_letter_id: int, reasons: list[dict[str, Any]], cause: ServiceError | None = None
+    ) -> None:
+        super().__init__(str(cause) if cause else "; ".join(_reason_text(r) for r in reasons))
+        self.dead_letter_id, self.reasons, self.cause = dead_letter_id, reasons, cause
+
+
+def _reason_text(reason: dict[str, Any]) -> str:
+    return f"{'.'.join(map(str, reason['loc']))}: {reason['msg']}"
