@@ -5,10 +5,11 @@ from temporalio import activity
 
 from adapters.db import database_now, inventory, stock
 from domain import ids
+from workflows.activities import StockSteps
 from workflows.contracts import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
 
 
-class StockActivities:
+class StockActivities(StockSteps):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
