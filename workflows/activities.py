@@ -123,16 +123,6 @@ class NotificationSteps(ABC):
     async def remind_store(self, reminder: StoreReminder) -> bool: ...
 
 
-INTERFACES: tuple[type, ...] = (
-    StockSteps,
-    PaymentSteps,
-    OrderRecordSteps,
-    RoutingSteps,
-    CarrierSteps,
-    NotificationSteps,
-)
-
-
 def activity_name(method: object) -> str | None:
     """The activity name a method is registered under, or None for a plain method."""
     definition = activity._Definition.from_callable(method)  # type: ignore[arg-type]
