@@ -5,7 +5,6 @@ from datetime import datetime
 
 from domain.order.choice import CustomerChoices
 from domain.order.collection import Collecting
-from domain.order.core import _nothing_changed
 from domain.order.exceptions import Exceptions
 from domain.order.intake import Intake, placed
 from domain.order.store_steps import StoreSteps
@@ -29,7 +28,7 @@ class Order(Intake, StoreSteps, Collecting, Exceptions, CustomerChoices):
         *,
         clock: Callable[[], datetime],
         split_from: SplitOrigin | None = None,
-        on_change: Callable[[], None] = _nothing_changed,
+        on_change: Callable[[], None] | None = None,
     ) -> "Order":
         """A new order, received from its channel (or split off another order)."""
         return cls(placed(placement, clock(), split_from), policy, clock=clock, on_change=on_change)
@@ -41,7 +40,7 @@ class Order(Intake, StoreSteps, Collecting, Exceptions, CustomerChoices):
         policy: OrderPolicy,
         *,
         clock: Callable[[], datetime],
-        on_change: Callable[[], None] = _nothing_changed,
+        on_change: Callable[[], None] | None = None,
     ) -> "Order":
         """An order continued from its recorded state; past intake, the channel has had its answer."""
         order = cls(state, policy, clock=clock, on_change=on_change)

@@ -29,10 +29,6 @@ WHILE_READY = frozenset(
 )
 
 
-def _nothing_changed() -> None:
-    return None
-
-
 class OrderCore:
     """An order and the rules every step shares. `clock` tells the time (the workflow's); `on_change` is
     called after every change ops follow (status, flags, routing), to keep their view current."""
@@ -43,7 +39,7 @@ class OrderCore:
         policy: OrderPolicy,
         *,
         clock: Callable[[], datetime],
-        on_change: Callable[[], None] = _nothing_changed,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.state = state
         self.policy = policy
@@ -51,7 +47,7 @@ class OrderCore:
             False  # routing, SLAs and exception paths: orders started before them run without
         )
         self._clock = clock
-        self._on_change = on_change
+        self._on_change = on_change or (lambda: None)
 
     @property
     def status(self) -> OrderStatus:

@@ -47,8 +47,8 @@ def refusals() -> Iterator[None]:
 
 
 class OrderContext:
-    """One order's aggregate and the calls its steps share. Every step's database work goes through
-    here: the read model (`record`), reservations, the payment hold."""
+    """One order's aggregate and the calls its steps share: the read model (`record`), messages,
+    reservations and refunds, routing, and waiting on durable timers."""
 
     def __init__(self, input: OrderInput) -> None:
         if input.carry_on_from:
