@@ -125,6 +125,7 @@ class NotificationSteps(ABC):
 
 def activity_name(method: object) -> str | None:
     """The activity name a method is registered under, or None for a plain method."""
+    # The SDK keeps the definition on the decorated function and offers no public reader for it.
     definition = activity._Definition.from_callable(method)  # type: ignore[arg-type]
     return definition.name if definition else None
 
