@@ -7,10 +7,11 @@ from temporalio import activity
 from adapters.db import shipments
 from domain import ids
 from domain.values import CarrierRate, Shipment
+from workflows.activities import CarrierSteps
 from workflows.contracts import ShipmentBooking
 
 
-class CarrierActivities:
+class CarrierActivities(CarrierSteps):
     def __init__(self, engine: AsyncEngine, rates: list[CarrierRate]) -> None:
         self._engine = engine
         self._rates = rates

@@ -12,11 +12,12 @@ from adapters.messaging.senders import ChannelSender, DeliveryRefused
 from domain import ids
 from domain.messages import channels_for, fallback_for
 from domain.notifications import CustomerNotification, StoreReminder
+from workflows.activities import NotificationSteps
 
 log = logging.getLogger("oms.notifications")
 
 
-class NotificationActivities:
+class NotificationActivities(NotificationSteps):
     def __init__(
         self, engine: AsyncEngine, senders: dict[str, ChannelSender], renderer: MessageRenderer
     ) -> None:

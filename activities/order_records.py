@@ -8,10 +8,11 @@ from adapters.db import orders, support
 from domain import ids
 from domain.order_state import OrderView
 from domain.values import StoreProfile
+from workflows.activities import OrderRecordSteps
 from workflows.contracts import SupportAlert
 
 
-class OrderRecordActivities:
+class OrderRecordActivities(OrderRecordSteps):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 

@@ -9,10 +9,11 @@ from temporalio.exceptions import ApplicationError
 
 from adapters.db import payments
 from domain import ids
+from workflows.activities import PaymentSteps
 from workflows.contracts import PaymentRequest, Refund
 
 
-class PaymentActivities:
+class PaymentActivities(PaymentSteps):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 

@@ -6,10 +6,11 @@ from temporalio import activity
 from adapters.db import routing
 from domain import ids
 from domain.decisions import RoutingCandidate
+from workflows.activities import RoutingSteps
 from workflows.contracts import StoreSearch
 
 
-class RoutingActivities:
+class RoutingActivities(RoutingSteps):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 

@@ -7,10 +7,11 @@ from adapters.db import stock
 from domain import ids
 from services.signals import OrderSignals
 from services.stock_review import review_stock
+from workflows.activities import StockSteps
 from workflows.contracts import PartialRelease, ReservationOutcome, ReservationRequest, StockWriteOff
 
 
-class StockActivities:
+class StockActivities(StockSteps):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._signals = OrderSignals(activity.client)  # the running activity's client, when needed

@@ -1,9 +1,11 @@
-"""An order's state: the view staff and channels see, and the workflow's own state."""
+"""An order's state and its view: what the workflow carries, and what staff and channels see of it."""
 
 from datetime import datetime
 from decimal import Decimal
 
+from domain.commands import CustomerChoice
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
+from domain.notifications import NotificationKind
 from domain.status import OrderStatus
 from domain.values import (
     Contract,
@@ -21,8 +23,8 @@ from domain.values import (
 )
 
 
-class OrderView(Contract):
-    """An order as staff and channels see it: never the pickup code."""
+class OrderFacts(Contract):
+    """What is known about an order, shared by its state and its view."""
 
     order_id: str
     placement: OrderPlacement
@@ -62,14 +64,32 @@ class OrderView(Contract):
         return self.placement.lines if self.lines is None else self.lines
 
 
-class OrderState(OrderView):
-    """The workflow's own state: the view plus the secret the customer brings to the store."""
+class OrderView(OrderFacts):
+    """An order as staff and channels see it (the read model, the API's answer): never the pickup code."""
 
+
+class OrderState(OrderFacts):
+    """Everything an order's workflow needs to carry on: the facts, the secret the customer brings to
+    the store, and what is in progress. Serializable whole, so a new run continues where one stopped."""
+
+    # Collection: the code, the wrong codes since the last unlock, and how often collection locked.
     pickup_code: str | None = None
     failed_pickup_attempts: int = 0
+    pickup_lockouts: int = 0
     origin: StoreProfile | None = None  # the store the customer chose: routing measures from it
+    # An exception the store or the stock feed raised, until it is handled; the customer's answer to a
+    # choice, until it is applied; the profiles of the last routing candidates (the stores it may move to).
+    problem: str | None = None
+    answer: CustomerChoice | None = None
+    candidates: dict[str, StoreProfile] = {}
+    # Messages: the last sequence sent per kind (for re-sends), a ready message held back by quiet hours.
+    sequences: dict[NotificationKind, int] = {}
+    ready_notice_at: datetime | None = None
+    # The workflow's own progress: intake confirmations seen, the channel's answer given (reservation
+    # decided and recorded), compensation done.
+    intake_confirmations: int = 0
+    intake_answered: bool = False
+    compensated: bool = False
 
     def view(self) -> OrderView:
-        return OrderView.model_validate(
-            self.model_dump(exclude={"pickup_code", "failed_pickup_attempts", "origin"})
-        )
+        return OrderView.model_validate(self.model_dump(include=set(OrderView.model_fields)))

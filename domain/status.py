@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from domain.errors import StepNotAllowed
+
 
 class OrderStatus(StrEnum):
     RECEIVED = "received"
@@ -64,13 +66,17 @@ HOLDS_STOCK = frozenset(
 )
 # The store is preparing the order: its SLA runs and an exception re-routes it.
 IN_PREPARATION = frozenset({OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED})
+# Picking has not started: an order whose stock is at risk moves without asking the store.
+BEFORE_PICKING = frozenset({OrderStatus.RESERVED, OrderStatus.ACCEPTED})
+# The store holds nothing for the order any more: stock warnings from its shelves no longer concern it.
+GONE_FROM_STORE = TERMINAL | {OrderStatus.IN_DELIVERY}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(StepNotAllowed):
     """A requested transition does not follow from the order's current status."""
 
     def __init__(self, current: OrderStatus, target: OrderStatus) -> None:
-        super().__init__(f"order is {current.value}; it cannot become {target.value}")
+        super().__init__(f"order is {current.value}; it cannot become {target.value}", current.value)
         self.current = current
         self.target = target
 

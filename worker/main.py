@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
@@ -20,6 +22,7 @@ from adapters.temporal import connect
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.values import CarrierRate
+from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
@@ -54,33 +57,17 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
 
 def activities_for(
     engine: AsyncEngine, senders: dict[str, ChannelSender], rates: list[CarrierRate] | None = None
-) -> list:
-    stock = StockActivities(engine)
-    payments = PaymentActivities(engine)
-    records = OrderRecordActivities(engine)
-    routing = RoutingActivities(engine)
-    carrier = CarrierActivities(engine, DEFAULT_RATES if rates is None else rates)
-    notifications = NotificationActivities(engine, senders, MessageRenderer())
-    return [
-        stock.reserve,
-        stock.release,
-        stock.release_lines,
-        stock.write_off,
-        stock.commit,
-        payments.authorize,
-        payments.capture,
-        payments.void,
-        payments.refund,
-        records.load_store,
-        records.record,
-        records.raise_support_alert,
-        records.resolve_support_alert,
-        routing.find_stores,
-        carrier.quote,
-        carrier.book,
-        notifications.notify_customer,
-        notifications.remind_store,
+) -> list[Callable[..., Any]]:
+    """Every activity the workflows call: the methods of one object per external system."""
+    implementations = [
+        StockActivities(engine),
+        PaymentActivities(engine),
+        OrderRecordActivities(engine),
+        RoutingActivities(engine),
+        CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
+        NotificationActivities(engine, senders, MessageRenderer()),
     ]
+    return [method for implementation in implementations for method in defined_activities(implementation)]
 
 
 def build_worker(

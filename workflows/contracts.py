@@ -27,7 +27,9 @@ class OrderInput(Contract):
         default=None, description="set when the OMS splits missing lines off an order into this one"
     )
     carry_on_from: OrderState | None = Field(
-        default=None, description="a recorded state to continue from (continue-as-new, re-driving an order)"
+        default=None,
+        description="a recorded state to continue from, whole (what was in progress too): continue-as-new, "
+        "re-driving an order",
     )
 
 

@@ -1,11 +1,13 @@
-"""In-memory stand-ins for the activities, registered under the same names, for workflow tests.
+"""In-memory stand-ins for the activities, implementing the same interfaces, for workflow tests.
 
 The world: a few stores around Paris (and a warehouse), stock per store, reservations per holder, the
 payments ledger as a list, messages sent, shipments booked, store reminders."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from temporalio import activity
 
@@ -16,6 +18,15 @@ from domain.geo import distance_km
 from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
 from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
+from workflows.activities import (
+    CarrierSteps,
+    NotificationSteps,
+    OrderRecordSteps,
+    PaymentSteps,
+    RoutingSteps,
+    StockSteps,
+    defined_activities,
+)
 from workflows.contracts import (
     PartialRelease,
     PaymentRequest,
@@ -25,6 +36,7 @@ from workflows.contracts import (
     ShipmentBooking,
     StockWriteOff,
     StoreSearch,
+    SupportAlert,
 )
 
 ALWAYS_OPEN = [OpeningHours(weekday=day, opens="00:00", closes="23:59") for day in range(7)]
@@ -74,6 +86,8 @@ class FakeSystems:
     reminded_at: list[datetime] = field(default_factory=list)
     shipments: dict[str, Shipment] = field(default_factory=dict)
     rates: list[CarrierRate] = field(default_factory=lambda: list(DEFAULT_RATES))
+    alerts: dict[str, SupportAlert] = field(default_factory=dict)  # support alerts raised, by key
+    resolved: list[str] = field(default_factory=list)  # kinds of the alerts resolved
 
     def kinds(self) -> list[str]:
         return [message.kind.value for message in self.sent]
@@ -87,137 +101,176 @@ class FakeSystems:
                     total[sku] = total.get(sku, 0) + quantity
         return total
 
-    def activities(self) -> list:  # noqa: C901 - one closure per activity name
-        @activity.defn(name=ids.ACTIVITY_LOAD_STORE)
-        async def load_store(store_id: str) -> StoreProfile:
-            return self.stores[store_id]
+    def activities(self) -> list[Callable[..., Any]]:
+        """The fake activities, one object per interface the workflows call."""
+        fakes = (
+            FakeStock(self),
+            FakePayments(self),
+            FakeRecords(self),
+            FakeRouting(self),
+            FakeCarrier(self),
+            FakeNotifications(self),
+        )
+        return [method for fake in fakes for method in defined_activities(fake)]
 
-        @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
-        async def reserve(request: ReservationRequest) -> ReservationOutcome:
-            if request.order_id in self.reserved:
-                return ReservationOutcome(reserved=True)
-            shelf = self.stock.setdefault(request.store_id, {})
-            missing = [
-                MissingLine(sku=line.sku, requested=line.quantity, available=shelf.get(line.sku, 0))
-                for line in request.lines
-                if shelf.get(line.sku, 0) < line.quantity
-            ]
-            if missing:
-                return ReservationOutcome(reserved=False, missing=missing)
-            self.reserved[request.order_id] = (
-                request.store_id,
-                {line.sku: line.quantity for line in request.lines},
-            )
-            for line in request.lines:
-                shelf[line.sku] -= line.quantity
+
+class FakeStock(StockSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
+    async def reserve(self, request: ReservationRequest) -> ReservationOutcome:
+        world = self.world
+        if request.order_id in world.reserved:
             return ReservationOutcome(reserved=True)
-
-        @activity.defn(name=ids.ACTIVITY_RELEASE_STOCK)
-        async def release(holder: str) -> int:
-            store_id, lines = self.reserved.pop(holder, ("", {}))
-            for sku, quantity in lines.items():
-                self.stock[store_id][sku] += quantity
-            return len(lines)
-
-        @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
-        async def release_lines(release: PartialRelease) -> int:
-            store_id, lines = self.reserved[release.holder_id]
-            for sku, quantity in release.quantities.items():
-                back = min(quantity, lines.get(sku, 0))
-                lines[sku] = lines.get(sku, 0) - back
-                self.stock[store_id][sku] += back
-            return len(release.quantities)
-
-        @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
-        async def write_off(write_off: StockWriteOff) -> int:
-            store_id, lines = self.reserved[write_off.holder_id]
-            for line in write_off.lines:  # the units were reserved, so they leave the reservation too
-                lines[line.sku] -= line.missing
-                self.written_off.append((write_off.store_id, line.sku, line.missing))
-            return len(write_off.lines)
-
-        @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
-        async def commit(holder: str) -> int:
-            self.committed.append(holder)
-            return len(self.reserved.pop(holder, ("", {}))[1])
-
-        def payment(kind: str):  # type: ignore[no-untyped-def]
-            @activity.defn(name=f"{kind}_payment")
-            async def record(request: PaymentRequest) -> bool:
-                self.payments.append((kind, str(request.amount)))
-                self.ledger.append((request.order_id, kind, str(request.amount)))
-                return True
-
-            return record
-
-        @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
-        async def refund(request: Refund) -> bool:
-            if request.key in self.refund_keys:
-                return False
-            self.refund_keys.add(request.key)
-            self.payments.append(("refund", str(request.amount)))
-            self.ledger.append((request.order_id, "refund", str(request.amount)))
-            return True
-
-        @activity.defn(name=ids.ACTIVITY_FIND_STORES)
-        async def find_stores(search: StoreSearch) -> list[RoutingCandidate]:
-            def shelf(store_id: str) -> dict[str, int]:
-                return {sku: self.stock.get(store_id, {}).get(sku, 0) for sku in search.skus}
-
-            near = search.near
-            return [
-                RoutingCandidate(store=profile, available=shelf(profile.id))
-                for profile in self.stores.values()
-                if (near is None and (profile.kind is StoreKind.WAREHOUSE or profile.ships))
-                or (
-                    near is not None
-                    and distance_km(near.latitude, near.longitude, profile.latitude, profile.longitude)
-                    <= search.radius_km * 1.5  # a bounding box is wider than the circle
-                )
-            ]
-
-        @activity.defn(name=ids.ACTIVITY_QUOTE_CARRIERS)
-        async def quote(country: str) -> list[CarrierRate]:
-            return [rate for rate in self.rates if rate.country == country]
-
-        @activity.defn(name=ids.ACTIVITY_BOOK_SHIPMENT)
-        async def book(booking: ShipmentBooking) -> Shipment:
-            return self.shipments.setdefault(booking.shipment.order_id, booking.shipment)
-
-        @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
-        async def notify(message: CustomerNotification) -> list[str]:
-            self.sent.append(message)
-            self.sent_at.append(activity.info().current_attempt_scheduled_time)
-            return ["email"]
-
-        @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
-        async def remind_store(reminder: StoreReminder) -> bool:
-            self.reminders.append(reminder)
-            self.reminded_at.append(activity.info().current_attempt_scheduled_time)
-            return True
-
-        @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
-        async def record(view: OrderView) -> None:
-            self.records.append(view)
-
-        return [
-            load_store,
-            reserve,
-            release,
-            release_lines,
-            write_off,
-            commit,
-            payment("authorize"),
-            payment("capture"),
-            payment("void"),
-            refund,
-            find_stores,
-            quote,
-            book,
-            notify,
-            remind_store,
-            record,
+        shelf = world.stock.setdefault(request.store_id, {})
+        missing = [
+            MissingLine(sku=line.sku, requested=line.quantity, available=shelf.get(line.sku, 0))
+            for line in request.lines
+            if shelf.get(line.sku, 0) < line.quantity
         ]
+        if missing:
+            return ReservationOutcome(reserved=False, missing=missing)
+        world.reserved[request.order_id] = (
+            request.store_id,
+            {line.sku: line.quantity for line in request.lines},
+        )
+        for line in request.lines:
+            shelf[line.sku] -= line.quantity
+        return ReservationOutcome(reserved=True)
+
+    @activity.defn(name=ids.ACTIVITY_RELEASE_STOCK)
+    async def release(self, order_id: str) -> int:
+        store_id, lines = self.world.reserved.pop(order_id, ("", {}))
+        for sku, quantity in lines.items():
+            self.world.stock[store_id][sku] += quantity
+        return len(lines)
+
+    @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
+    async def release_lines(self, release: PartialRelease) -> int:
+        store_id, lines = self.world.reserved[release.holder_id]
+        for sku, quantity in release.quantities.items():
+            back = min(quantity, lines.get(sku, 0))
+            lines[sku] = lines.get(sku, 0) - back
+            self.world.stock[store_id][sku] += back
+        return len(release.quantities)
+
+    @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
+    async def write_off(self, write_off: StockWriteOff) -> int:
+        store_id, lines = self.world.reserved[write_off.holder_id]
+        for line in write_off.lines:  # the units were reserved, so they leave the reservation too
+            lines[line.sku] -= line.missing
+            self.world.written_off.append((write_off.store_id, line.sku, line.missing))
+        return len(write_off.lines)
+
+    @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
+    async def commit(self, order_id: str) -> int:
+        self.world.committed.append(order_id)
+        return len(self.world.reserved.pop(order_id, ("", {}))[1])
+
+
+class FakePayments(PaymentSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    def _record(self, kind: str, request: PaymentRequest) -> bool:
+        self.world.payments.append((kind, str(request.amount)))
+        self.world.ledger.append((request.order_id, kind, str(request.amount)))
+        return True
+
+    @activity.defn(name=ids.ACTIVITY_AUTHORIZE_PAYMENT)
+    async def authorize(self, request: PaymentRequest) -> bool:
+        return self._record("authorize", request)
+
+    @activity.defn(name=ids.ACTIVITY_CAPTURE_PAYMENT)
+    async def capture(self, request: PaymentRequest) -> bool:
+        return self._record("capture", request)
+
+    @activity.defn(name=ids.ACTIVITY_VOID_PAYMENT)
+    async def void(self, request: PaymentRequest) -> bool:
+        return self._record("void", request)
+
+    @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
+    async def refund(self, refund: Refund) -> bool:
+        if refund.key in self.world.refund_keys:
+            return False
+        self.world.refund_keys.add(refund.key)
+        self.world.payments.append(("refund", str(refund.amount)))
+        self.world.ledger.append((refund.order_id, "refund", str(refund.amount)))
+        return True
+
+
+class FakeRecords(OrderRecordSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_LOAD_STORE)
+    async def load_store(self, store_id: str) -> StoreProfile:
+        return self.world.stores[store_id]
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
+    async def record(self, view: OrderView) -> None:
+        self.world.records.append(view)
+
+    @activity.defn(name=ids.ACTIVITY_RAISE_SUPPORT_ALERT)
+    async def raise_support_alert(self, alert: SupportAlert) -> None:
+        self.world.alerts.setdefault(alert.key, alert)
+
+    @activity.defn(name=ids.ACTIVITY_RESOLVE_SUPPORT_ALERT)
+    async def resolve_support_alert(self, alert: SupportAlert) -> None:
+        self.world.resolved.append(alert.kind)
+
+
+class FakeRouting(RoutingSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_FIND_STORES)
+    async def find_stores(self, search: StoreSearch) -> list[RoutingCandidate]:
+        def shelf(store_id: str) -> dict[str, int]:
+            return {sku: self.world.stock.get(store_id, {}).get(sku, 0) for sku in search.skus}
+
+        near = search.near
+        return [
+            RoutingCandidate(store=profile, available=shelf(profile.id))
+            for profile in self.world.stores.values()
+            if (near is None and (profile.kind is StoreKind.WAREHOUSE or profile.ships))
+            or (
+                near is not None
+                and distance_km(near.latitude, near.longitude, profile.latitude, profile.longitude)
+                <= search.radius_km * 1.5  # a bounding box is wider than the circle
+            )
+        ]
+
+
+class FakeCarrier(CarrierSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_QUOTE_CARRIERS)
+    async def quote(self, country: str) -> list[CarrierRate]:
+        return [rate for rate in self.world.rates if rate.country == country]
+
+    @activity.defn(name=ids.ACTIVITY_BOOK_SHIPMENT)
+    async def book(self, booking: ShipmentBooking) -> Shipment:
+        return self.world.shipments.setdefault(booking.shipment.order_id, booking.shipment)
+
+
+class FakeNotifications(NotificationSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
+    async def notify_customer(self, message: CustomerNotification) -> list[str]:
+        self.world.sent.append(message)
+        self.world.sent_at.append(activity.info().current_attempt_scheduled_time)
+        return ["email"]
+
+    @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
+    async def remind_store(self, reminder: StoreReminder) -> bool:
+        self.world.reminders.append(reminder)
+        self.world.reminded_at.append(activity.info().current_attempt_scheduled_time)
+        return True
 
 
 def money(amount: str) -> str:

@@ -1,13 +1,20 @@
-"""Rules about one order: transitions, pick checks, pickup codes. Pure functions, no I/O."""
+"""Rules about one order: transitions, pick and collection checks, pickup codes, the customer's answer.
+Pure functions, no I/O."""
 
 import hmac
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from domain.commands import CustomerChoice
+from domain.decisions import ChoiceRequest
+from domain.errors import InvalidChoice, InvalidPick
 from domain.order_state import OrderState
+from domain.policy import ChoiceOption
 from domain.status import OrderStatus, ensure_transition
 from domain.values import OrderLine, PickedLine, ShortLine, TimelineEntry
+
+MAX_PICKUP_ATTEMPTS = 5  # wrong codes before collection locks: six digits cannot be guessed in five tries
 
 
 def apply_transition(
@@ -21,11 +28,11 @@ def apply_transition(
     return state
 
 
-class PickMismatch(ValueError):
+class PickMismatch(InvalidPick):
     """A pick report that does not match the order's lines; `field` names the offending entry."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {message}", field)
         self.field = field
 
 
@@ -79,6 +86,16 @@ def check_collection(available: list[PickedLine], taken: list[PickedLine]) -> No
             raise PickMismatch(f"{field}.quantity", f"{line.quantity} taken of {quantity} waiting")
 
 
+def left_at_collection(
+    waiting: list[PickedLine], taken: list[PickedLine] | None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(taken, left) per SKU when the customer takes `taken` of what waits (None: everything)."""
+    waits = {line.sku: line.quantity for line in waiting}
+    takes = {line.sku: line.quantity for line in taken or waiting}
+    left = {sku: waits[sku] - takes.get(sku, 0) for sku in waits if waits[sku] > takes.get(sku, 0)}
+    return takes, left
+
+
 def lines_amount(lines: list[OrderLine], quantities: dict[str, int] | None = None) -> Decimal:
     """What the lines cost, optionally for other quantities of the same SKUs (missing SKUs: none)."""
     if quantities is None:
@@ -94,3 +111,17 @@ def new_pickup_code(random_int: int) -> str:
 def pickup_code_matches(expected: str | None, offered: str) -> bool:
     """Compare in constant time, so the code cannot be guessed digit by digit."""
     return expected is not None and hmac.compare_digest(expected.encode(), offered.encode())
+
+
+def check_answer(answer: CustomerChoice, choice: ChoiceRequest, *, has_address: bool) -> None:
+    """The answer is one of the options offered, with what it needs (an offered store, an address);
+    InvalidChoice names the field otherwise."""
+    if answer.option not in choice.options:
+        offered = ", ".join(option.value for option in choice.options)
+        raise InvalidChoice(f"{answer.option.value} is not offered; choose one of {offered}", "option")
+    if answer.option is ChoiceOption.OTHER_STORE:
+        stores = [s.store_id for s in choice.stores]
+        if answer.store_id not in stores:
+            raise InvalidChoice(f"choose one of the offered stores: {', '.join(stores)}", "store_id")
+    if answer.option is ChoiceOption.HOME_DELIVERY and answer.delivery_address is None and not has_address:
+        raise InvalidChoice("a delivery address is needed for home delivery", "delivery_address")

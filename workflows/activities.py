@@ -1,0 +1,138 @@
+"""The activities workflows call: their names and typed signatures, no body and no I/O (safe in the
+workflow sandbox). The classes in activities/ implement them; the worker registers those instances.
+
+Workflows call them through workflows/calls.py, e.g. `await calls.database(StockSteps.reserve, request)`,
+so readers and the type checker can follow every call."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from temporalio import activity
+
+from domain import ids
+from domain.decisions import RoutingCandidate
+from domain.notifications import CustomerNotification, StoreReminder
+from domain.order_state import OrderView
+from domain.values import CarrierRate, Shipment, StoreProfile
+from workflows.contracts import (
+    PartialRelease,
+    PaymentRequest,
+    Refund,
+    ReservationOutcome,
+    ReservationRequest,
+    ShipmentBooking,
+    StockWriteOff,
+    StoreSearch,
+    SupportAlert,
+)
+
+
+class StockSteps(ABC):
+    """Reservations at a store, each idempotent by holder id."""
+
+    @activity.defn(name=ids.ACTIVITY_RESERVE_STOCK)
+    @abstractmethod
+    async def reserve(self, request: ReservationRequest) -> ReservationOutcome: ...
+
+    @activity.defn(name=ids.ACTIVITY_RELEASE_STOCK)
+    @abstractmethod
+    async def release(self, order_id: str) -> int: ...
+
+    @activity.defn(name=ids.ACTIVITY_RELEASE_LINES)
+    @abstractmethod
+    async def release_lines(self, release: PartialRelease) -> int: ...
+
+    @activity.defn(name=ids.ACTIVITY_WRITE_OFF_STOCK)
+    @abstractmethod
+    async def write_off(self, write_off: StockWriteOff) -> int: ...
+
+    @activity.defn(name=ids.ACTIVITY_COMMIT_STOCK)
+    @abstractmethod
+    async def commit(self, order_id: str) -> int: ...
+
+
+class PaymentSteps(ABC):
+    """The payment hold: authorise, capture, void, refund (each keyed by order and step)."""
+
+    @activity.defn(name=ids.ACTIVITY_AUTHORIZE_PAYMENT)
+    @abstractmethod
+    async def authorize(self, request: PaymentRequest) -> bool: ...
+
+    @activity.defn(name=ids.ACTIVITY_CAPTURE_PAYMENT)
+    @abstractmethod
+    async def capture(self, request: PaymentRequest) -> bool: ...
+
+    @activity.defn(name=ids.ACTIVITY_VOID_PAYMENT)
+    @abstractmethod
+    async def void(self, request: PaymentRequest) -> bool: ...
+
+    @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
+    @abstractmethod
+    async def refund(self, refund: Refund) -> bool: ...
+
+
+class OrderRecordSteps(ABC):
+    """The store directory, the orders read model and support alerts."""
+
+    @activity.defn(name=ids.ACTIVITY_LOAD_STORE)
+    @abstractmethod
+    async def load_store(self, store_id: str) -> StoreProfile: ...
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
+    @abstractmethod
+    async def record(self, view: OrderView) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_RAISE_SUPPORT_ALERT)
+    @abstractmethod
+    async def raise_support_alert(self, alert: SupportAlert) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_RESOLVE_SUPPORT_ALERT)
+    @abstractmethod
+    async def resolve_support_alert(self, alert: SupportAlert) -> None: ...
+
+
+class RoutingSteps(ABC):
+    """The facts routing chooses from: candidate stores, their stock and load."""
+
+    @activity.defn(name=ids.ACTIVITY_FIND_STORES)
+    @abstractmethod
+    async def find_stores(self, search: StoreSearch) -> list[RoutingCandidate]: ...
+
+
+class CarrierSteps(ABC):
+    @activity.defn(name=ids.ACTIVITY_QUOTE_CARRIERS)
+    @abstractmethod
+    async def quote(self, country: str) -> list[CarrierRate]: ...
+
+    @activity.defn(name=ids.ACTIVITY_BOOK_SHIPMENT)
+    @abstractmethod
+    async def book(self, booking: ShipmentBooking) -> Shipment: ...
+
+
+class NotificationSteps(ABC):
+    """Messages to customers and stores, each sent once per channel (the outbox)."""
+
+    # The channels reached; recorded histories hold an older answer, their number, which must still decode.
+    @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
+    @abstractmethod
+    async def notify_customer(self, message: CustomerNotification) -> list[str] | int: ...
+
+    @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
+    @abstractmethod
+    async def remind_store(self, reminder: StoreReminder) -> bool: ...
+
+
+def activity_name(method: object) -> str | None:
+    """The activity name a method is registered under, or None for a plain method."""
+    # The SDK keeps the definition on the decorated function and offers no public reader for it.
+    definition = activity._Definition.from_callable(method)  # type: ignore[arg-type]
+    return definition.name if definition else None
+
+
+def defined_activities(implementation: object) -> list[Callable[..., Any]]:
+    """The bound activity methods of an implementation object, to register on a worker."""
+    methods = (
+        getattr(implementation, name) for name in dir(type(implementation)) if not name.startswith("_")
+    )
+    return [method for method in methods if callable(method) and activity_name(method)]

@@ -1,0 +1,96 @@
+"""Collection: the order waits for the customer (reminders, then expiry), is handed over against the
+pickup code (in part, if the customer leaves something), or is compensated when it ends uncollected."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.commands import Collection, ReadyReport
+    from domain.errors import WrongPickupCode
+    from domain.notifications import NotificationKind
+    from domain.order import Order
+    from domain.status import OrderStatus
+    from workflows.activities import OrderRecordSteps, PaymentSteps, StockSteps
+    from workflows.contracts import PartialRelease, SupportAlert
+
+from workflows import calls
+from workflows.order.context import OrderContext, refusals
+from workflows.order.patches import PATCH_CADENCE
+
+
+async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
+    """Staged: the pickup code is drawn and the customer told (unless quiet hours hold the message)."""
+    order = ctx.order
+    with refusals():
+        order.mark_ready(report.staging_location, report.actor, lambda: workflow.random().randint(0, 999_999))
+    # Decided before the first await: the collection loop plans its messages as soon as we yield.
+    held = order.hold_ready_notice(quiet_hours=workflow.patched(PATCH_CADENCE))
+    await ctx.record()
+    if not held:
+        await ctx.notify(NotificationKind.READY_FOR_PICKUP)
+
+
+async def collect(ctx: OrderContext, collection: Collection) -> None:
+    """The right pickup code completes the order: what the customer leaves goes back on sale and is
+    refunded (before the capture), the rest leaves the store and the payment is captured."""
+    order = ctx.order
+    with refusals():
+        try:
+            handover = order.collect(collection)
+        except WrongPickupCode as wrong:
+            if wrong.locked:
+                await calls.database(OrderRecordSteps.raise_support_alert, _pickup_locked(order))
+            raise
+    if handover.left:
+        release = PartialRelease(
+            holder_id=order.holder, quantities=handover.left, reason="not collected", tag="uncollected"
+        )
+        await calls.database(StockSteps.release_lines, release)
+        await ctx.refund(handover.refund, "uncollected", "lines left at collection")
+    await calls.database(StockSteps.commit, order.holder)
+    await calls.database(PaymentSteps.capture, ctx.payment())
+    await ctx.record()
+    await ctx.notify(NotificationKind.RECEIPT)
+    if handover.refund > 0:
+        await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=handover.refund)
+
+
+async def unlock_pickup(ctx: OrderContext) -> None:
+    """Support checked with the customer: they may try their pickup code again."""
+    ctx.order.unlock_pickup()
+    await calls.database(OrderRecordSteps.resolve_support_alert, _pickup_locked(ctx.order))
+    await ctx.record()
+
+
+def _pickup_locked(order: Order) -> SupportAlert:
+    lock = order.pickup_lock
+    return SupportAlert(order_id=order.state.order_id, kind=lock.kind, detail=lock.detail, key=lock.key)
+
+
+async def await_collection(ctx: OrderContext) -> None:
+    """Hold the order for the customer: the reminder cadence, then expiry at the end of the hold."""
+    order = ctx.order
+    deadline = order.state.pickup_deadline
+    assert deadline
+    collected_or_cancelled = lambda: order.status is not OrderStatus.READY  # noqa: E731
+    for send_at, kind in order.collection_messages(cadence=workflow.patched(PATCH_CADENCE)):
+        if await ctx.wait_until(collected_or_cancelled, until=send_at):
+            return
+        await ctx.notify(kind)
+    if not await ctx.wait_until(collected_or_cancelled, until=deadline):
+        order.expire()
+
+
+async def compensate(ctx: OrderContext) -> None:
+    """Undo what an order holds: stock back on the shelf, payment voided, customer told."""
+    order = ctx.order
+    await ctx.release(order.holder)
+    await calls.database(PaymentSteps.void, ctx.payment())
+    await ctx.record()
+    kind = (
+        NotificationKind.ORDER_EXPIRED
+        if order.status is OrderStatus.EXPIRED
+        else NotificationKind.ORDER_CANCELLED
+    )
+    order.mark_intake_answered()
+    await ctx.notify(kind)
+    order.mark_compensated()

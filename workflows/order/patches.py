@@ -1,0 +1,5 @@
+"""Patch ids: each guards a change to the order workflow so that orders started before it replay."""
+
+PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"  # the StockAtRisk (and SlaAtRisk) search attributes
+PATCH_CADENCE = "reminder-cadence-quiet-hours"  # the reminder cadence and quiet hours
+PATCH_ROUTING = "routing-sla-exceptions"  # routing, preparation SLAs and every exception path

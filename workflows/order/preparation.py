@@ -1,0 +1,84 @@
+"""Preparation: the store accepts and readies the order within its SLA (at risk: the store is reminded);
+a breach, a rejection, a short pick or stock at risk escalates it."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.order import Escalation
+    from domain.routing import why_chosen
+    from domain.sla import local_time
+    from domain.status import IN_PREPARATION, OrderStatus
+    from workflows.activities import NotificationSteps
+
+from workflows import calls
+from workflows.order import choice, rerouting
+from workflows.order.context import OrderContext
+
+
+async def prepare(ctx: OrderContext) -> None:
+    """Until the order is ready, finished or shipped: watch the store, escalate what goes wrong, wait for
+    the customer's choice."""
+    order = ctx.order
+    while True:
+        if order.status in IN_PREPARATION:
+            problem = await _watch_preparation(ctx)
+            if problem:
+                await escalate(ctx, problem)
+                order.problem_handled()
+        elif order.status is OrderStatus.AWAITING_CUSTOMER:
+            await choice.await_choice(ctx)
+        else:
+            return
+
+
+async def _watch_preparation(ctx: OrderContext) -> str | None:
+    """Wait for the store through both deadlines; the reason to escalate, or None once it moved on."""
+    order = ctx.order
+    sla = order.preparation_sla()
+    accepted = lambda: order.moved_on or order.status is not OrderStatus.RESERVED  # noqa: E731
+    if not await _within_sla(ctx, accepted, sla.accept_at_risk, sla.accept_by, "accept"):
+        return f"not accepted by {local_time(sla.accept_by, order.timezone)} (SLA breached)"
+    if not await _within_sla(ctx, lambda: order.moved_on, sla.ready_at_risk, sla.ready_by, "ready"):
+        return f"not ready by {local_time(sla.ready_by, order.timezone)} (SLA breached)"
+    return order.state.problem
+
+
+async def _within_sla(
+    ctx: OrderContext, done: Callable[[], bool], at_risk: datetime, due: datetime, step: str
+) -> bool:
+    """True when `done` comes before `due`; at `at_risk` the store is reminded and the order flagged."""
+    order = ctx.order
+    if await ctx.wait_until(done, until=at_risk):
+        return True
+    reminder = order.flag_sla_at_risk(step, due)
+    await ctx.record()
+    await calls.message(NotificationSteps.remind_store, reminder)
+    kept = await ctx.wait_until(done, until=due)
+    if kept and order.clear_sla_at_risk():
+        await ctx.record()
+    return kept
+
+
+async def escalate(ctx: OrderContext, reason: str) -> None:
+    """Move the order (or, after a short pick and by policy, its missing lines) to the best store within
+    reach; otherwise ask the customer."""
+    order = ctx.order
+    escalation = order.escalation()
+    if escalation is Escalation.SPLIT:
+        if await rerouting.split(ctx, reason) or order.status not in IN_PREPARATION:
+            return
+        await choice.ask_customer(ctx, reason)
+        return
+    if escalation is Escalation.MOVE:
+        decision = await ctx.route(reason, radius_km=order.policy.routing.max_distance_km)
+        for candidate in order.stores_to_try(decision):
+            why = why_chosen(decision, candidate.store_id)
+            if await rerouting.move_to(ctx, candidate.store_id, f"{reason} ({why})"):
+                return
+            if order.status not in IN_PREPARATION:
+                return
+    if order.status in IN_PREPARATION:
+        await choice.ask_customer(ctx, reason)
