@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -119,3 +120,21 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(BodyTooLarge, _refused)
     app.add_middleware(Door)
+
+
+class CodecCors:
+    """CORS for the codec routes only (the Temporal UI calls them from the browser); every other route
+    answers browsers from other origins nothing they may read."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Namespace"],
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        codec = scope["type"] == "http" and scope["path"].startswith("/codec/")
+        await (self.cors if codec else self.app)(scope, receive, send)
