@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api.door import body_limit
+from tests.conftest import placement
 from tests.integration.conftest import _api, settings_for
 from tests.integration.test_door import Chunks
 
@@ -177,3 +178,21 @@ async def test_the_first_of_two_simultaneous_deliveries_creates_the_order(
     first, second = await asyncio.gather(post(shop_api, payload), post(shop_api, payload))
     assert sorted([first.status_code, second.status_code]) == [200, 201], (first.text, second.text)
     assert first.json()["order_id"] == second.json()["order_id"]
+
+
+async def test_a_name_with_a_right_to_left_override_is_refused_naming_the_field(
+    shop_api: httpx.AsyncClient, api: httpx.AsyncClient
+) -> None:
+    payload = shopify_order()
+    payload["customer"]["first_name"] = "\u202enoJ"
+    refused = await post(shop_api, payload)
+    assert refused.status_code == 422
+    [detail] = refused.json()["detail"]
+    assert detail["loc"] == ["body", "customer", "name"] and "U+202E" in detail["msg"]
+
+    order = placement().model_dump(mode="json")
+    order["customer"]["name"] = "Camille\nMartin"
+    refused = await api.post("/v1/orders", json=order)
+    assert refused.status_code == 422
+    assert [d["loc"] for d in refused.json()["detail"]] == [["body", "customer", "name"]]
+    assert "line break" in refused.json()["message"]
