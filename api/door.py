@@ -54,16 +54,15 @@ def answer(error: ApiError) -> JSONResponse:
 class Door:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        templates = sorted(
-            {path for _, path in (*ROUTE_ROLES, *BODY_LIMITS)}, key=lambda p: (p.count("{"), p)
-        )
-        self._templates = [(compile_path(path)[0], path) for path in templates]
+        routes = sorted({*ROUTE_ROLES, *BODY_LIMITS}, key=lambda route: (route[1].count("{"), route))
+        self._routes = [(method, compile_path(path)[0], path) for method, path in routes]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method, (path, params) = scope["method"], self._route(scope["path"])
+        method = scope["method"]
+        path, params = self._route(method, scope["path"])
         limit = body_limit(method, path)
         try:
             if (method, path) in ROUTE_ROLES:
@@ -75,10 +74,10 @@ class Door:
             return
         await self.app(scope, _counted(receive, limit), send)
 
-    def _route(self, path: str) -> tuple[str, Mapping[str, Any]]:
-        """The declared route template the path falls under ('' when none), and its path parameters."""
-        for pattern, template in self._templates:
-            if match := pattern.match(path):
+    def _route(self, method: str, path: str) -> tuple[str, Mapping[str, Any]]:
+        """The declared route (template) the request falls under ('' when none), and its path parameters."""
+        for declared, pattern, template in self._routes:
+            if declared == method and (match := pattern.match(path)):
                 return template, match.groupdict()
         return "", {}
 
