@@ -1,8 +1,14 @@
 """Payment gateway adapter: authorise, capture, void and refund, each keyed by order id and step (a refund
-by its own key). The embedded gateway is the payments ledger; a PSP would sit behind the same activities."""
+by its own key). The embedded gateway is the payments ledger; a PSP would sit behind the same activities.
+
+Two failures will never heal with retries, so they fail the activity for good (non-retryable) and the
+workflow decides: a conflict (capture after void, void after capture, a refund beyond what is held) and
+an entry the ledger cannot hold (an amount beyond its NUMERIC(12, 2) column, a currency code too long)."""
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -12,6 +18,9 @@ from domain import ids
 from workflows.activities import PaymentSteps
 from workflows.contracts import PaymentRequest, Refund
 
+CONFLICT, UNRECORDABLE = "PaymentConflict", "PaymentUnrecordable"
+Step = TypeVar("Step", PaymentRequest, Refund)
+
 
 class PaymentActivities(PaymentSteps):
     def __init__(self, engine: AsyncEngine) -> None:
@@ -19,32 +28,29 @@ class PaymentActivities(PaymentSteps):
 
     @activity.defn(name=ids.ACTIVITY_AUTHORIZE_PAYMENT)
     async def authorize(self, request: PaymentRequest) -> bool:
-        async with self._engine.begin() as conn:
-            return await payments.authorize(conn, request)
+        return await self._record(payments.authorize, request)
 
     @activity.defn(name=ids.ACTIVITY_CAPTURE_PAYMENT)
     async def capture(self, request: PaymentRequest) -> bool:
-        return await self._settle(payments.capture, request)
+        return await self._record(payments.capture, request)
 
     @activity.defn(name=ids.ACTIVITY_VOID_PAYMENT)
     async def void(self, request: PaymentRequest) -> bool:
-        return await self._settle(payments.void, request)
+        return await self._record(payments.void, request)
 
     @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
     async def refund(self, refund: Refund) -> bool:
         """True when this call refunded; False when the refund with this key was already issued."""
-        try:
-            async with self._engine.begin() as conn:
-                return await payments.refund(conn, refund)
-        except payments.PaymentConflict as error:
-            raise ApplicationError(str(error), type="PaymentConflict", non_retryable=True) from error
+        return await self._record(payments.refund, refund)
 
-    async def _settle(
-        self, step: Callable[[AsyncConnection, PaymentRequest], Awaitable[bool]], request: PaymentRequest
-    ) -> bool:
-        """A conflict (capture after void, void after capture) will not heal with retries."""
+    async def _record(self, step: Callable[[AsyncConnection, Step], Awaitable[bool]], request: Step) -> bool:
         try:
             async with self._engine.begin() as conn:
                 return await step(conn, request)
         except payments.PaymentConflict as error:
-            raise ApplicationError(str(error), type="PaymentConflict", non_retryable=True) from error
+            raise ApplicationError(str(error), type=CONFLICT, non_retryable=True) from error
+        except (DataError, IntegrityError) as error:  # deterministic: the same entry is refused every time
+            message = (
+                f"{request.order_id}: the payments ledger cannot record {request.amount} {request.currency}"
+            )
+            raise ApplicationError(message, str(error.orig), type=UNRECORDABLE, non_retryable=True) from error

@@ -6,6 +6,7 @@ re-sends messages), `ops` (everything: stock feed, alerts, rejected events)."""
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -49,7 +50,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/dead-letters"): frozenset({OPS}),
     ("POST", "/v1/customers/erasure"): frozenset({SUPPORT, OPS}),
     ("POST", "/codec/decode"): frozenset({SUPPORT, OPS}),
-    ("POST", "/codec/encode"): frozenset({SUPPORT, OPS}),
+    ("POST", "/codec/encode"): frozenset({OPS}),  # what the Temporal UI sends to workflows: ops acts there
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
@@ -75,23 +76,27 @@ def grant_for(request: Request, key: str | None) -> Grant | None:
     return None
 
 
+def admit(grant: Grant | None, method: str, path: str, path_params: Mapping[str, Any]) -> Grant:
+    """401 without a valid key, 403 when the route (its template) does not allow the key's role or store."""
+    if grant is None:
+        raise ApiError(401, "unauthenticated", "an API key is required (header X-API-Key)")
+    if grant.role not in ROUTE_ROLES.get((method, path), frozenset()):
+        raise ApiError(403, "forbidden", f"the {grant.role.value} role may not do this")
+    store_in_path = path_params.get("store_id")
+    if grant.role is Role.STORE and store_in_path is not None and store_in_path != grant.store_id:
+        raise ApiError(403, "forbidden", "this key belongs to another store")
+    return grant
+
+
 async def authorize(
     request: Request,
     key: Annotated[str | None, Depends(_api_key)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Grant:
-    """401 without a valid key, 403 when the route does not allow the key's role or store."""
+    """The key's grant for this route (the door checked it before the body was read: api/door.py)."""
     grant = grant_for(request, key or (bearer.credentials if bearer else None))
-    if grant is None:
-        raise ApiError(401, "unauthenticated", "an API key is required (header X-API-Key)")
-    route = request.scope.get("route")
-    allowed = ROUTE_ROLES.get((request.method, getattr(route, "path", "")), frozenset())
-    if grant.role not in allowed:
-        raise ApiError(403, "forbidden", f"the {grant.role.value} role may not do this")
-    store_in_path = request.path_params.get("store_id")
-    if grant.role is Role.STORE and store_in_path is not None and store_in_path != grant.store_id:
-        raise ApiError(403, "forbidden", "this key belongs to another store")
-    return grant
+    route_path = getattr(request.scope.get("route"), "path", "")
+    return admit(grant, request.method, route_path, request.path_params)
 
 
 GrantDep = Annotated[Grant, Depends(authorize)]

@@ -4,13 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.temporal import connect
-from api import errors
+from api import door, errors
 from api.access import key_digest
 from api.routes import (
     availability,
@@ -66,15 +65,18 @@ def create_app(
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
     app.include_router(customers.router)
-    app.add_middleware(
-        CORSMiddleware,  # the Temporal UI calls the codec server from the browser
-        allow_origins=settings.codec_cors_origins,
-        allow_methods=["POST"],
-        allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Namespace"],
-    )
+    door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
+    app.add_middleware(door.CodecCors, origins=codec_origins(settings))
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     return app
+
+
+def codec_origins(settings: Settings) -> list[str]:
+    """The browser origins of the Temporal UI: as configured, else the UI's own port on this host."""
+    if "codec_cors_origins" in settings.model_fields_set:
+        return settings.codec_cors_origins
+    return [f"http://{host}:{settings.temporal_ui_port}" for host in ("127.0.0.1", "localhost")]

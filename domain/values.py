@@ -1,12 +1,24 @@
 """Value objects of the order world: customers, lines, stores, picks, timeline entries."""
 
 import hashlib
+import unicodedata
 from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from babel.core import get_global
+from babel.numbers import get_currency_precision
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
 from domain.status import OrderStatus
@@ -27,6 +39,53 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
 Quantity = Annotated[int, Field(gt=0, le=999)]
+
+
+MONEY_DIGITS, MONEY_PLACES = 12, 2  # NUMERIC(12, 2): the amount columns (payments, shipments, products)
+MAX_AMOUNT = Decimal(10 ** (MONEY_DIGITS - MONEY_PLACES)) - Decimal(1).scaleb(-MONEY_PLACES)
+Money = Annotated[Decimal, Field(ge=0, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)]
+
+
+def _minor_units() -> dict[str, int]:
+    """Currencies some country uses today (CLDR data, through Babel), with the digits of their minor unit."""
+    territories = get_global("territory_currencies").values()
+    in_use = {
+        code for currencies in territories for code, _, end, tender in currencies if end is None and tender
+    }
+    return {code: get_currency_precision(code) for code in in_use}
+
+
+_MINOR_UNITS = (
+    _minor_units()
+)  # read once, at import: these validators also run inside workflows (no I/O there)
+
+
+def currency_in_use(code: str) -> str:
+    if code not in _MINOR_UNITS:
+        raise ValueError(f"{code} is not a currency in use today (ISO 4217)")
+    return code
+
+
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"]), AfterValidator(currency_in_use)]
+
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+_CONTROL_NAMES = {"\x00": "a NUL character", "\n": "a line break", "\r": "a line break", "\t": "a tab"}
+
+
+def plain_line(value: str) -> str:
+    """One line that a message or a log can quote as it is: no control character (line break, tab,
+    escape) and no bidi control (a right-to-left mark or override disguises what is shown)."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character").lower()
+            raise ValueError(f"contains {name} (U+{ord(char):04X}): send one line of plain text")
+    return value
+
+
+PlainLine = Annotated[str, AfterValidator(plain_line)]
 
 
 def storable_text(value: str) -> str:
@@ -58,7 +117,7 @@ class ContactPreference(StrEnum):
 
 
 class Customer(Contract):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +33612345678")
     locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
@@ -70,7 +129,15 @@ class Customer(Contract):
 class OrderLine(Contract):
     sku: Sku
     quantity: Quantity
-    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    unit_price: Money
+
+    @model_validator(mode="after")
+    def _amount_fits(self) -> "OrderLine":
+        if self.amount > MAX_AMOUNT:
+            raise ValueError(
+                f"unit_price × quantity is {self.amount}, beyond {MAX_AMOUNT}, the largest amount recorded"
+            )
+        return self
 
     @property
     def amount(self) -> Decimal:
@@ -85,7 +152,7 @@ class OrderPlacement(Contract):
     store_id: StoreId
     customer: Customer
     lines: list[OrderLine] = Field(min_length=1, max_length=100)
-    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    currency: Currency
     hold_id: str | None = Field(
         default=None, pattern=r"^hold-[0-9a-f]{32}$", description="a checkout hold this order converts"
     )
@@ -98,11 +165,39 @@ class OrderPlacement(Contract):
         default=None, description="where to ship if the order has to switch to home delivery"
     )
 
+    @field_validator("lines", mode="after")
+    @classmethod
+    def _total_fits(cls, lines: list[OrderLine]) -> list[OrderLine]:
+        total = sum((line.amount for line in lines), Decimal("0"))
+        if total > MAX_AMOUNT:
+            raise ValueError(
+                f"the order total {total} is beyond {MAX_AMOUNT}, the largest amount a payment records"
+            )
+        return lines
+
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> "OrderPlacement":
         skus = [line.sku for line in self.lines]
         if len(skus) != len(set(skus)):
             raise ValueError("lines: each sku may appear on one line only")
+        return self
+
+    @model_validator(mode="after")
+    def _prices_in_minor_units(self) -> "OrderPlacement":
+        """JPY has no cents: a price finer than the currency's minor unit cannot be charged."""
+        places = min(MONEY_PLACES, _MINOR_UNITS[self.currency])
+        message = f"{self.currency} has {places} decimal places: the price cannot be charged"
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("value_error", message),
+                loc=("lines", index, "unit_price"),
+                input=line.unit_price,
+            )
+            for index, line in enumerate(self.lines)
+            if line.unit_price != line.unit_price.quantize(Decimal(1).scaleb(-places))
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     @property
@@ -122,10 +217,10 @@ class OrderPlacement(Contract):
 
 
 class Address(Contract):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str | None = Field(default=None, max_length=200)
-    postcode: str = Field(min_length=1, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
+    line1: PlainLine = Field(min_length=1, max_length=200)
+    line2: PlainLine | None = Field(default=None, max_length=200)
+    postcode: PlainLine = Field(min_length=1, max_length=20)
+    city: PlainLine = Field(min_length=1, max_length=100)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["FR"])
 
 
@@ -209,8 +304,8 @@ class CarrierRate(Contract):
     service: str
     country: str
     days: int = Field(ge=0, description="working days to deliver")
-    price: Decimal = Field(ge=0)
-    currency: str
+    price: Money
+    currency: Currency
 
 
 class Shipment(Contract):
@@ -219,8 +314,8 @@ class Shipment(Contract):
     carrier: str
     service: str
     tracking_number: str
-    cost: Decimal
-    currency: str
+    cost: Money
+    currency: Currency
     promised_days: int
     lines: list[OrderLine]
 

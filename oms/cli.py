@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -86,21 +87,40 @@ async def _prepare_database(settings: Settings, demo: bool) -> None:
             await engine.dispose()
 
 
+def _private_file(path: Path, text: str) -> str:
+    """The file's text, creating it with `text` when missing: readable by its owner only from its first
+    byte (mode 0600 at creation, not a chmod after), and never through a link planted in its place."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.is_symlink():
+            raise FileExistsError(f"{path} is a link; remove it, it is not followed") from None
+        return path.read_text()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    return text
+
+
 def _tracking_secret(data_dir: Path) -> str:
     """A secret for customers' tracking links, kept in the data folder so links survive restarts."""
     import secrets
 
-    path = data_dir / "tracking_secret"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _private_file(data_dir / "tracking_secret", secrets.token_urlsafe(32)).strip()
+
+
+def _payload_keys(data_dir: Path) -> dict[str, Any]:
+    """The embedded setup's payload keys, kept in the data folder: {"keys": {id: base64}, "active": id}."""
+    import base64
+
+    new = {"keys": {"k1": base64.b64encode(os.urandom(32)).decode()}, "active": "k1"}
+    return dict(json.loads(_private_file(data_dir / "payload_keys.json", json.dumps(new))))
 
 
 def _banner(settings: Settings, postgres_url: str) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
+    try_key = "demo-ops" if settings.demo_keys else "<an ops key from OMS_API_KEYS>"
     return "\n".join(
         [
             "",
@@ -110,7 +130,7 @@ def _banner(settings: Settings, postgres_url: str) -> str:
             f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
             f"  PostgreSQL   {postgres_url}",
             f"  Data folder  {settings.data_dir.resolve()}",
-            f"  Try          curl -H 'X-API-Key: demo-ops' {api}/v1/stores"
+            f"  Try          curl -H 'X-API-Key: {try_key}' {api}/v1/stores"
             + ("   (demo keys: see README)" if settings.demo_keys else ""),
             "Press Ctrl-C to stop.",
             "",
@@ -143,10 +163,7 @@ def up(
     if not settings.tracking_secret:
         settings.tracking_secret = _tracking_secret(settings.data_dir)
     if not settings.payload_keys:  # customer data never in clear in the embedded Temporal either
-        from adapters.codec import new_key_file
-
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        key_file = new_key_file(settings.data_dir / "payload_keys.json")
+        key_file = _payload_keys(settings.data_dir)
         settings.payload_keys = dict(key_file["keys"])
         settings.payload_key_id = str(key_file["active"])
     postgres = None

@@ -41,6 +41,10 @@ class ChannelContext:
 class ChannelAdapter(Protocol):
     name: str
 
+    def signature_present(self, headers: Mapping[str, str], context: ChannelContext) -> None:
+        """Raise SignatureRejected when the request carries no signature (401) or no secret is configured
+        (403): checked before the body is read."""
+
     def verify(self, headers: Mapping[str, str], body: bytes, context: ChannelContext) -> None:
         """Raise SignatureRejected unless the request comes from the channel."""
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,11 +35,26 @@ async def get(conn: AsyncConnection, dead_letter_id: int) -> DeadLetter | None:
     return None if row is None else DeadLetter.model_validate(row, from_attributes=True)
 
 
-async def open_letters(conn: AsyncConnection, limit: int = 200) -> list[DeadLetter]:
-    rows = await conn.execute(
-        select(dead_letters).where(dead_letters.c.status == "open").order_by(dead_letters.c.id).limit(limit)
-    )
-    return [DeadLetter.model_validate(row, from_attributes=True) for row in rows]
+async def page(
+    conn: AsyncConnection,
+    *,
+    limit: int,
+    before: int | None = None,
+    status: str | None = None,
+    channel: str | None = None,
+    reason: str | None = None,
+) -> list[DeadLetter]:
+    """Newest first; `before` an id (the last one of the previous page); `reason` a text in the reasons."""
+    query = select(dead_letters).order_by(dead_letters.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(dead_letters.c.id < before)
+    if status is not None:
+        query = query.where(dead_letters.c.status == status)
+    if channel is not None:
+        query = query.where(dead_letters.c.channel == channel)
+    if reason:
+        query = query.where(cast(dead_letters.c.reasons, Text).icontains(reason, autoescape=True))
+    return [DeadLetter.model_validate(row, from_attributes=True) for row in await conn.execute(query)]
 
 
 async def settle(

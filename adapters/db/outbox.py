@@ -5,11 +5,12 @@ customer agreed to no messages. A row left in `sending` means an attempt ended b
 answer and our record: the next attempt asks the provider, where it can tell, before sending again.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -122,15 +123,23 @@ async def mark(
 
 
 async def record_delivery(
-    conn: AsyncConnection, provider_message_id: str, status: str, failure: str | None
+    conn: AsyncConnection,
+    provider_message_id: str,
+    status: str,
+    failure: str | None,
+    *,
+    not_over: Collection[str] = (),
 ) -> int:
-    """A provider's delivery report (status callback, event webhook); returns the rows it matched."""
+    """A provider's delivery report (status callback, event webhook); returns the rows it changed.
+    A message whose status is one of `not_over` (a later one: a replayed report) keeps it."""
     values: dict[str, object] = {"delivery_status": status, "updated_at": func.now()}
     if failure:
         values["failure"] = failure
+    current = notifications.c.delivery_status
     result = await conn.execute(
         update(notifications)
         .where(notifications.c.provider_message_id == provider_message_id)
+        .where(or_(current.is_(None), current.not_in(list(not_over))) if not_over else true())
         .values(**values)
         .returning(notifications.c.id)
     )

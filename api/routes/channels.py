@@ -4,11 +4,12 @@ import json
 
 from fastapi import APIRouter, Request, Response
 
-from adapters.channels import ChannelContext, SignatureRejected, adapters
+from adapters.channels import ChannelAdapter, ChannelContext, SignatureRejected, adapters
 from adapters.db import orders
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError, not_found
 from api.schemas import AcceptedOrder
+from config.settings import Settings
 from domain.order_state import OrderView
 from services.intake import dead_letter, take_order
 
@@ -21,6 +22,19 @@ async def context_for(engine: EngineDep, settings: SettingsDep) -> ChannelContex
     return ChannelContext(
         stores=stores, secret=settings.shopify_webhook_secret, locations=settings.shopify_locations
     )
+
+
+async def signed_body(adapter: ChannelAdapter, request: Request, settings: Settings) -> bytes:
+    """The raw body, once the signature is known to be there (before reading) and right (after)."""
+    secrets = ChannelContext(stores=[], secret=settings.shopify_webhook_secret)
+    try:
+        adapter.signature_present(request.headers, secrets)
+        body = await request.body()  # bounded by the route's limit (api/door.py)
+        adapter.verify(request.headers, body, secrets)
+    except SignatureRejected as refused:
+        error = "signature_missing" if refused.status == 401 else "signature_invalid"
+        raise ApiError(refused.status, error, str(refused)) from None
+    return body
 
 
 @router.post("/{channel}/orders", response_model=OrderView | AcceptedOrder, status_code=201)
@@ -37,13 +51,8 @@ async def channel_order(
     adapter = adapters().get(channel)
     if adapter is None:
         raise not_found("channel", channel)
-    body = await request.body()
+    body = await signed_body(adapter, request, settings)
     context = await context_for(engine, settings)
-    try:
-        adapter.verify(request.headers, body, context)
-    except SignatureRejected as refused:
-        error = "signature_missing" if refused.status == 401 else "signature_invalid"
-        raise ApiError(refused.status, error, str(refused)) from None
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

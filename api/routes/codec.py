@@ -1,41 +1,76 @@
 """The codec server: lets an authorised operator's Temporal UI (and `temporal --codec-endpoint`) show
-encrypted workflow payloads decrypted. ops and support keys only, as X-API-Key or a bearer token."""
+encrypted workflow payloads decrypted (ops and support keys, as X-API-Key or a bearer token), and lets
+ops encrypt what the UI sends to a workflow (a signal, an update). It never encrypts customer data:
+that would create a customer key on any operator's say, and outlive an erasure."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from google.protobuf import json_format
-from temporalio.api.common.v1 import Payloads
+from temporalio.api.common.v1 import Payload, Payloads
 
-from adapters.codec import UnknownKey
+from adapters.codec import EncryptionCodec, UnknownKey, parse_keys
+from adapters.customer_keys import CustomerKeyStore
 from api.access import authorize
 from api.errors import ApiError
 
 router = APIRouter(prefix="/codec", tags=["operations"], dependencies=[Depends(authorize)])
 
 
-async def _run(request: Request, body: dict[str, Any], direction: str) -> dict[str, Any]:
-    codec = request.app.state.temporal.data_converter.payload_codec
-    if codec is None:
-        raise ApiError(404, "not_configured", "workflow payloads are not encrypted (no OMS_PAYLOAD_KEYS)")
+class _CustomerPayload(Exception):
+    pass
+
+
+class _NoCustomerKeys(CustomerKeyStore):
+    """Asked for a customer's key only when a payload names a customer: refused, nothing created."""
+
+    async def key_for(self, ref: str, *, create: bool) -> bytes:
+        raise _CustomerPayload
+
+
+def _parse(body: dict[str, Any]) -> list[Payload]:
     try:
-        payloads = json_format.ParseDict(body, Payloads())
+        return list(json_format.ParseDict(body, Payloads()).payloads)
     except json_format.ParseError as error:
         raise ApiError(422, "validation_error", f"body: not a Payloads document ({error})") from None
-    try:
-        converted = await (codec.decode if direction == "decode" else codec.encode)(list(payloads.payloads))
-    except (UnknownKey, ValueError) as error:
-        raise ApiError(422, "undecodable", str(error)) from None
-    return json_format.MessageToDict(Payloads(payloads=converted))
+
+
+def _answer(payloads: Sequence[Payload]) -> dict[str, Any]:
+    return json_format.MessageToDict(Payloads(payloads=payloads))
+
+
+def _configured(request: Request) -> None:
+    if request.app.state.temporal.data_converter.payload_codec is None:
+        raise ApiError(404, "not_configured", "workflow payloads are not encrypted (no OMS_PAYLOAD_KEYS)")
 
 
 @router.post("/decode")
 async def decode(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
     """Decrypt payloads (Temporal's codec server protocol: {"payloads": [{"metadata": ..., "data": ...}]})."""
-    return await _run(request, body, "decode")
+    _configured(request)
+    codec = request.app.state.temporal.data_converter.payload_codec
+    try:
+        return _answer(await codec.decode(_parse(body)))
+    except (UnknownKey, ValueError) as error:
+        raise ApiError(422, "undecodable", str(error)) from None
 
 
 @router.post("/encode")
 async def encode(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
-    """Encrypt payloads, e.g. for a signal sent from the Temporal UI."""
-    return await _run(request, body, "encode")
+    """Encrypt payloads with the namespace key, e.g. a signal sent from the Temporal UI (ops only);
+    a payload naming a customer is refused (422 customer_data)."""
+    _configured(request)
+    settings = request.app.state.settings
+    keys = parse_keys(settings.payload_keys)
+    codec = EncryptionCodec(
+        keys, settings.payload_key_id or sorted(keys)[-1], _NoCustomerKeys(request.app.state.engine)
+    )
+    encoded = []
+    for index, payload in enumerate(_parse(body)):
+        try:
+            encoded += await codec.encode([payload])
+        except _CustomerPayload:
+            message = f"payloads[{index}] names a customer: the codec server does not encrypt customer data"
+            raise ApiError(422, "customer_data", message) from None
+    return _answer(encoded)

@@ -1,8 +1,8 @@
 """Channel payloads that could not become orders: listed for ops, replayed once the cause is fixed."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from adapters.channels import adapters
 from adapters.db import dead_letters
@@ -19,9 +19,39 @@ router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencie
 
 
 @router.get("", response_model=list[DeadLetter])
-async def list_dead_letters(conn: ConnectionDep) -> list[DeadLetter]:
-    """Open dead letters, oldest first, with the payload and every reason."""
-    return await dead_letters.open_letters(conn)
+async def list_dead_letters(
+    conn: ConnectionDep,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500, description="letters per page")] = 50,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="the last id of the page before")
+    ] = None,
+    status: Annotated[Literal["open", "replayed", "all"], Query()] = "open",
+    channel: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[str | None, Query(max_length=200, description="text found in the reasons")] = None,
+) -> list[DeadLetter]:
+    """Dead letters, newest first, with the payload and every reason; the next page is in the `Link`
+    header (rel="next")."""
+    letters = await dead_letters.page(
+        conn,
+        limit=limit,
+        before=before,
+        status=None if status == "all" else status,
+        channel=channel,
+        reason=reason,
+    )
+    if len(letters) == limit:
+        query = {
+            "limit": limit,
+            "before": letters[-1].id,
+            "status": status,
+            "channel": channel,
+            "reason": reason,
+        }
+        next_page = request.url.include_query_params(**{k: v for k, v in query.items() if v is not None})
+        response.headers["Link"] = f'<{next_page}>; rel="next"'
+    return letters
 
 
 @router.post("/{dead_letter_id}/replay", response_model=OrderView | AcceptedOrder)

@@ -1,10 +1,21 @@
-"""Delivery reports from the providers, accepted only with a valid signature."""
+"""Delivery reports from the providers, accepted only with a valid signature.
 
-import json
+What is checked before anything is parsed or kept: the signature headers are there, the body is the
+kind the provider sends (and within its limit, api/door.py), SendGrid's signed timestamp is recent;
+then the signature over the raw body; then the body's shape (422 naming the field). Twilio signs no
+timestamp, so a replayed report is answered but cannot move a message back: a report never
+overwrites a later status, and a message's fate (delivered, undelivered, bounced...) is final."""
+
+import base64
+import binascii
+import time
 from typing import Annotated
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import APIRouter, Header, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
 
@@ -14,9 +25,56 @@ from api.errors import ApiError
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
+SIGNATURE_TOLERANCE = 300  # seconds either side of now: SendGrid signs each delivery attempt afresh
+
+TWILIO_PROGRESS = [
+    {"accepted", "scheduled", "queued"},
+    {"sending"},
+    {"sent"},
+    {"delivered", "undelivered", "failed", "canceled"},
+    {"read"},
+]
+SENDGRID_PROGRESS = [
+    {"processed"},
+    {"deferred"},
+    {"delivered", "bounce", "dropped", "blocked"},
+    {"open"},
+    {"click"},
+    {"spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe"},
+]
+"""The order in which each provider reports a message's fate, one step per set."""
+
+
+def later_than(progress: list[set[str]], status: str) -> frozenset[str]:
+    """The statuses a report of `status` may not overwrite: the others of its step, and every later one
+    (an unknown status overwrites no known one)."""
+    step = next((index for index, statuses in enumerate(progress) if status in statuses), 0)
+    known = frozenset().union(*progress[step:]) if status in progress[step] else frozenset().union(*progress)
+    return known - {status}
+
 
 class Recorded(BaseModel):
     updated: int
+
+
+class TwilioReport(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    MessageSid: str = Field(min_length=1, max_length=120)
+    MessageStatus: str = Field(min_length=1, max_length=32)
+    ErrorCode: str | None = Field(default=None, max_length=16)
+
+
+class SendGridEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sg_message_id: str | None = Field(default=None, max_length=240)
+    event: str = Field(min_length=1, max_length=32)
+    reason: str | None = None
+    response: str | None = None
+
+
+_SENDGRID_EVENTS = TypeAdapter(list[SendGridEvent])
 
 
 def _unsigned() -> ApiError:
@@ -25,6 +83,12 @@ def _unsigned() -> ApiError:
 
 def _forged() -> ApiError:
     return ApiError(403, "signature_invalid", "the provider signature does not match the request")
+
+
+def _invalid(invalid: ValidationError) -> ApiError:
+    detail = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in invalid.errors()]
+    message = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
+    return ApiError(422, "validation_error", message, detail=detail)
 
 
 @router.post("/twilio/status", response_model=Recorded)
@@ -39,14 +103,24 @@ async def twilio_status(
         raise _unsigned()
     if not settings.twilio_auth_token:
         raise ApiError(404, "not_configured", "Twilio is not configured")
-    form = dict((await request.form()).items())
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        raise ApiError(
+            415, "unsupported_media_type", "Twilio reports come as application/x-www-form-urlencoded"
+        )
+    form = {key: str(value) for key, value in (await request.form()).items()}  # urlencoded: text only
     url = f"{settings.public_url.rstrip('/')}{request.url.path}"
     if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
         raise _forged()
-    sid, status = str(form.get("MessageSid", "")), str(form.get("MessageStatus", ""))
-    error = form.get("ErrorCode")
+    try:
+        report = TwilioReport.model_validate(form)
+    except ValidationError as invalid:
+        raise _invalid(invalid) from None
+    failure = f"twilio error {report.ErrorCode}" if report.ErrorCode else None
+    not_over = later_than(TWILIO_PROGRESS, report.MessageStatus)
     async with engine.begin() as conn:
-        updated = await outbox.record_delivery(conn, sid, status, f"twilio error {error}" if error else None)
+        updated = await outbox.record_delivery(
+            conn, report.MessageSid, report.MessageStatus, failure, not_over=not_over
+        )
     return Recorded(updated=updated)
 
 
@@ -63,18 +137,43 @@ async def sendgrid_events(
         raise _unsigned()
     if not settings.sendgrid_webhook_public_key:
         raise ApiError(404, "not_configured", "the SendGrid event webhook key is not configured")
-    payload = (await request.body()).decode()
-    verifier = EventWebhook(settings.sendgrid_webhook_public_key)
-    try:
-        valid = verifier.verify_signature(payload, signature, timestamp)
-    except ValueError:
-        valid = False
-    if not valid:
+    _check_fresh(timestamp)
+    body = await request.body()
+    if not _sendgrid_signed(settings.sendgrid_webhook_public_key, signature, timestamp, body):
         raise _forged()
+    try:
+        events = _SENDGRID_EVENTS.validate_json(body)
+    except ValidationError as invalid:
+        raise _invalid(invalid) from None
     updated = 0
     async with engine.begin() as conn:
-        for event in json.loads(payload):
-            message_id = str(event.get("sg_message_id", "")).split(".")[0]
-            reason = event.get("reason") or event.get("response")
-            updated += await outbox.record_delivery(conn, message_id, str(event.get("event")), reason)
+        for event in events:
+            if not event.sg_message_id:
+                continue
+            message_id = event.sg_message_id.split(".")[0]
+            not_over = later_than(SENDGRID_PROGRESS, event.event)
+            reason = event.reason or event.response
+            updated += await outbox.record_delivery(conn, message_id, event.event, reason, not_over=not_over)
     return Recorded(updated=updated)
+
+
+def _check_fresh(timestamp: str) -> None:
+    """A signature dated long ago (a replay) or ahead is refused, whatever it signs."""
+    try:
+        age = time.time() - int(timestamp)
+    except ValueError:
+        raise _forged() from None
+    if abs(age) > SIGNATURE_TOLERANCE:
+        when = f"{int(age)} s old" if age > 0 else f"dated {int(-age)} s ahead"
+        message = f"the signature is {when}; at most {SIGNATURE_TOLERANCE} s either way is accepted"
+        raise ApiError(403, "signature_stale", message)
+
+
+def _sendgrid_signed(public_key: str, signature: str, timestamp: str, body: bytes) -> bool:
+    """ECDSA over the timestamp and the raw body, checked on bytes: an odd body is refused, not decoded."""
+    key = EventWebhook(public_key).public_key
+    try:
+        key.verify(base64.b64decode(signature), timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True

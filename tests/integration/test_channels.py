@@ -1,5 +1,6 @@
 """Orders from Shopify webhooks: signatures, mapping, duplicates, dead letters and their replay."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -13,7 +14,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from api.door import body_limit
+from tests.conftest import placement
 from tests.integration.conftest import _api, settings_for
+from tests.integration.test_door import Chunks
 
 SECRET = "shopify-app-secret"
 
@@ -144,3 +148,50 @@ async def test_canonical_orders_that_fail_validation_are_kept_too(api: httpx.Asy
     kept = next(letter for letter in (await api.get("/v1/dead-letters")).json() if letter["id"] == letter_id)
     assert kept["channel"] == "canonical" and kept["payload"] == {"channel": "webshop", "lines": []}
     assert {tuple(reason["loc"]) for reason in kept["reasons"]} >= {("body", "store_id"), ("body", "lines")}
+
+
+async def test_an_unsigned_webhook_is_refused_before_its_body_is_read(shop_api: httpx.AsyncClient) -> None:
+    stream = Chunks(64 * 1024, 40)
+    refused = await shop_api.post(
+        "/v1/channels/shopify/orders", content=stream, headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 401 and refused.json()["error"] == "signature_missing"
+    assert stream.sent == 0
+
+
+async def test_a_signed_webhook_beyond_its_limit_is_refused_while_streaming(
+    shop_api: httpx.AsyncClient,
+) -> None:
+    limit = body_limit("POST", "/v1/channels/{channel}/orders")
+    stream = Chunks(64 * 1024, limit // (64 * 1024) + 50)
+    headers = {"X-Shopify-Hmac-Sha256": "c2lnbmF0dXJl", "Content-Type": "application/json"}
+    refused = await shop_api.post("/v1/channels/shopify/orders", content=stream, headers=headers)
+    assert refused.status_code == 413 and refused.json()["limit"] == limit
+    assert stream.sent <= limit // (64 * 1024) + 2
+
+
+async def test_the_first_of_two_simultaneous_deliveries_creates_the_order(
+    shop_api: httpx.AsyncClient,
+) -> None:
+    payload = shopify_order()
+    first, second = await asyncio.gather(post(shop_api, payload), post(shop_api, payload))
+    assert sorted([first.status_code, second.status_code]) == [200, 201], (first.text, second.text)
+    assert first.json()["order_id"] == second.json()["order_id"]
+
+
+async def test_a_name_with_a_right_to_left_override_is_refused_naming_the_field(
+    shop_api: httpx.AsyncClient, api: httpx.AsyncClient
+) -> None:
+    payload = shopify_order()
+    payload["customer"]["first_name"] = "\u202enoJ"
+    refused = await post(shop_api, payload)
+    assert refused.status_code == 422
+    [detail] = refused.json()["detail"]
+    assert detail["loc"] == ["body", "customer", "name"] and "U+202E" in detail["msg"]
+
+    order = placement().model_dump(mode="json")
+    order["customer"]["name"] = "Camille\nMartin"
+    refused = await api.post("/v1/orders", json=order)
+    assert refused.status_code == 422
+    assert [d["loc"] for d in refused.json()["detail"]] == [["body", "customer", "name"]]
+    assert "line break" in refused.json()["message"]

@@ -114,3 +114,75 @@ async def test_sendgrid_event_webhook_needs_a_valid_signature(
     valid = await hooks_api.post(path, content=payload, headers=headers)
     assert valid.status_code == 200 and valid.json() == {"updated": 1}
     assert await delivery(engine, order_id) == ("delivered", None)
+
+
+async def test_a_sendgrid_report_signed_too_long_ago_is_refused(
+    hooks_api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    order_id = await sent_message(hooks_api, engine, "sgSTALE1")
+    payload = json.dumps([{"sg_message_id": "sgSTALE1.filter0001", "event": "bounce"}])
+    path = "/v1/webhooks/sendgrid/events"
+    for skew in (-3600, 3600):  # a replay from an hour ago, or a signature dated an hour ahead
+        stale = sendgrid_headers(payload, str(int(time.time()) + skew))
+        refused = await hooks_api.post(path, content=payload, headers=stale)
+        assert refused.status_code == 403 and refused.json()["error"] == "signature_stale", refused.text
+    assert await delivery(engine, order_id) == (None, None)
+
+
+def signed_bytes(body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    signature = KEY.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    return {
+        "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
+        "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+        "Content-Type": "application/json",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sg_message_id": "x", "event": "delivered"}',
+        b"[1, 2]",
+        b'"delivered"',
+        b"not json",
+        b"\xff\xfe[]",
+        b'[{"sg_message_id": "x", "event": "bounce", "reason": {"smtp": 550}}]',
+        b'[{"sg_message_id": "x", "event": "' + b"e" * 100 + b'"}]',
+    ],
+)
+async def test_odd_signed_sendgrid_bodies_are_refused_naming_the_body(
+    hooks_api: httpx.AsyncClient, body: bytes
+) -> None:
+    refused = await hooks_api.post("/v1/webhooks/sendgrid/events", content=body, headers=signed_bytes(body))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "validation_error"
+    assert refused.json()["detail"][0]["loc"][0] == "body"
+
+
+async def test_twilio_reports_come_as_forms_only(hooks_api: httpx.AsyncClient) -> None:
+    path = "/v1/webhooks/twilio/status"
+    files = {"MessageSid": (None, "SM1"), "attachment": ("a.txt", b"zz")}
+    refused = await hooks_api.post(path, files=files, headers={"X-Twilio-Signature": "c2ln"})
+    assert refused.status_code == 415 and refused.json()["error"] == "unsupported_media_type"
+    as_json = await hooks_api.post(path, json={"MessageSid": "SM1"}, headers={"X-Twilio-Signature": "c2ln"})
+    assert as_json.status_code == 415
+
+
+async def test_a_replayed_report_cannot_move_a_message_back(
+    hooks_api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    order_id = await sent_message(hooks_api, engine, "SMreplay1")
+    path = "/v1/webhooks/twilio/status"
+
+    async def report(status: str) -> httpx.Response:
+        form = {"MessageSid": "SMreplay1", "MessageStatus": status}
+        signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + path, form)
+        return await hooks_api.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    assert (await report("sent")).json() == {"updated": 1}
+    assert (await report("delivered")).json() == {"updated": 1}
+    replayed = await report("sent")  # captured earlier, sent again
+    assert replayed.status_code == 200 and replayed.json() == {"updated": 0}
+    assert (await report("undelivered")).json() == {"updated": 0}  # the fate is known already
+    assert await delivery(engine, order_id) == ("delivered", None)
