@@ -4,7 +4,7 @@ mapping, a missing store, an unknown SKU). The API's dead-letter and channel rou
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from adapters.channels import ChannelContext, adapters
@@ -16,9 +16,21 @@ from services.errors import NotFound
 from services.intake import CANONICAL, IntakeAnswer, canonical, take_order
 
 
-async def open_letters(conn: AsyncConnection) -> list[DeadLetter]:
-    """Open dead letters, oldest first, with the payload and every reason."""
-    return await dead_letters.open_letters(conn)
+async def page(
+    engine: AsyncEngine,
+    *,
+    limit: int,
+    before: int | None = None,
+    status: str | None = "open",
+    channel: str | None = None,
+    reason: str | None = None,
+) -> list[DeadLetter]:
+    """Dead letters newest first, a page at a time (`before`: the last id of the page before), filtered by
+    status (None: all), channel and a text in the reasons."""
+    async with engine.connect() as conn:
+        return await dead_letters.page(
+            conn, limit=limit, before=before, status=status, channel=channel, reason=reason
+        )
 
 
 async def channel_context(engine: AsyncEngine, settings: Settings) -> ChannelContext:

@@ -2,54 +2,22 @@
 
 Adding a channel is one small module with a `ChannelAdapter` and a line in `ADAPTERS`."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from adapters.channels.base import (
+    ChannelAdapter,
+    ChannelContext,
+    FieldError,
+    PayloadRejected,
+    SignatureRejected,
+)
 
-from domain.values import OrderPlacement, StoreProfile
-
-
-@dataclass(frozen=True)
-class FieldError:
-    loc: list[str | int]
-    msg: str
-
-
-class PayloadRejected(Exception):
-    """The payload cannot become an order; every bad field is named."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors))
-        self.errors = errors
-
-
-class SignatureRejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class ChannelContext:
-    """What an adapter may consult: the stores (to map pickup locations) and its settings."""
-
-    stores: list[StoreProfile]
-    secret: str | None = None
-    locations: Mapping[str, str] | None = None  # channel location id or name -> store id
-
-
-class ChannelAdapter(Protocol):
-    name: str
-
-    def signature_present(self, headers: Mapping[str, str], context: ChannelContext) -> None:
-        """Raise SignatureRejected when the request carries no signature (401) or no secret is configured
-        (403): checked before the body is read."""
-
-    def verify(self, headers: Mapping[str, str], body: bytes, context: ChannelContext) -> None:
-        """Raise SignatureRejected unless the request comes from the channel."""
-
-    def to_placement(self, payload: Any, context: ChannelContext) -> OrderPlacement:
-        """Map the payload, or raise PayloadRejected naming every bad field."""
+__all__ = [
+    "ChannelAdapter",
+    "ChannelContext",
+    "FieldError",
+    "PayloadRejected",
+    "SignatureRejected",
+    "adapters",
+]
 
 
 def adapters() -> dict[str, ChannelAdapter]:

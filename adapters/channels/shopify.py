@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.channels import ChannelContext, FieldError, PayloadRejected, SignatureRejected
+from adapters.channels.base import ChannelContext, FieldError, PayloadRejected, SignatureRejected
 from domain.values import OrderPlacement
 
 

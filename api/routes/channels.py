@@ -5,23 +5,15 @@ import json
 from fastapi import APIRouter, Request, Response
 
 from adapters.channels import ChannelAdapter, ChannelContext, SignatureRejected, adapters
-from adapters.db import orders
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.errors import ApiError, not_found
 from api.schemas import AcceptedOrder
 from config.settings import Settings
 from domain.order_state import OrderView
+from services.dead_letters import channel_context
 from services.intake import dead_letter, take_order
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
-
-
-async def context_for(engine: EngineDep, settings: SettingsDep) -> ChannelContext:
-    async with engine.connect() as conn:
-        stores = await orders.list_stores(conn)
-    return ChannelContext(
-        stores=stores, secret=settings.shopify_webhook_secret, locations=settings.shopify_locations
-    )
 
 
 async def signed_body(adapter: ChannelAdapter, request: Request, settings: Settings) -> bytes:
@@ -52,7 +44,7 @@ async def channel_order(
     if adapter is None:
         raise not_found("channel", channel)
     body = await signed_body(adapter, request, settings)
-    context = await context_for(engine, settings)
+    context = await channel_context(engine, settings)
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

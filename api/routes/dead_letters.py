@@ -4,23 +4,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from adapters.channels import adapters
-from adapters.db import dead_letters
 from adapters.db.dead_letters import DeadLetter
 from api.access import authorize
-from api.deps import ClientDep, ConnectionDep, EngineDep, SettingsDep
-from api.errors import not_found
-from api.routes.channels import context_for
+from api.deps import ClientDep, EngineDep, SettingsDep
 from api.schemas import AcceptedOrder
 from domain.order_state import OrderView
-from services.intake import CANONICAL, canonical, take_order
+from services import dead_letters
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencies=[Depends(authorize)])
 
 
 @router.get("", response_model=list[DeadLetter])
 async def list_dead_letters(
-    conn: ConnectionDep,
+    engine: EngineDep,
     request: Request,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=500, description="letters per page")] = 50,
@@ -34,7 +30,7 @@ async def list_dead_letters(
     """Dead letters, newest first, with the payload and every reason; the next page is in the `Link`
     header (rel="next")."""
     letters = await dead_letters.page(
-        conn,
+        engine,
         limit=limit,
         before=before,
         status=None if status == "all" else status,
@@ -63,15 +59,6 @@ async def replay(
     settings: SettingsDep,
 ) -> Any:
     """Take the payload again with current mappings, stores and catalogue; 422 with what still fails."""
-    async with engine.connect() as conn:
-        letter = await dead_letters.get(conn, dead_letter_id)
-    if letter is None or letter.status != "open":
-        raise not_found("dead_letter", str(dead_letter_id))
-    if letter.channel == CANONICAL:
-        parse = canonical
-    else:
-        context, adapter = await context_for(engine, settings), adapters()[letter.channel]
-        parse = lambda payload: adapter.to_placement(payload, context)  # noqa: E731
-    answer = await take_order(client, engine, settings, letter.channel, letter.payload, parse, dead_letter_id)
+    answer = await dead_letters.replay(client, engine, settings, dead_letter_id)
     response.status_code = answer.status_code
     return answer.order if answer.order else AcceptedOrder(order_id=answer.order_id)

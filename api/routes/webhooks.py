@@ -19,38 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
 
-from adapters.db import outbox
 from api.deps import EngineDep, SettingsDep
 from api.errors import ApiError
+from domain.delivery_reports import DeliveryReport
+from services import delivery_reports
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
 SIGNATURE_TOLERANCE = 300  # seconds either side of now: SendGrid signs each delivery attempt afresh
-
-TWILIO_PROGRESS = [
-    {"accepted", "scheduled", "queued"},
-    {"sending"},
-    {"sent"},
-    {"delivered", "undelivered", "failed", "canceled"},
-    {"read"},
-]
-SENDGRID_PROGRESS = [
-    {"processed"},
-    {"deferred"},
-    {"delivered", "bounce", "dropped", "blocked"},
-    {"open"},
-    {"click"},
-    {"spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe"},
-]
-"""The order in which each provider reports a message's fate, one step per set."""
-
-
-def later_than(progress: list[set[str]], status: str) -> frozenset[str]:
-    """The statuses a report of `status` may not overwrite: the others of its step, and every later one
-    (an unknown status overwrites no known one)."""
-    step = next((index for index, statuses in enumerate(progress) if status in statuses), 0)
-    known = frozenset().union(*progress[step:]) if status in progress[step] else frozenset().union(*progress)
-    return known - {status}
 
 
 class Recorded(BaseModel):
@@ -116,12 +92,8 @@ async def twilio_status(
     except ValidationError as invalid:
         raise _invalid(invalid) from None
     failure = f"twilio error {report.ErrorCode}" if report.ErrorCode else None
-    not_over = later_than(TWILIO_PROGRESS, report.MessageStatus)
-    async with engine.begin() as conn:
-        updated = await outbox.record_delivery(
-            conn, report.MessageSid, report.MessageStatus, failure, not_over=not_over
-        )
-    return Recorded(updated=updated)
+    delivered = DeliveryReport(report.MessageSid, report.MessageStatus, failure)
+    return Recorded(updated=await delivery_reports.record(engine, "twilio", [delivered]))
 
 
 @router.post("/sendgrid/events", response_model=Recorded)
@@ -145,16 +117,12 @@ async def sendgrid_events(
         events = _SENDGRID_EVENTS.validate_json(body)
     except ValidationError as invalid:
         raise _invalid(invalid) from None
-    updated = 0
-    async with engine.begin() as conn:
-        for event in events:
-            if not event.sg_message_id:
-                continue
-            message_id = event.sg_message_id.split(".")[0]
-            not_over = later_than(SENDGRID_PROGRESS, event.event)
-            reason = event.reason or event.response
-            updated += await outbox.record_delivery(conn, message_id, event.event, reason, not_over=not_over)
-    return Recorded(updated=updated)
+    reports = [
+        DeliveryReport(event.sg_message_id.split(".")[0], event.event, event.reason or event.response)
+        for event in events
+        if event.sg_message_id
+    ]
+    return Recorded(updated=await delivery_reports.record(engine, "sendgrid", reports))
 
 
 def _check_fresh(timestamp: str) -> None:

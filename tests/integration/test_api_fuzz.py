@@ -82,7 +82,7 @@ def test_no_generated_request_gets_a_server_error(live_api: str) -> None:
     failures = []
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
 
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -104,7 +104,7 @@ def test_no_generated_request_without_a_key_reaches_a_route(live_api: str) -> No
     schema = schemathesis.openapi.from_url(f"{live_api}/openapi.json")
     failures = []
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
 
         @given(case=operation.as_strategy())
         @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -162,7 +162,10 @@ async def test_odd_signed_sendgrid_bodies_are_refused_naming_the_body(
 
 async def test_twilio_reports_come_as_forms_only(hooks_api: httpx.AsyncClient) -> None:
     path = "/v1/webhooks/twilio/status"
-    files = {"MessageSid": (None, "SM1"), "attachment": ("a.txt", b"zz")}
+    files: dict[str, tuple[str | None, bytes]] = {
+        "MessageSid": (None, b"SM1"),
+        "attachment": ("a.txt", b"zz"),
+    }
     refused = await hooks_api.post(path, files=files, headers={"X-Twilio-Signature": "c2ln"})
     assert refused.status_code == 415 and refused.json()["error"] == "unsupported_media_type"
     as_json = await hooks_api.post(path, json={"MessageSid": "SM1"}, headers={"X-Twilio-Signature": "c2ln"})
