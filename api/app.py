@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.temporal import connect
-from api import errors
+from api import errors, web
 from api.access import key_digest
 from api.routes import (
     availability,
@@ -66,6 +66,7 @@ def create_app(
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
     app.include_router(customers.router)
+    web.install(app, settings)  # the store console's pages (docs/store-console.md)
     app.add_middleware(
         CORSMiddleware,  # the Temporal UI calls the codec server from the browser
         allow_origins=settings.codec_cors_origins,

@@ -1,0 +1,12 @@
+"""One module per console screen; all of them outside the OpenAPI document (they are pages, not API)."""
+
+from fastapi import APIRouter
+
+
+def console_routes() -> APIRouter:
+    from api.web.pages import signin
+
+    router = APIRouter(prefix="/store", include_in_schema=False)
+    for screen in (signin,):
+        router.include_router(screen.router)
+    return router
