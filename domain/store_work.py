@@ -68,6 +68,7 @@ def with_counts(lines: list[PickLine], counts: dict[str, int]) -> list[PickLine]
 class ScanOutcome(StrEnum):
     COUNTED = "counted"
     NOT_ON_ORDER = "not_on_order"  # a wrong item: refused
+    NOTHING = "nothing"  # an empty scan: nothing to count
     ALREADY_COMPLETE = "already_complete"  # every unit of that line is already counted
 
 
@@ -82,6 +83,8 @@ def scan(lines: list[PickLine], code: str) -> Scan:
     """One scanned unit: counted on its line when the order wants more of it, refused otherwise. The SKU
     itself is accepted as well as the barcode (a label without a barcode is typed)."""
     code = code.strip()
+    if not code:
+        return Scan(ScanOutcome.NOTHING, lines)
     for index, line in enumerate(lines):
         if code and code in (line.product.barcode, line.product.sku):
             if line.done:

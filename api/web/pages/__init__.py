@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 
 def console_routes() -> APIRouter:
-    from api.web.pages import signin
+    from api.web.pages import order, picking, queue, signin
 
     router = APIRouter(prefix="/store", include_in_schema=False)
-    for screen in (signin,):
+    for screen in (signin, queue, order, picking):
         router.include_router(screen.router)
     return router

@@ -14,14 +14,35 @@ function swapContent(html, url) {
   start(fresh);
 }
 
+// A scanner types faster than the server answers: scans that arrive while a form is on its way wait,
+// then go through the fresh form (which carries the counts so far), one by one.
+let busy = false;
+const waitingScans = [];
+
 async function submitInPlace(event) {
   const form = event.target;
   if (!form.matches("form[data-enhance]")) return;
   event.preventDefault();
+  const scanning = event.submitter && event.submitter.hasAttribute("data-scan-submit");
+  if (scanning && !form.elements.code.value.trim()) return;
+  if (busy) {
+    if (scanning) waitingScans.push(form.elements.code.value);
+    return;
+  }
+  busy = true;
   const data = new FormData(form);
   if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
-  const response = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
-  swapContent(await response.text(), response.redirected ? response.url : null);
+  try {
+    const response = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+    swapContent(await response.text(), response.redirected ? response.url : null);
+  } finally {
+    busy = false;
+  }
+  const next = document.querySelector("[data-scan-submit]");
+  if (waitingScans.length && next) {
+    next.form.elements.code.value = waitingScans.shift();
+    next.form.requestSubmit(next);
+  }
 }
 
 function tick(root) {
