@@ -29,7 +29,9 @@ async def show(
     lines = await console.order_pick_list(conn, order)
     waiting = await console.waiting_lines(conn, order)
     context: dict[str, Any] = {"errors": {}, "notice": None, "problem": None, "lines": lines, **state}
-    return page(request, "order.html", status, order=order, waiting=waiting, reasons=REJECT_REASONS, **context)
+    return page(
+        request, "order.html", status, order=order, waiting=waiting, reasons=REJECT_REASONS, **context
+    )
 
 
 async def refused(
@@ -40,7 +42,9 @@ async def refused(
     order = await orders.find_order(desk, order_id)
     errors = {said.field: said.message} if said.field else {}
     async with engine.connect() as conn:
-        return await show(request, conn, order, 422, errors=errors, problem=None if said.field else said.message, **state)
+        return await show(
+            request, conn, order, 422, errors=errors, problem=None if said.field else said.message, **state
+        )
 
 
 @router.get("/orders/{order_id}")
@@ -52,7 +56,9 @@ async def order_screen(
 
 
 @router.post("/orders/{order_id}/accept")
-async def accept(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
+async def accept(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
     order = await own_order(desk, device, order_id)
     try:
         await orders.accept(desk, device.grant, order.store_id, order_id, StoreAcceptance(actor=device.actor))
@@ -62,7 +68,9 @@ async def accept(request: Request, order_id: str, device: Device, form: Form, de
 
 
 @router.post("/orders/{order_id}/reject")
-async def reject(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
+async def reject(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
     order = await own_order(desk, device, order_id)
     reason = str(form.get("reason", ""))
     if reason not in REJECT_REASONS:
@@ -78,7 +86,9 @@ async def reject(request: Request, order_id: str, device: Device, form: Form, de
 
 
 @router.post("/orders/{order_id}/ready")
-async def ready(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
+async def ready(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
     order = await own_order(desk, device, order_id)
     place = str(form.get("staging_location", "")).strip()
     if not 0 < len(place) <= 60:
@@ -86,14 +96,22 @@ async def ready(request: Request, order_id: str, device: Device, form: Form, des
         async with engine.connect() as conn:
             return await show(request, conn, order, 422, errors={"staging_location": error})
     try:
-        await orders.mark_ready(desk, device.grant, order.store_id, order_id, ReadyReport(staging_location=place, actor=device.actor))
+        await orders.mark_ready(
+            desk,
+            device.grant,
+            order.store_id,
+            order_id,
+            ReadyReport(staging_location=place, actor=device.actor),
+        )
     except ServiceError as error:
         return await refused(request, desk, engine, order_id, error)
     return redirect(request, f"/store/orders/{order_id}?done=ready")
 
 
 @router.post("/orders/{order_id}/collect")
-async def collect(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
+async def collect(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
     """Handover against the customer's code; fewer units taken than wait for them is a partial collection."""
     order = await own_order(desk, device, order_id)
     code = str(form.get("pickup_code", "")).strip()
@@ -115,7 +133,9 @@ async def collect(request: Request, order_id: str, device: Device, form: Form, d
 
 def _taken_lines(waiting: list[PickLine], taken: dict[str, int]) -> list[PickedLine] | None:
     """None when the customer takes everything; otherwise what they take of each line."""
-    chosen = {line.product.sku: min(taken.get(line.product.sku, line.ordered), line.ordered) for line in waiting}
+    chosen = {
+        line.product.sku: min(taken.get(line.product.sku, line.ordered), line.ordered) for line in waiting
+    }
     if all(chosen[line.product.sku] == line.ordered for line in waiting):
         return None
     return [PickedLine(sku=sku, quantity=quantity) for sku, quantity in chosen.items()]

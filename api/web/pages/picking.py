@@ -19,7 +19,9 @@ router = APIRouter()
 
 
 @router.post("/orders/{order_id}/pick")
-async def pick(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
+async def pick(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
     """`do=scan` counts one scanned unit and shows the list again; `do=pick` confirms a complete pick."""
     words = gettext(request)
     order = await own_order(desk, device, order_id)
@@ -31,7 +33,9 @@ async def pick(request: Request, order_id: str, device: Device, form: Form, desk
                 case ScanOutcome.COUNTED:
                     assert scanned.line is not None
                     notice = words.gettext("%(name)s: %(done)d of %(wanted)d") % {
-                        "name": scanned.line.product.name, "done": scanned.line.counted, "wanted": scanned.line.ordered,
+                        "name": scanned.line.product.name,
+                        "done": scanned.line.counted,
+                        "wanted": scanned.line.ordered,
                     }
                     return await show(request, conn, order, lines=scanned.lines, scan_notice=notice)
                 case ScanOutcome.NOTHING:
@@ -49,7 +53,9 @@ async def pick(request: Request, order_id: str, device: Device, form: Form, desk
                 left,
             ) % {"num": left}
             return await show(request, conn, order, 422, lines=lines, errors={"code": error}, short_open=True)
-    report = PickReport(lines=[PickedLine(sku=line.product.sku, quantity=line.ordered) for line in lines], actor=device.actor)
+    report = PickReport(
+        lines=[PickedLine(sku=line.product.sku, quantity=line.ordered) for line in lines], actor=device.actor
+    )
     try:
         await orders.pick(desk, device.grant, order.store_id, order_id, report)
     except ServiceError as error:
@@ -58,8 +64,10 @@ async def pick(request: Request, order_id: str, device: Device, form: Form, desk
 
 
 @router.post("/orders/{order_id}/short-pick")
-async def short_pick(request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep) -> Response:
-    """Units that could not be picked, each with its reason: the order moves on as the retailer's policy says."""
+async def short_pick(
+    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
+) -> Response:
+    """Units that could not be picked, each with its reason: the order moves on as the policy says."""
     order = await own_order(desk, device, order_id)
     async with engine.connect() as conn:
         lines = await console.order_pick_list(conn, order)
@@ -73,7 +81,9 @@ async def short_pick(request: Request, order_id: str, device: Device, form: Form
     if not short:
         error = gettext(request).gettext("Say how many units are missing on at least one line, and why.")
         async with engine.connect() as conn:
-            return await show(request, conn, order, 422, errors={"short": error}, short_open=True, missing=missing)
+            return await show(
+                request, conn, order, 422, errors={"short": error}, short_open=True, missing=missing
+            )
     try:
         after = await orders.report_short_pick(
             desk, device.grant, order.store_id, order_id, ShortPick(lines=short, actor=device.actor)

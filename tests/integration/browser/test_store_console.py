@@ -23,7 +23,9 @@ async def scan(page: Page, code: str) -> None:
     await page.get_by_label("Scan or type a barcode").press("Enter")
 
 
-async def test_an_order_from_arrival_to_partial_handover(page: Page, console: str, api: httpx.AsyncClient) -> None:
+async def test_an_order_from_arrival_to_partial_handover(
+    page: Page, console: str, api: httpx.AsyncClient
+) -> None:
     await sign_in(page, console)
     await accessible(page)
     order = placement(lines=[("TENT-2P", 1), ("HEADLAMP-300", 2)])
@@ -54,7 +56,9 @@ async def test_an_order_from_arrival_to_partial_handover(page: Page, console: st
     code = await pickup_code(api, order)
     await page.get_by_label("Pickup code").fill(f"{(int(code) + 1) % 1_000_000:06d}")
     await page.get_by_role("button", name="Hand over").click()
-    await expect(page.get_by_text("That is not this order's pickup code. Each wrong code counts")).to_be_visible()
+    await expect(
+        page.get_by_text("That is not this order's pickup code. Each wrong code counts")
+    ).to_be_visible()
     await page.get_by_label("Pickup code").fill(code)
     await page.get_by_label("Units of Headlamp 300 lm the customer takes").fill("1")
     await page.get_by_role("button", name="Hand over").click()
@@ -62,7 +66,10 @@ async def test_an_order_from_arrival_to_partial_handover(page: Page, console: st
 
     recorded = (await api.get(f"/v1/orders/{order.order_id}")).json()
     assert recorded["status"] == "collected"
-    assert sorted(recorded["collected"], key=str) == [{"sku": "HEADLAMP-300", "quantity": 1}, {"sku": "TENT-2P", "quantity": 1}]
+    assert sorted(recorded["collected"], key=str) == [
+        {"sku": "HEADLAMP-300", "quantity": 1},
+        {"sku": "TENT-2P", "quantity": 1},
+    ]
     actors = {entry["actor"] for entry in recorded["timeline"][1:]}
     assert actors >= {"store:paris-rivoli/associate:Camille"}
 
