@@ -18,10 +18,11 @@ CUSTOMERS = ["Inès Moreau", "Tom Becker", "Aïcha Diallo", "Lucas Petit"]
 
 
 async def _orders(api: httpx.AsyncClient) -> list[str]:
-    """Four orders at Paris Rivoli: new, accepted, picked and ready."""
+    """Four orders at Lyon Part-Dieu (Paris Rivoli's queue is other tests'): new, accepted, picked, ready."""
     made = []
     for index, name in enumerate(CUSTOMERS):
-        order = placement(lines=[("TENT-2P", 1), ("HEADLAMP-300", 2), ("BOTTLE-1L", 1)][: 3 - index % 2])
+        lines = [("BOTTLE-1L", 1), ("HEADLAMP-300", 1), ("SLEEPBAG-5C", 1)][: 3 - index % 2]
+        order = placement(lines=lines, store_id="lyon-part-dieu")
         order.customer.name = name
         assert (await place(api, order)).status_code == 201
         steps = [
@@ -52,7 +53,7 @@ async def test_every_screen_passes_axe_at_tablet_and_phone_size(
     ready, picked, accepted, new = await _orders(api)
     await page.goto(f"{console}/store/sign-in")
     await _shoot(page, "sign-in", size)
-    await sign_in(page, console)
+    await sign_in(page, console, key="test-store-lyon")
     await _shoot(page, "queue", size)
     await page.goto(f"{console}/store/orders/{new}")
     await _shoot(page, "order-new", size)

@@ -95,9 +95,9 @@ async def test_a_short_pick_with_its_reason(page: Page, console: str, api: httpx
 async def test_another_stores_device_and_a_form_without_its_token_are_refused(
     page: Page, console: str, api: httpx.AsyncClient
 ) -> None:
-    order = placement()
+    order = placement(lines=[("BOTTLE-1L", 1)], store_id="lyon-part-dieu")
     assert (await place(api, order)).status_code == 201
-    await sign_in(page, console, key="test-store-lyon", name="Hugo")
+    await sign_in(page, console, name="Hugo")
     answer = await page.goto(f"{console}/store/orders/{order.order_id}")
     assert answer is not None and answer.status == 403
     await expect(page.get_by_text("This order belongs to another store.")).to_be_visible()
