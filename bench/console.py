@@ -53,8 +53,13 @@ def _order(index: int, now: datetime) -> OrderView:
     timeline = [TimelineEntry(at=placed, status=status, actor="bench")]
     staging = "shelf B3" if status is OrderStatus.READY else None
     return OrderView(
-        order_id=placement.order_id, placement=placement, status=status, timeline=timeline, sla=sla,
-        staging_location=staging, version=1,
+        order_id=placement.order_id,
+        placement=placement,
+        status=status,
+        timeline=timeline,
+        sla=sla,
+        staging_location=staging,
+        version=1,
     )
 
 
@@ -75,7 +80,9 @@ async def run(url: str, requests: int) -> None:
     async with engine.begin() as conn:
         for index in range(OPEN_ORDERS):
             await orders.record(conn, _order(index, now))
-    settings = Settings(tracking_secret="bench", api_keys={"bench-store": Grant(role=Role.STORE, store_id=STORE)})
+    settings = Settings(
+        tracking_secret="bench", api_keys={"bench-store": Grant(role=Role.STORE, store_id=STORE)}
+    )
     app = create_app(settings, client=cast(Client, object()), engine=engine)  # the queue needs no Temporal
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -90,7 +97,9 @@ async def run(url: str, requests: int) -> None:
             await _timings(http, "/store/", 20)  # warm up both
             await _timings(http, f"/v1/stores/{STORE}/orders", 20, **{"X-API-Key": "bench-store"})
             ours = await _timings(http, "/store/", requests)
-            base = await _timings(http, f"/v1/stores/{STORE}/orders", requests, **{"X-API-Key": "bench-store"})
+            base = await _timings(
+                http, f"/v1/stores/{STORE}/orders", requests, **{"X-API-Key": "bench-store"}
+            )
     await engine.dispose()
     print(f"queue of {OPEN_ORDERS} open orders at {STORE}, {requests} requests each (ms)")
     print(f"{'':>22} {'p50':>7} {'p95':>7} {'p99':>7}")
@@ -102,7 +111,9 @@ async def run(url: str, requests: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     with scratch_database() as url:
