@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.temporal import connect
-from api import door, errors
+from api import door, errors, web
 from api.access import key_digest
 from api.routes import (
     availability,
@@ -65,6 +65,7 @@ def create_app(
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
     app.include_router(customers.router)
+    web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.add_middleware(door.CodecCors, origins=codec_origins(settings))
 

@@ -7,11 +7,12 @@ Loading is idempotent and never overwrites: restarting the system keeps orders a
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db import stock
-from adapters.db.tables import products, stores
+from adapters.db.tables import products, shelf_locations, stores
 from domain.stock import Movement, MovementKind
 
 
@@ -101,6 +102,39 @@ PRODUCTS = [
     ("BACKPACK-40", "Backpack 40 l", "99.00"),
 ]
 
+# EAN-13 in a French GS1 prefix (376), check digits valid (tests/unit/test_store_work.py checks them).
+BARCODES = {
+    "TENT-2P": "3760123451017",
+    "SLEEPBAG-5C": "3760123451086",
+    "STOVE-GAS": "3760123451154",
+    "HEADLAMP-300": "3760123451222",
+    "BOOTS-42": "3760123451291",
+    "JACKET-M": "3760123451369",
+    "BOTTLE-1L": "3760123451437",
+    "BACKPACK-40": "3760123451505",
+}
+
+# Where each store keeps a SKU (aisle-bay-shelf): every store lays out its floor its own way.
+_LAYOUT = {
+    "TENT-2P": "C01-B1",
+    "SLEEPBAG-5C": "C02-A3",
+    "STOVE-GAS": "B04-C2",
+    "HEADLAMP-300": "A01-A2",
+    "BOOTS-42": "D03-B1",
+    "JACKET-M": "D01-C4",
+    "BOTTLE-1L": "A02-B3",
+    "BACKPACK-40": "B01-A1",
+}
+SHELF_LOCATIONS = {
+    store_id: {
+        sku: (f"{aisle[0]}{(int(aisle[1:3]) + shift) % 9 + 1:02d}{aisle[3:]}")
+        for sku, aisle in _LAYOUT.items()
+    }
+    for shift, store_id in enumerate(
+        ["paris-rivoli", "lyon-part-dieu", "london-oxford-st", "nyc-soho", "paris-la-defense"]
+    )
+}
+
 # On hand per store, in PRODUCTS order: each store has its gaps, so routing has choices to make.
 STOCK = {
     "paris-rivoli": [12, 20, 15, 40, 6, 10, 50, 8],
@@ -131,11 +165,29 @@ async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
             insert(stores).on_conflict_do_nothing(),
             [{**_STORE_DEFAULTS, **store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
         )
-        await conn.execute(
-            insert(products).on_conflict_do_nothing(),
+        new_products = insert(products)
+        await conn.execute(  # a catalogue loaded before barcodes existed gets them, nothing else changes
+            new_products.on_conflict_do_update(
+                index_elements=[products.c.sku],
+                set_={"barcode": func.coalesce(products.c.barcode, new_products.excluded.barcode)},
+            ),
             [
-                {"sku": sku, "name": name, "unit_price": Decimal(price), "currency": currency}
+                {
+                    "sku": sku,
+                    "name": name,
+                    "unit_price": Decimal(price),
+                    "currency": currency,
+                    "barcode": BARCODES[sku],
+                }
                 for sku, name, price in PRODUCTS
+            ],
+        )
+        await conn.execute(
+            insert(shelf_locations).on_conflict_do_nothing(),
+            [
+                {"store_id": store_id, "sku": sku, "location": location}
+                for store_id, locations in SHELF_LOCATIONS.items()
+                for sku, location in locations.items()
             ],
         )
         # Opening stock goes through the ledger like every other movement; its keys make it load once.

@@ -126,6 +126,8 @@ def _banner(settings: Settings, postgres_url: str) -> str:
             "",
             "Click & collect OMS is running.",
             f"  API docs     {api}/docs",
+            f"  Store console {api}/store/"
+            + ("   (demo login: store key demo-store-paris-rivoli, any name)" if settings.demo_keys else ""),
             f"  Temporal UI  {ui}",
             f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
             f"  PostgreSQL   {postgres_url}",

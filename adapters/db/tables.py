@@ -52,6 +52,16 @@ products = Table(
     Column("name", Text, nullable=False),
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
+    Column("barcode", String(14), unique=True, index=True),  # GTIN/EAN (migration 0009)
+)
+
+shelf_locations = Table(
+    "shelf_locations",
+    metadata,
+    Column("store_id", String(64), ForeignKey("stores.id"), nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("location", String(32), nullable=False),  # aisle-bay-shelf, e.g. "A03-B2"
+    PrimaryKeyConstraint("store_id", "sku"),
 )
 
 stock_levels = Table(

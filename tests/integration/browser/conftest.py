@@ -1,14 +1,21 @@
 """Real-browser tests: Debian's Chromium driven by Playwright (no browser download), axe-core for
 accessibility. Pages are served by the session's API (the fixtures of tests/integration/conftest.py)."""
 
+import asyncio
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from temporalio.client import Client
+
+from api.app import create_app
+from tests.integration.conftest import settings_for
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # Chromium on a closed network: no background fetches, no sandbox as root, no GPU.
@@ -57,3 +64,27 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture(scope="session")
+async def console(client: Client, database_url: str, worker: None) -> AsyncIterator[str]:
+    """The API with its store console served over real HTTP (uvicorn, in this process) for Chromium."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(settings_for(client, database_url), client=client)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
+
+
+async def sign_in(page: Page, console: str, key: str = "test-store-paris", name: str = "Camille") -> None:
+    await page.goto(f"{console}/store/")
+    await page.get_by_label("Store key").fill(key)
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("heading", name="Orders to prepare and hand over").wait_for()

@@ -1,0 +1,12 @@
+"""One module per console screen; all of them outside the OpenAPI document (they are pages, not API)."""
+
+from fastapi import APIRouter
+
+
+def console_routes() -> APIRouter:
+    from api.web.pages import order, picking, prints, queue, signin, stock
+
+    router = APIRouter(prefix="/store", include_in_schema=False)
+    for screen in (signin, queue, order, picking, prints, stock):
+        router.include_router(screen.router)
+    return router

@@ -1,0 +1,73 @@
+"""Pages rendered from Jinja templates in the device's language, with the session cookie renewed on
+every answer."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.web import i18n
+from api.web.session import COOKIE, LIFETIME, current, seal
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "svg"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["clock"] = i18n.Formats.clock
+    return env
+
+
+def language(request: Request) -> str:
+    return i18n.negotiate(current(request).language, request.headers.get("accept-language", ""))
+
+
+def gettext(request: Request) -> i18n.NullTranslations:
+    return i18n.translations(language(request))
+
+
+def _with_cookie(request: Request, response: Response) -> Response:
+    response.set_cookie(
+        COOKIE,
+        seal(request.app.state.console_secret, current(request)),
+        max_age=LIFETIME,
+        path="/store",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """A screen (or a fragment of one) in the device's language and its store's timezone."""
+    session = current(request)
+    lang = language(request)
+    words = i18n.translations(lang)
+    env: Environment = request.app.state.console_templates
+    html = env.get_template(template).render(
+        request=request,
+        session=session,
+        lang=lang,
+        _=words.gettext,
+        ngettext=words.ngettext,
+        fmt=i18n.Formats(lang, session.timezone),
+        now=datetime.now(UTC),
+        **context,
+    )
+    return _with_cookie(request, HTMLResponse(html, status_code=status))
+
+
+def redirect(request: Request, to: str) -> Response:
+    """After a step: the browser asks for the new state (a reload does not repeat the step)."""
+    return _with_cookie(request, RedirectResponse(to, status_code=303))

@@ -1,0 +1,134 @@
+"""The store associate's work on an order: the pick list walked in shelf order, a scan checked against it,
+the deadline the queue counts down to. Pure rules, tested without servers."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.order_state import OrderView
+from domain.status import OrderStatus
+from domain.values import OrderLine
+
+# What the store console shows, in the order associates work through them.
+QUEUE_SECTIONS = (
+    OrderStatus.RESERVED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.PICKED,
+    OrderStatus.READY,
+    OrderStatus.AWAITING_CUSTOMER,
+)
+
+
+def ean13_check_digit(first_twelve: str) -> int:
+    """GS1 check digit: weights 1 and 3 alternating from the left over the first twelve digits."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first_twelve))
+    return (10 - total % 10) % 10
+
+
+def valid_ean13(code: str) -> bool:
+    return len(code) == 13 and code.isdigit() and ean13_check_digit(code[:12]) == int(code[12])
+
+
+@dataclass(frozen=True)
+class Product:
+    """What the shelf knows about a SKU in one store."""
+
+    sku: str
+    name: str
+    barcode: str | None = None
+    location: str | None = None  # aisle-bay-shelf, e.g. "A03-B2"
+
+
+@dataclass(frozen=True)
+class PickLine:
+    product: Product
+    ordered: int
+    counted: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.counted >= self.ordered
+
+
+def pick_list(lines: list[OrderLine], products: dict[str, Product]) -> list[PickLine]:
+    """The order's lines in walking order: by shelf location, lines without one last."""
+    found = [PickLine(products.get(line.sku) or Product(line.sku, line.sku), line.quantity) for line in lines]
+    return sorted(
+        found, key=lambda line: (line.product.location is None, line.product.location or "", line.product.sku)
+    )
+
+
+def with_counts(lines: list[PickLine], counts: dict[str, int]) -> list[PickLine]:
+    """The pick list with the units counted so far (typed or scanned), each kept within 0..ordered."""
+    return [
+        replace(line, counted=max(0, min(counts.get(line.product.sku, 0), line.ordered))) for line in lines
+    ]
+
+
+class ScanOutcome(StrEnum):
+    COUNTED = "counted"
+    NOT_ON_ORDER = "not_on_order"  # a wrong item: refused
+    NOTHING = "nothing"  # an empty scan: nothing to count
+    ALREADY_COMPLETE = "already_complete"  # every unit of that line is already counted
+
+
+@dataclass(frozen=True)
+class Scan:
+    outcome: ScanOutcome
+    lines: list[PickLine]
+    line: PickLine | None = None
+
+
+def scan(lines: list[PickLine], code: str) -> Scan:
+    """One scanned unit: counted on its line when the order wants more of it, refused otherwise. The SKU
+    itself is accepted as well as the barcode (a label without a barcode is typed)."""
+    code = code.strip()
+    if not code:
+        return Scan(ScanOutcome.NOTHING, lines)
+    for index, line in enumerate(lines):
+        if code and code in (line.product.barcode, line.product.sku):
+            if line.done:
+                return Scan(ScanOutcome.ALREADY_COMPLETE, lines, line)
+            counted = replace(line, counted=line.counted + 1)
+            return Scan(ScanOutcome.COUNTED, [*lines[:index], counted, *lines[index + 1 :]], counted)
+    return Scan(ScanOutcome.NOT_ON_ORDER, lines)
+
+
+def fully_picked(lines: list[PickLine]) -> bool:
+    return all(line.done for line in lines)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The next SLA deadline of an order in the queue, and from when it is at risk."""
+
+    due: datetime
+    at_risk_from: datetime
+
+    def at_risk(self, now: datetime) -> bool:
+        return now >= self.at_risk_from
+
+
+def next_deadline(order: OrderView) -> Deadline | None:
+    """Accept-by while the order waits for the store, ready-by while it is prepared; none afterwards."""
+    if order.sla is None:
+        return None
+    if order.status is OrderStatus.RESERVED:
+        return Deadline(order.sla.accept_by, order.sla.accept_at_risk)
+    if order.status in (OrderStatus.ACCEPTED, OrderStatus.PICKED):
+        return Deadline(order.sla.ready_by, order.sla.ready_at_risk)
+    return None
+
+
+def flagged(order: OrderView, now: datetime) -> bool:
+    """At risk: the workflow said so (SLA or stock taken off the shelf), or the deadline is close."""
+    deadline = next_deadline(order)
+    return order.sla_at_risk or bool(order.stock_at_risk) or (deadline is not None and deadline.at_risk(now))
+
+
+def matches(order: OrderView, query: str) -> bool:
+    """A queue search: the customer's name or the channel's order id, in part and in any case."""
+    needle = query.strip().casefold()
+    placement = order.placement
+    haystack = (placement.customer.name, placement.channel_order_id, order.order_id)
+    return not needle or any(needle in text.casefold() for text in haystack)

@@ -1,0 +1,92 @@
+"""What the store console asks: the open queue in sections, an order's pick list in shelf order, a scan
+checked against it, and a SKU's stock here and in nearby stores. The steps themselves are the order desk's
+(services/orders.py), as for the JSON API."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db import console
+from domain.availability import StoreAvailability
+from domain.order_state import OrderView
+from domain.status import OrderStatus
+from domain.stock import StockLevel
+from domain.store_work import QUEUE_SECTIONS, PickLine, Product, flagged, matches, pick_list
+from domain.values import OrderLine, StoreProfile
+from services.availability import stores_for_basket
+from services.errors import NotFound
+from services.stock import stock_level
+from services.stores import get_store
+
+
+@dataclass(frozen=True)
+class QueueCard:
+    order: OrderView
+    at_risk: bool
+
+
+@dataclass(frozen=True)
+class StoreQueue:
+    store: StoreProfile
+    sections: dict[OrderStatus, list[QueueCard]]
+
+    @property
+    def order_ids(self) -> list[str]:
+        return [card.order.order_id for cards in self.sections.values() for card in cards]
+
+
+async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: datetime) -> StoreQueue:
+    """The store's open orders by section, oldest first, at-risk ones on top of each; `query` narrows
+    them to a customer's name or an order number."""
+    store = await get_store(conn, store_id)
+    sections: dict[OrderStatus, list[QueueCard]] = {status: [] for status in QUEUE_SECTIONS}
+    for order in await console.open_orders(conn, store_id, QUEUE_SECTIONS):
+        if matches(order, query):
+            sections[order.status].append(QueueCard(order, flagged(order, now)))
+    for cards in sections.values():
+        cards.sort(key=lambda card: not card.at_risk)  # stable: oldest first within each group
+    return StoreQueue(store, sections)
+
+
+async def order_pick_list(conn: AsyncConnection, order: OrderView) -> list[PickLine]:
+    """The order's lines with product name, barcode and shelf location, in walking order."""
+    lines = order.current_lines
+    return pick_list(lines, await console.shelf_products(conn, order.store_id, [line.sku for line in lines]))
+
+
+async def waiting_lines(conn: AsyncConnection, order: OrderView) -> list[PickLine]:
+    """What waits at the staging location (what was picked, else the order's lines), for handover."""
+    picked = {line.sku: line.quantity for line in order.picked if line.quantity > 0}
+    lines = [
+        OrderLine(sku=line.sku, quantity=picked.get(line.sku, line.quantity), unit_price=line.unit_price)
+        for line in order.current_lines
+        if not picked or line.sku in picked
+    ]
+    return pick_list(lines, await console.shelf_products(conn, order.store_id, [line.sku for line in lines]))
+
+
+@dataclass(frozen=True)
+class StockLookup:
+    product: Product
+    here: StockLevel | None
+    nearby: list[StoreAvailability]
+
+
+async def look_up_stock(conn: AsyncConnection, store_id: str, code: str) -> StockLookup:
+    """A SKU (or its barcode) on this store's shelves and in the stores around it."""
+    code = code.strip()
+    sku = await console.sku_for_barcode(conn, code) or code
+    products = await console.shelf_products(conn, store_id, [sku])
+    if sku not in products:
+        raise NotFound("sku", code)
+    try:
+        here: StockLevel | None = await stock_level(conn, store_id, sku)
+    except NotFound:
+        here = None
+    basket = [OrderLine(sku=sku, quantity=1, unit_price=Decimal("0"))]
+    nearby = await stores_for_basket(
+        conn, basket, origin=None, near_store=store_id, radius_km=50, promise=timedelta(hours=2), limit=6
+    )
+    return StockLookup(products[sku], here, [s for s in nearby if s.store.id != store_id])

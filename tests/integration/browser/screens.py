@@ -1,0 +1,11 @@
+"""Regenerate docs/screens/: `python -m tests.integration.browser.screens` runs the screens test with the
+whole stack (Temporal dev server, PostgreSQL, worker, API) and writes each screen at tablet and phone size."""
+
+import os
+import sys
+
+import pytest
+
+if __name__ == "__main__":
+    os.environ["OMS_SCREENS"] = "1"
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", f"{os.path.dirname(__file__)}/test_screens.py"]))
