@@ -218,7 +218,8 @@ def _problem(error: Any) -> tuple[str, str]:
     reason = error["msg"] + (f" (at {inner})" if inner else "")
     if any(word in field for word in SECRET_WORDS):  # never echo a secret into a log
         return variable_name(field), reason
-    return variable_name(field), f"{reason}; got {_shown(error.get('input'))}"
+    shown = "an empty value (none), which this setting cannot be" if error.get("input") is None else None
+    return variable_name(field), f"{reason}; got {shown or _shown(error.get('input'))}"
 
 
 def _shown(value: Any) -> str:
