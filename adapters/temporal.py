@@ -3,20 +3,36 @@ are configured (adapters/codec.py)."""
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
 from adapters.codec import data_converter
 from adapters.customer_keys import CustomerKeyStore
 from config.settings import Settings
 
+ANSWER_SOON = RetryConfig(
+    initial_interval_millis=100, max_interval_millis=500, max_elapsed_time_millis=1000, max_retries=2
+)
+"""Retries for a client that answers people: one, so a request bounded by `rpc_timeout` is not stretched
+to the SDK's default ten seconds of retries while Temporal is unreachable (and the SDK logs no warning
+per call: it does from the second retry on)."""
 
-async def connect(settings: Settings, engine: AsyncEngine | None = None) -> Client:
-    """With an engine, payloads naming a customer are encrypted with that customer's key (erasable)."""
+
+async def connect(
+    settings: Settings,
+    engine: AsyncEngine | None = None,
+    *,
+    lazy: bool = False,
+    retry_config: RetryConfig | None = None,
+) -> Client:
+    """With an engine, payloads naming a customer are encrypted with that customer's key (erasable).
+    A lazy client connects on its first call (and again on each call until it reaches the server)."""
     store = CustomerKeyStore(engine) if engine is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings.payload_keys, settings.payload_key_id, store),
+        lazy=lazy,
+        retry_config=retry_config,
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from adapters.db import create_engine
-from adapters.temporal import connect
+from adapters.temporal import ANSWER_SOON, connect
 from api import door, errors, web
 from api.access import key_digest
 from api.routes import (
@@ -17,6 +17,7 @@ from api.routes import (
     codec,
     customers,
     dead_letters,
+    health,
     holds,
     inventory,
     orders,
@@ -25,23 +26,34 @@ from api.routes import (
     tracking,
     webhooks,
 )
-from config.settings import Settings
+from config.settings import Settings, load_settings
+from services.health import OutageWatch, database_check, temporal_check
 
 
 def create_app(
     settings: Settings, *, client: Client | None = None, engine: AsyncEngine | None = None
 ) -> FastAPI:
-    """The API; pass `client` and `engine` to share them (tests), or let the app open its own."""
+    """The API; pass `client` and `engine` to share them (tests), or let the app open its own. It starts
+    whatever the state of PostgreSQL and Temporal: until they answer, requests get a named 503."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
         app.state.settings = settings
-        app.state.engine = engine or create_engine(settings.sqlalchemy_url())
-        app.state.temporal = client or await connect(settings, app.state.engine)
+        app.state.engine = engine or api_engine(settings)
+        app.state.temporal = client or await connect(
+            settings, app.state.engine, lazy=True, retry_config=ANSWER_SOON
+        )
+        app.state.outages = OutageWatch(
+            {
+                "database": lambda: database_check(app.state.engine),
+                "temporal": lambda: temporal_check(app.state.temporal),
+            }
+        )
         try:
             yield
         finally:
+            await app.state.outages.close()
             if own_engine:
                 await app.state.engine.dispose()
 
@@ -65,15 +77,26 @@ def create_app(
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
     app.include_router(customers.router)
+    app.include_router(health.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.add_middleware(door.CodecCors, origins=codec_origins(settings))
-
-    @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     return app
+
+
+def api_engine(settings: Settings) -> AsyncEngine:
+    """The API's pool: a request waits seconds, not the default half-minute, for a connection."""
+    return create_engine(
+        settings.sqlalchemy_url(),
+        connect_timeout=settings.database_connect_timeout.total_seconds(),
+        pool_timeout=settings.database_pool_timeout.total_seconds(),
+    )
+
+
+def from_environment() -> FastAPI:
+    """The API configured from the environment, for several processes on one port:
+    `uvicorn --factory api.app:from_environment --workers 4` (docs/operations.md)."""
+    return create_app(load_settings())
 
 
 def codec_origins(settings: Settings) -> list[str]:

@@ -1,5 +1,8 @@
-"""Service and domain refusals mapped to HTTP answers, in one place."""
+"""Service and domain refusals mapped to HTTP answers, in one place; servers that cannot be reached
+answer 503 with their name, anything else a JSON 500 whose error id is in the log."""
 
+import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,10 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.outages import database_unavailable, first_line, temporal_unavailable
 from domain.errors import OrderError
 from services import errors as refused
+from services.health import OutageWatch
 from services.intake import CANONICAL, dead_letter
+
+log = logging.getLogger("oms.api")
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 suggests the caller wait before retrying (the outage watch probes every 2 s)."""
 
 
 class ApiError(Exception):
@@ -80,6 +91,8 @@ def http_answer(error: refused.ServiceError) -> ApiError:
             return ApiError(409, "channel_order_conflict", str(error))
         case refused.TemporalUnavailable():
             return ApiError(503, "temporal_unavailable", str(error))
+        case refused.DatabaseUnavailable():
+            return ApiError(503, "database_unavailable", str(error))
         case refused.OrderBusy():
             return ApiError(503, "order_busy", str(error))
         case refused.StepRefused():
@@ -144,14 +157,79 @@ def _path(field: str) -> list[str | int]:
     return parts
 
 
+def as_outage(error: BaseException) -> refused.Unavailable | None:
+    """The named outage behind a failure, if a server could not be reached."""
+    if isinstance(error, refused.Unavailable):
+        return error
+    if database_unavailable(error):
+        return refused.DatabaseUnavailable()
+    if temporal_unavailable(error):
+        return refused.TemporalUnavailable("Temporal cannot be reached; retry the request")
+    return None
+
+
+def json_answer(error: ApiError) -> JSONResponse:
+    body = {"error": error.error, "message": error.message, **error.extra}
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else None
+    return JSONResponse(status_code=error.status, content=body, headers=headers)
+
+
+def failure_answer(scope: Scope, error: BaseException) -> JSONResponse:
+    """503 naming the server that could not be reached (the outage watch logs it once), else a JSON 500
+    whose id is logged with the traceback."""
+    if outage := as_outage(error):
+        watch: OutageWatch | None = getattr(scope["app"].state, "outages", None)
+        if watch is not None:
+            watch.down(outage.dependency, first_line(error))
+        return json_answer(http_answer(outage))
+    error_id = uuid.uuid4().hex[:12]
+    log.error("error %s on %s %s", error_id, scope.get("method"), scope.get("path"), exc_info=error)
+    message = f"an unexpected error occurred; quote error id {error_id} to support"
+    return json_answer(ApiError(500, "internal_error", message, error_id=error_id))
+
+
+class Guard:
+    """Every failure a route lets through becomes a JSON answer (pure ASGI, around every route and
+    exception handler, so that a failure inside a handler is answered too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            answer = failure_answer(scope, error)
+            if not started:  # once the answer has begun, the log line is all that can be done
+                await answer(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(Guard)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        """What escapes even the guard (the outer middleware): still JSON, still with an id."""
+        return failure_answer(request.scope, error)
+
     @app.exception_handler(ApiError)
     async def _answer(_: Request, error: ApiError) -> JSONResponse:
-        body = {"error": error.error, "message": error.message, **error.extra}
-        return JSONResponse(status_code=error.status, content=body)
+        return json_answer(error)
 
     @app.exception_handler(refused.ServiceError)
     async def _refused(request: Request, error: refused.ServiceError) -> JSONResponse:
+        if isinstance(error, refused.Unavailable):
+            return failure_answer(request.scope, error)
         return await _answer(request, http_answer(error))
 
     @app.exception_handler(ValidationError)

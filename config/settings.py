@@ -4,11 +4,12 @@ The order policy is declared once, in `domain.policy.OrderPolicy`, and nested he
 fields keep their flat variable names (`OMS_HOLD_PERIOD`, not `OMS_POLICY__HOLD_PERIOD`).
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -16,6 +17,7 @@ from pydantic_settings import (
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from domain.access import Grant, Role
@@ -61,6 +63,12 @@ class Settings(BaseSettings):
 
     intake_wait: timedelta = Field(
         default=timedelta(seconds=5), description="how long POST /v1/orders waits for the reservation"
+    )
+    database_connect_timeout: timedelta = Field(
+        default=timedelta(seconds=3), description="how long a connection attempt to PostgreSQL may take"
+    )
+    database_pool_timeout: timedelta = Field(
+        default=timedelta(seconds=3), description="how long an API request waits for a free connection"
     )
     update_wait: timedelta = Field(
         default=timedelta(seconds=10), description="how long a store or support action waits for the order"
@@ -165,6 +173,68 @@ class _FlatPolicy(PydanticBaseSettingsSource):
         for source in self._sources:  # the environment wins over the .env file
             values.update({k: v for k, v in source().items() if k in OrderPolicy.model_fields})
         return {"policy": values} if values else {}
+
+
+SECRET_WORDS = ("secret", "token", "key", "password", "database_url")
+
+
+class ConfigurationError(Exception):
+    """Settings the process cannot run with: one line per bad variable, naming it and the reason."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{variable}: {reason}" for variable, reason in problems))
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [f"configuration error: {variable}: {reason}" for variable, reason in self.problems]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment (and `overrides`), or a ConfigurationError naming each bad one."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as invalid:
+        raise ConfigurationError([_problem(error) for error in invalid.errors()]) from None
+    except SettingsError as unreadable:  # a JSON value that does not parse
+        raise ConfigurationError([(_unreadable_variable(unreadable), _cause(unreadable))]) from None
+    if settings.database_url is not None:
+        try:
+            to_sqlalchemy_url(settings.database_url)
+        except ValueError:
+            raise ConfigurationError([("DATABASE_URL", "not a PostgreSQL URL (postgresql://...)")]) from None
+    return settings
+
+
+def variable_name(field: str) -> str:
+    """The environment variable a setting (or an order policy field) is read from."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    return alias if isinstance(alias, str) else f"OMS_{field.upper()}"
+
+
+def _problem(error: Any) -> tuple[str, str]:
+    location = [str(part) for part in error["loc"]]
+    field = location[1] if location[0] == "policy" and len(location) > 1 else location[0]
+    inner = ".".join(location[2:] if location[0] == "policy" else location[1:])
+    reason = error["msg"] + (f" (at {inner})" if inner else "")
+    if any(word in field for word in SECRET_WORDS):  # never echo a secret into a log
+        return variable_name(field), reason
+    shown = "an empty value (none), which this setting cannot be" if error.get("input") is None else None
+    return variable_name(field), f"{reason}; got {shown or _shown(error.get('input'))}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unreadable_variable(error: SettingsError) -> str:
+    found = re.search(r'field "([^"]+)"', str(error))
+    return variable_name(found.group(1)) if found else "OMS_*"
+
+
+def _cause(error: SettingsError) -> str:
+    cause = error.__cause__
+    return f"not valid JSON ({cause})" if cause else str(error)
 
 
 def to_sqlalchemy_url(url: str) -> str:

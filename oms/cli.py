@@ -7,13 +7,14 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
 
-from config.settings import Settings
+from config.settings import ConfigurationError, Settings, load_settings
 
 app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
 log = logging.getLogger("oms")
@@ -30,7 +31,25 @@ PostgresPort = Annotated[
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    """The settings, or one line per bad variable on stderr and exit code 2 (no traceback)."""
+    try:
+        return load_settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ConfigurationError as error:
+        _refuse(error)
+
+
+def _refuse(error: ConfigurationError) -> NoReturn:
+    for line in error.lines():
+        typer.echo(line, err=True)
+    raise typer.Exit(2)
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run the command's coroutine; settings a server refuses for good end it like a bad variable."""
+    try:
+        asyncio.run(main)
+    except ConfigurationError as error:
+        _refuse(error)
 
 
 def _logging() -> None:
@@ -59,6 +78,18 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+
+
+async def _wait_for_servers(settings: Settings, stop: asyncio.Event) -> bool:
+    """Retry PostgreSQL, then Temporal, with backoff and a log line per attempt; False if stopped first."""
+    from adapters.db import create_engine
+    from adapters.startup import wait_for_database, wait_for_temporal
+
+    engine = create_engine(settings.sqlalchemy_url(), pool_size=1)
+    try:
+        return await wait_for_database(engine, stop) and bool(await wait_for_temporal(settings, None, stop))
+    finally:
+        await engine.dispose()
 
 
 async def _serve_api(settings: Settings, stop: asyncio.Event) -> None:
@@ -207,32 +238,36 @@ async def _run_everything(settings: Settings, demo: bool) -> None:
 
 @app.command()
 def worker() -> None:
-    """Run a worker (production: DATABASE_URL and OMS_TEMPORAL_ADDRESS point at real servers)."""
+    """Run a worker (production: DATABASE_URL and OMS_TEMPORAL_ADDRESS point at real servers). It waits
+    for PostgreSQL and Temporal to come, however long they take."""
     from worker.main import run_worker
 
     _logging()
+    settings = _settings()
 
     async def main() -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        await run_worker(Settings(), stop)
+        await run_worker(settings, stop)
 
-    asyncio.run(main())
+    _run(main())
     _exit_after_clean_shutdown()
 
 
 @app.command()
 def api(api_host: Annotated[str | None, typer.Option()] = None, api_port: ApiPort = None) -> None:
-    """Run the HTTP API on its own."""
+    """Run the HTTP API on its own, once PostgreSQL and Temporal answer (it waits for them). Several
+    processes on one port: `uvicorn --factory api.app:from_environment --workers N`."""
     _logging()
     settings = _settings(api_host=api_host, api_port=api_port)
 
     async def main() -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        await _serve_api(settings, stop)
+        if await _wait_for_servers(settings, stop):
+            await _serve_api(settings, stop)
 
-    asyncio.run(main())
+    _run(main())
     _exit_after_clean_shutdown()
 
 
@@ -240,7 +275,20 @@ def api(api_host: Annotated[str | None, typer.Option()] = None, api_port: ApiPor
 def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] = False) -> None:
     """Bring the database schema up to date (Alembic)."""
     _logging()
-    asyncio.run(_prepare_database(Settings(), demo))
+    _run(_prepare_database(_settings(), demo))
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Read the settings as `oms worker` and `oms api` would: exit 2 naming each bad variable, else 0."""
+    settings = _settings()
+    where = settings.database_url and settings.database_url.rpartition("@")[2]  # no password shown
+    typer.echo(
+        f"configuration ok: PostgreSQL {where or 'embedded'}, Temporal {settings.temporal_address} "
+        f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
+        f"{len(settings.payload_keys)} payload key(s), tracking links "
+        + ("signed" if settings.tracking_secret else "off")
+    )
 
 
 stock_app = typer.Typer(help="Stock ledger tools.", no_args_is_help=True)
@@ -254,7 +302,7 @@ def stock_check() -> None:
     from adapters.db.stock import LedgerDrift, check_ledger
 
     async def drift_rows() -> list[LedgerDrift]:
-        engine = create_engine(Settings().sqlalchemy_url(), pool_size=1)
+        engine = create_engine(_settings().sqlalchemy_url(), pool_size=1)
         try:
             async with engine.connect() as conn:
                 return await check_ledger(conn)

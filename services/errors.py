@@ -64,9 +64,25 @@ class ChannelOrderConflict(ServiceError):
         self.order_id = order_id
 
 
-class TemporalUnavailable(ServiceError):
-    def __init__(self) -> None:
-        super().__init__("the order could not be started; retry the request")
+class Unavailable(ServiceError):
+    """A server the use case needs cannot be reached now (`dependency`: "database" or "temporal"); the
+    caller may retry the same request later."""
+
+    dependency = ""
+
+
+class TemporalUnavailable(Unavailable):
+    dependency = "temporal"
+
+    def __init__(self, message: str = "the order could not be started; retry the request") -> None:
+        super().__init__(message)
+
+
+class DatabaseUnavailable(Unavailable):
+    dependency = "database"
+
+    def __init__(self, message: str = "the database cannot be reached; retry the request") -> None:
+        super().__init__(message)
 
 
 class OrderBusy(ServiceError):

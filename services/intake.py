@@ -4,6 +4,7 @@ for ops to replay once the cause is fixed (a mapping, a missing store)."""
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,7 @@ from temporalio.service import RPCError
 
 from adapters.channels import FieldError, PayloadRejected
 from adapters.db import dead_letters, orders
+from adapters.outages import TEMPORAL_UNAVAILABLE
 from config.settings import Settings
 from domain import ids
 from domain.order_state import OrderView
@@ -49,6 +51,10 @@ from services.orders import order_started, refusal
 from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput
 
 CANONICAL = "canonical"
+MIN_START_WAIT = timedelta(seconds=1)
+"""Time left to start the order even when the basket check took the whole intake wait."""
+STARTED_CHECK_WAIT = timedelta(seconds=1)
+"""After a failed start, how long to look whether it landed anyway (the margin over the intake wait)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ async def take_order(
 ) -> IntakeAnswer:
     """Map the channel's payload to an order, check its store and SKUs, then place it; a payload that
     fails any of it is kept as a dead letter (a replayed one is settled either way)."""
+    started = time.monotonic()
     try:
         placement = parse(payload)
         async with engine.connect() as conn:
@@ -90,9 +97,10 @@ async def take_order(
         raise await dead_letter(
             engine, channel, payload, _reasons(refused), dead_letter_id, refused
         ) from None
-    answer = await place_order(
-        client, engine, placement, settings.policy, settings.task_queue, settings.intake_wait
-    )
+    # The intake wait bounds the whole request: the basket check's time comes out of it.
+    waited = timedelta(seconds=time.monotonic() - started)
+    wait = max(settings.intake_wait - waited, MIN_START_WAIT)
+    answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait)
     if dead_letter_id is not None:
         async with engine.begin() as conn:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
@@ -167,8 +175,7 @@ async def place_order(
             rpc_timeout=wait,
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
-        with contextlib.suppress(Exception):  # consume the operation's own copy of the timeout
-            await asyncio.wait_for(operation.workflow_handle(), timeout=0.1)
+        await _retrieve_failure(operation)
         return await _accepted_if_started(client, order_id)
     except WorkflowAlreadyStartedError:
         with contextlib.suppress(WorkflowAlreadyStartedError):
@@ -177,14 +184,31 @@ async def place_order(
     except WorkflowUpdateFailedError as failure:
         raise refusal(failure) from None
     except RPCError:
-        # The workflow could not answer (e.g. its task fails until a fix is deployed): if the start
-        # landed, the order is durable and proceeds once workflows run again.
+        await _retrieve_failure(operation)
+        # The workflow could not answer (e.g. its task fails until a fix is deployed) or Temporal cannot
+        # be reached: if the start landed, the order is durable and proceeds once workflows run again.
         return await _accepted_if_started(client, order_id)
+    except Exception:  # e.g. a client that never reached Temporal: answered 503 by the API
+        await _retrieve_failure(operation)
+        raise
     return answer_for(result.order, created=result.created)
 
 
+async def _retrieve_failure(operation: WithStartWorkflowOperation[Any, OrderView]) -> None:
+    """Consume the operation's own copy of a failure, which asyncio would otherwise report as "Future
+    exception was never retrieved"."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(operation.workflow_handle(), timeout=0.1)
+
+
 async def _accepted_if_started(client: Client, order_id: str) -> IntakeAnswer:
-    if await order_started(client, order_id):
+    try:
+        started = await order_started(client, order_id, STARTED_CHECK_WAIT)
+    except RPCError as error:
+        if error.status not in TEMPORAL_UNAVAILABLE:
+            raise
+        started = False
+    if started:
         return IntakeAnswer(202, order_id, None)
     raise TemporalUnavailable() from None
 

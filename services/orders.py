@@ -172,10 +172,10 @@ def refusal(failure: WorkflowUpdateFailedError) -> StepRefused:
     return StepRefused(cause.type, cause.message, list(cause.details))
 
 
-async def order_started(client: Client, order_id: str) -> bool:
+async def order_started(client: Client, order_id: str, wait: timedelta | None = None) -> bool:
     """Whether the order's workflow exists (running or ended)."""
     try:
-        await client.get_workflow_handle(order_id).describe()
+        await client.get_workflow_handle(order_id).describe(rpc_timeout=wait)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return False

@@ -18,7 +18,7 @@ from activities.stock import StockActivities
 from adapters.db import create_engine
 from adapters.messaging.render import MessageRenderer
 from adapters.messaging.senders import ChannelSender, LogSender
-from adapters.temporal import connect
+from adapters.startup import wait_for_database, wait_for_temporal
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.values import CarrierRate
@@ -86,15 +86,23 @@ def build_worker(
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until `stop` is set (or forever), then finish in-flight tasks and close cleanly."""
-    engine = create_engine(settings.sqlalchemy_url())
-    client = await connect(settings, engine)
-    worker = build_worker(
-        client, engine, settings.task_queue, senders_from(settings), settings.carrier_rates or None
+    """Wait for PostgreSQL and Temporal (retrying with backoff), run until `stop` is set (or forever),
+    then finish in-flight tasks and close cleanly."""
+    stop = stop or asyncio.Event()
+    engine = create_engine(
+        settings.sqlalchemy_url(), connect_timeout=settings.database_connect_timeout.total_seconds()
     )
-    log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
     try:
+        if not await wait_for_database(engine, stop):
+            return
+        client = await wait_for_temporal(settings, engine, stop)
+        if client is None:
+            return
+        worker = build_worker(
+            client, engine, settings.task_queue, senders_from(settings), settings.carrier_rates or None
+        )
+        log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
-            await (stop or asyncio.Event()).wait()
+            await stop.wait()
     finally:
         await engine.dispose()

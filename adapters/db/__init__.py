@@ -8,9 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine on psycopg 3; created by entry points, never at import time."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+def create_engine(
+    url: str, *, pool_size: int = 10, connect_timeout: float = 5.0, pool_timeout: float = 30.0
+) -> AsyncEngine:
+    """An async engine on psycopg 3; created by entry points, never at import time. A connection attempt
+    gives up after `connect_timeout` seconds, a wait for a free pooled one after `pool_timeout`."""
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=pool_timeout,
+        connect_args={"connect_timeout": max(2, round(connect_timeout))},  # libpq's minimum is 2 s
+    )
 
 
 async def database_now(conn: AsyncConnection) -> datetime:

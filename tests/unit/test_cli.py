@@ -3,6 +3,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pytest
 from config.settings import Settings
 from domain.access import Grant, Role
 from oms import cli
+
+ROOT = Path(__file__).parent.parent.parent
 
 
 def test_the_banner_suggests_the_demo_key_only_when_demo_keys_are_on() -> None:
@@ -61,3 +65,59 @@ def test_a_planted_link_is_not_followed(tmp_path: Path, no_chmod: None) -> None:
     with pytest.raises(FileExistsError):
         cli._tracking_secret(tmp_path)
     assert not target.exists()
+
+
+def oms(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m oms ...` with only `env` for settings (no OMS_ variable or .env file of this machine)."""
+    clean = {name: value for name, value in os.environ.items() if not name.upper().startswith("OMS_")}
+    clean.pop("DATABASE_URL", None)
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "oms", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("OMS_INTAKE_WAIT", "soon", "valid timedelta"),
+        ("OMS_API_KEYS", "{not json", "not valid JSON"),
+        ("OMS_QUIET_HOURS_START", "25:00", "valid time"),
+        ("DATABASE_URL", "mysql://oms@db/oms", "not a PostgreSQL URL"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line_and_the_process_exits_2(
+    tmp_path: Path, variable: str, value: str, reason: str
+) -> None:
+    for command in ("check-config", "worker"):
+        done = oms(command, env={variable: value}, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith(f"configuration error: {variable}: ") and reason in line
+
+
+def test_a_secret_in_a_bad_setting_is_not_echoed(tmp_path: Path) -> None:
+    done = oms("check-config", env={"OMS_PAYLOAD_KEYS": '{"k1": 42}'}, cwd=tmp_path)
+    assert done.returncode == 2 and "OMS_PAYLOAD_KEYS" in done.stderr and "42" not in done.stderr
+
+
+def test_an_empty_quiet_hours_start_means_none(tmp_path: Path) -> None:
+    done = oms(
+        "check-config", env={"OMS_QUIET_HOURS_START": "", "OMS_EXPIRY_WARNING_BEFORE": ""}, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("configuration ok")
+
+
+def test_the_example_production_env_file_is_valid(tmp_path: Path) -> None:
+    """Every value documented in deploy/oms.env.example is read at start-up without error."""
+    example = ROOT / "deploy" / "oms.env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+    done = oms("check-config", env={}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "signed" in done.stdout and "payload key(s)" in done.stdout
