@@ -328,8 +328,9 @@ class AvailabilityPublic(BaseModel):
 
 class EventResultPublic(Public):
     event_id: str
-    status: str  # applied | repeat
+    status: str = Field(description="applied | repeat | superseded (a count older than one already applied)")
     on_hand_delta: int
+    superseded_by: datetime | None = Field(default=None, description="when the count that stands was taken")
 
 
 class RejectionPublic(Public):

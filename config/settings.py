@@ -21,6 +21,7 @@ from pydantic_settings import (
 from domain.access import Grant, Role
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
+from domain.stock import FeedWindow
 from domain.values import CarrierRate
 
 DEMO_KEYS: dict[str, Grant] = {
@@ -67,6 +68,12 @@ class Settings(BaseSettings):
     )
     checkout_hold: timedelta = Field(
         default=timedelta(minutes=15), description="how long a checkout hold lasts"
+    )
+    stock_feed_skew: timedelta = Field(
+        default=FeedWindow().ahead, description="how far ahead of our clock a stock event may be dated"
+    )
+    stock_feed_max_age: timedelta = Field(
+        default=FeedWindow().behind, description="how old a stock event may be when it arrives"
     )
     policy: OrderPolicy = Field(
         default_factory=OrderPolicy,
@@ -137,6 +144,10 @@ class Settings(BaseSettings):
     def grants(self) -> dict[str, Grant]:
         """The API keys accepted: configured ones, plus the demo keys when enabled."""
         return {**(DEMO_KEYS if self.demo_keys else {}), **self.api_keys}
+
+    def feed_window(self) -> FeedWindow:
+        """How far from now stock events may be dated (store feed and counts)."""
+        return FeedWindow(ahead=self.stock_feed_skew, behind=self.stock_feed_max_age)
 
     def embedded_database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/oms"

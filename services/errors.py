@@ -2,6 +2,7 @@
 and bodies are chosen in api/errors.py, nowhere else)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from domain.decisions import CandidateScore
@@ -98,6 +99,17 @@ class OrdersInProgress(ServiceError):
     def __init__(self, orders: Sequence[str]) -> None:
         super().__init__("the customer has orders still running")
         self.orders = list(orders)
+
+
+class CountSuperseded(ServiceError):
+    """A store's count older than a count already applied: it moved nothing, on hand stays."""
+
+    def __init__(self, later_count_at: datetime, on_hand: int) -> None:
+        super().__init__(
+            f"a later count (taken {later_count_at.isoformat()}) stands: this count moved nothing, "
+            f"on hand stays {on_hand}"
+        )
+        self.later_count_at, self.on_hand = later_count_at, on_hand
 
 
 class NotConfigured(ServiceError):

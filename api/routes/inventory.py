@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 
 from api.access import authorize
-from api.deps import ConnectionDep, EngineDep, SignalsDep
+from api.deps import ConnectionDep, EngineDep, SettingsDep, SignalsDep
 from api.schemas import AlertPublic, FeedPublic
 from services import replenishment, stock, stock_feed
 
@@ -36,12 +36,15 @@ _EXAMPLE = [
 async def post_events(
     engine: EngineDep,
     signals: SignalsDep,
+    settings: SettingsDep,
     events: list[Any] = Body(..., max_length=1000, examples=[_EXAMPLE]),  # noqa: B008
 ) -> FeedPublic:
     """A batch from a store's system: sale, return, receipt, adjustment (relative) and count (absolute,
     as of when counted). Each event applies once by its id; invalid ones are rejected one by one and
-    kept, the valid ones applied. Orders whose reservation the shelf no longer covers are signalled."""
-    return FeedPublic.of(await stock_feed.receive(engine, signals, events))
+    kept, the valid ones applied; an event dated beyond OMS_STOCK_FEED_SKEW ahead or OMS_STOCK_FEED_MAX_AGE
+    ago is rejected, a count older than one already applied is `superseded`. Orders whose reservation
+    the shelf no longer covers are signalled."""
+    return FeedPublic.of(await stock_feed.receive(engine, signals, events, settings.feed_window()))
 
 
 @router.get("/alerts", response_model=list[AlertPublic])

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from api.access import GrantDep, authorize, sees_contact_data
-from api.deps import ConnectionDep, DeskDep, EngineDep, SignalsDep
+from api.deps import ConnectionDep, DeskDep, EngineDep, SettingsDep, SignalsDep
 from api.errors import invalid_field
 from api.schemas import (
     CollectBody,
@@ -120,11 +120,23 @@ async def get_stock(store_id: str, sku: str, conn: ConnectionDep) -> StockLevelP
 
 @router.put("/{store_id}/stock/{sku}", response_model=StockLevelPublic)
 async def set_stock(
-    store_id: str, sku: str, body: StockCountBody, engine: EngineDep, signals: SignalsDep
+    store_id: str,
+    sku: str,
+    body: StockCountBody,
+    engine: EngineDep,
+    signals: SignalsDep,
+    settings: SettingsDep,
 ) -> StockLevelPublic:
     """An absolute count from the store's system (on hand becomes this number, as a feed count taken
-    now), and/or the safety stock, which is never promised."""
+    now), and/or the safety stock, which is never promised. 409 `count_superseded` when a later count
+    stands (nothing changed)."""
     level = await stock.set_stock(
-        engine, signals, store_id, sku, on_hand=body.on_hand, safety_stock=body.safety_stock
+        engine,
+        signals,
+        store_id,
+        sku,
+        on_hand=body.on_hand,
+        safety_stock=body.safety_stock,
+        window=settings.feed_window(),
     )
     return StockLevelPublic.of(level)
