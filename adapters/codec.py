@@ -13,11 +13,12 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
-from adapters.customer_keys import CustomerKeyStore, Erased, customer_ref
+from adapters.customer_keys import CustomerKeyStore, KeyUnavailable, MasterKeys, customer_ref
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -78,8 +79,8 @@ class EncryptionCodec(PayloadCodec):
                     cipher = AESGCM(
                         await self._customer_keys.key_for(key_id[len(CUSTOMER_PREFIX) :], create=False)
                     )
-                except Erased as erased:
-                    raise UnknownKey(str(erased)) from None
+                except KeyUnavailable as unavailable:
+                    raise UnknownKey(str(unavailable)) from None
             elif key_id in self._ciphers:
                 cipher = self._ciphers[key_id]
             else:
@@ -115,6 +116,14 @@ def _customer_email(payload: Payload) -> str | None:
         elif isinstance(value, list):
             stack.extend(value)
     return None
+
+
+def customer_key_store(
+    engine: AsyncEngine, keys: Mapping[str, str], active_key_id: str | None
+) -> CustomerKeyStore:
+    """Customer keys in the database, wrapped by master keys derived from the payload keys."""
+    master = MasterKeys(parse_keys(keys), active_key_id or sorted(keys)[-1]) if keys else None
+    return CustomerKeyStore(engine, master)
 
 
 def data_converter(

@@ -5,14 +5,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.codec import data_converter
-from adapters.customer_keys import CustomerKeyStore
+from adapters.codec import customer_key_store, data_converter
 from config.settings import Settings
 
 
 async def connect(settings: Settings, engine: AsyncEngine | None = None) -> Client:
     """With an engine, payloads naming a customer are encrypted with that customer's key (erasable)."""
-    store = CustomerKeyStore(engine) if engine is not None else None
+    keys, active = settings.payload_keys, settings.payload_key_id
+    store = customer_key_store(engine, keys, active) if engine is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,

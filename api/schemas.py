@@ -385,4 +385,9 @@ class ErasureBody(BaseModel):
 
 class ErasurePublic(BaseModel):
     orders: list[str]
-    message: str = "personal data erased from orders, messages and workflow histories"
+    dead_letters: list[int] = []
+    message: str = "personal data erased from orders, messages, dead letters and workflow histories"
+
+
+class RewrapPublic(BaseModel):
+    rewrapped: int = Field(description="customer keys rewrapped under the active master key")
