@@ -96,6 +96,8 @@ def http_answer(error: refused.ServiceError) -> ApiError:
                 later_count_at=error.later_count_at.isoformat(),
                 on_hand=error.on_hand,
             )
+        case refused.TrackingLinkExpired():
+            return ApiError(410, "tracking_link_expired", str(error), expired_at=error.expired_at.isoformat())
         case refused.NotConfigured():
             return ApiError(404, "not_configured", str(error))
         case refused.DeadLettered():

@@ -252,7 +252,6 @@ class TrackedOrderPublic(Public):
     lines: list[OrderLine]
     ready_by: datetime | None
     pickup_deadline: datetime | None
-    pickup_code: str | None
 
 
 # ---- stores, stock, holds, availability -----------------------------------------------------------

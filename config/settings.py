@@ -6,9 +6,9 @@ fields keep their flat variable names (`OMS_HOLD_PERIOD`, not `OMS_POLICY__HOLD_
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     )
     demo_keys: bool = Field(default=False, description="accept the documented demo keys (oms up sets it)")
     tracking_secret: str | None = Field(default=None, description="signs customers' tracking links")
+    tracking_grace: timedelta = Field(
+        default=timedelta(days=30), description="how long a tracking link works after its order ended"
+    )
 
     shopify_webhook_secret: str | None = Field(default=None, description="verifies Shopify webhooks")
     shopify_locations: dict[str, str] = Field(
@@ -103,7 +106,8 @@ class Settings(BaseSettings):
 
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
-        default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"
+        default="http://127.0.0.1:8000",
+        description="how customers and providers reach the API; unset: the API's own host and port",
     )
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -119,6 +123,14 @@ class Settings(BaseSettings):
     carrier_rates: list[CarrierRate] = Field(
         default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
     )
+
+    @model_validator(mode="after")
+    def _public_url_where_the_api_listens(self) -> Self:
+        """Unset, the public URL is the API's own address, its port included (`oms up --api-port`)."""
+        if "public_url" not in self.model_fields_set:
+            host = "127.0.0.1" if self.api_host in ("", "0.0.0.0", "::") else self.api_host
+            self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{self.api_port}"
+        return self
 
     @classmethod
     def settings_customise_sources(

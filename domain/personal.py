@@ -42,9 +42,14 @@ def redact_reasons(reasons: list[Any]) -> list[Any]:
     ]
 
 
+def mask_tracking(text: str) -> str:
+    """A path or log line with customers' tracking links cut after `/track`: the rest is a bearer secret."""
+    return _TRACKING.sub(r"\1/***", text)
+
+
 def mask_text(text: str) -> str:
     """A log line without emails, phone numbers, pickup codes or tracking tokens."""
-    text = _TRACKING.sub(r"\1/***", text)
+    text = mask_tracking(text)
     text = _EMAIL.sub(r"\1***@\2", text)
     text = _PHONE.sub(r"+***\1", text)
     return _CODE.sub("******", text)

@@ -112,6 +112,17 @@ class CountSuperseded(ServiceError):
         self.later_count_at, self.on_hand = later_count_at, on_hand
 
 
+class TrackingLinkExpired(ServiceError):
+    """A customer's tracking link whose order ended longer ago than the grace period."""
+
+    def __init__(self, status: str, ended_at: datetime, expired_at: datetime) -> None:
+        super().__init__(
+            f"this tracking link has expired: the order was {status} on {ended_at:%Y-%m-%d} and its link "
+            f"stopped working on {expired_at:%Y-%m-%d}; the shop that took the order can help"
+        )
+        self.status, self.ended_at, self.expired_at = status, ended_at, expired_at
+
+
 class NotConfigured(ServiceError):
     """A feature the deployment has not set up (e.g. tracking links without a secret)."""
 

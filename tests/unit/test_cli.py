@@ -61,3 +61,33 @@ def test_a_planted_link_is_not_followed(tmp_path: Path, no_chmod: None) -> None:
     with pytest.raises(FileExistsError):
         cli._tracking_secret(tmp_path)
     assert not target.exists()
+
+
+def test_the_access_log_shows_no_tracking_token_once_uvicorn_configured_its_loggers() -> None:
+    import logging
+
+    import uvicorn
+
+    cli._logging()
+    uvicorn.Config("api.app:create_app", log_level="info")  # uvicorn's dictConfig, as `oms api` runs it
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(keep := Keep())
+    try:
+        access.info(
+            '%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/v1/track/order-w-1/Zx9_tokEN", "1.1", 200
+        )
+        access.info('%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/track/Zx9_tokEN?x=1", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/v1/dead-letters/123456", "1.1", 200)
+    finally:
+        access.removeHandler(keep)
+    assert seen == [
+        '1.2.3.4:5 - "GET /v1/track/*** HTTP/1.1" 200',
+        '1.2.3.4:5 - "GET /track/***?x=1 HTTP/1.1" 200',
+        '1.2.3.4:5 - "GET /v1/dead-letters/123456 HTTP/1.1" 200',
+    ]
