@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from api.access import authorize
+from api.access import GrantDep, authorize
 from api.deps import ConnectionDep, EngineDep, SettingsDep, SignalsDep
 from api.schemas import AlertPublic, FeedPublic
 from services import replenishment, stock, stock_feed
@@ -49,12 +49,11 @@ async def post_events(
 
 @router.get("/alerts", response_model=list[AlertPublic])
 async def list_alerts(
-    conn: ConnectionDep, store_id: str | None = None, open_only: bool = True
+    conn: ConnectionDep, grant: GrantDep, store_id: str | None = None, open_only: bool = True
 ) -> list[AlertPublic]:
-    """Replenishment alerts: free stock at or below the safety stock."""
-    return [
-        AlertPublic.of(alert) for alert in await replenishment.alerts(conn, store_id, open_only=open_only)
-    ]
+    """Replenishment alerts: free stock at or below the safety stock (a store's key: its own store's)."""
+    found = await replenishment.alerts(conn, grant, store_id, open_only=open_only)
+    return [AlertPublic.of(alert) for alert in found]
 
 
 @router.get("/rejections")
