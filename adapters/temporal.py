@@ -16,7 +16,9 @@ async def connect(settings: Settings, engine: AsyncEngine | None = None) -> Clie
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings.payload_keys, settings.payload_key_id, store),
+        data_converter=data_converter(
+            keys, active, store, accept_plaintext=settings.payload_accept_plaintext
+        ),
     )
 
 

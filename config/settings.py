@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         description="JSON: key id -> base64 of 32 random bytes; encrypts workflow payloads",
     )
     payload_key_id: str | None = Field(default=None, description="the key that encrypts (default: last id)")
+    payload_accept_plaintext: bool = Field(
+        default=False,
+        description="take unencrypted payloads from Temporal (only while workflows started before "
+        "encryption was turned on still run)",
+    )
     codec_cors_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"],
         description="Temporal UI origins allowed to call the codec server",
