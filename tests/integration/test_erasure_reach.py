@@ -68,23 +68,32 @@ async def test_customer_keys_are_stored_wrapped_by_the_master_key(
     assert (await api.get(f"/v1/orders/{order.order_id}")).status_code == 200
 
 
-async def test_a_clear_key_from_before_is_read_and_rewrapped_and_rotation_rewraps_every_key(
+async def test_a_bare_key_from_before_is_read_and_rewrapped_and_a_rotation_rewraps_it(
     api: httpx.AsyncClient, engine: AsyncEngine
 ) -> None:
-    ref, clear = customer_ref(f"old-{uuid.uuid4().hex[:8]}@example.com"), os.urandom(32)
-    async with engine.begin() as conn:
-        await conn.execute(insert(customer_keys).values(customer_ref=ref, key=clear))
     k1 = parse_keys(PAYLOAD_KEYS)
-    assert await CustomerKeyStore(engine, MasterKeys(k1, "test-k1")).key_for(ref, create=False) == clear
-    assert (await _stored(engine, ref)) != clear
+    ref, bare = await _bare_key(engine)
+    assert await CustomerKeyStore(engine, MasterKeys(k1, "test-k1")).key_for(ref, create=False) == bare
+    assert (await _stored(engine, ref)) != bare  # rewrapped as it was read
 
-    rotated = {**k1, "k2": os.urandom(32)}
-    assert await CustomerKeyStore(engine, MasterKeys(rotated, "k2")).rewrap_all() >= 1
+    rotated = {**k1, "k2": os.urandom(32)}  # rotation: a new active key, the old one still known
+    assert await CustomerKeyStore(engine, MasterKeys(rotated, "k2")).key_for(ref, create=False) == bare
     only_k2 = CustomerKeyStore(engine, MasterKeys({"k2": rotated["k2"]}, "k2"))
-    assert await only_k2.key_for(ref, create=False) == clear  # the retired master key is no longer needed
+    assert await only_k2.key_for(ref, create=False) == bare  # the retired master key is no longer needed
+
+    other, _ = await _bare_key(engine)
     rewrap = await api.post("/v1/customers/keys/rewrap", headers={"X-API-Key": "test-ops"})
-    assert rewrap.status_code == 200 and isinstance(rewrap.json()["rewrapped"], int)
+    assert rewrap.status_code == 200 and rewrap.json()["rewrapped"] >= 1
+    assert len(await _stored(engine, other) or b"") > 32
     assert (await api.post("/v1/customers/keys/rewrap", headers=SUPPORT)).status_code == 403
+
+
+async def _bare_key(engine: AsyncEngine) -> tuple[str, bytes]:
+    """A customer key as stored before keys were wrapped."""
+    ref, key = customer_ref(f"old-{uuid.uuid4().hex[:8]}@example.com"), os.urandom(32)
+    async with engine.begin() as conn:
+        await conn.execute(insert(customer_keys).values(customer_ref=ref, key=key))
+    return ref, key
 
 
 async def _stored(engine: AsyncEngine, ref: str) -> bytes | None:
