@@ -13,13 +13,15 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
-from adapters.customer_keys import CustomerKeyStore, Erased, customer_ref
+from adapters.customer_keys import CustomerKeyStore, KeyUnavailable, MasterKeys, customer_ref
 
 ENCODING = b"binary/encrypted"
+REFUSED = b"binary/unencrypted-refused"  # what an unencrypted payload decodes to: no converter reads it
 KEY_ID = "encryption-key-id"
 CUSTOMER_PREFIX = "customer:"
 _CUSTOMER_FIELDS = {"name", "email", "phone", "locale"}
@@ -31,16 +33,28 @@ class UnknownKey(Exception):
 
 class EncryptionCodec(PayloadCodec):
     """A payload naming a customer is encrypted with that customer's key (destroyed on erasure); any
-    other with the active namespace key."""
+    other with the active namespace key.
+
+    An unencrypted payload (a signal or update sent from the Temporal UI or CLI without the codec
+    endpoint, by anyone who reaches Temporal) is refused: it decodes to a payload no converter reads, so
+    the worker drops such a signal and refuses such an update or query. Raising here instead would fail
+    the whole workflow task, again at every retry: one stray signal would wedge the order for good.
+    `accept_plaintext` lets through payloads written before encryption was turned on."""
 
     def __init__(
-        self, keys: Mapping[str, bytes], active_key_id: str, customer_keys: CustomerKeyStore | None = None
+        self,
+        keys: Mapping[str, bytes],
+        active_key_id: str,
+        customer_keys: CustomerKeyStore | None = None,
+        *,
+        accept_plaintext: bool = False,
     ) -> None:
         if active_key_id not in keys:
             raise ValueError(f"the active payload key {active_key_id!r} is not among the keys")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self._active = active_key_id
         self._customer_keys = customer_keys
+        self._accept_plaintext = accept_plaintext
 
     @property
     def customer_keys(self) -> CustomerKeyStore | None:
@@ -70,7 +84,7 @@ class EncryptionCodec(PayloadCodec):
         decoded = []
         for payload in payloads:
             if payload.metadata.get("encoding") != ENCODING:
-                decoded.append(payload)  # written before encryption was turned on
+                decoded.append(payload if self._accept_plaintext else _refused(payload))
                 continue
             key_id = payload.metadata[KEY_ID].decode()
             if key_id.startswith(CUSTOMER_PREFIX) and self._customer_keys:
@@ -78,8 +92,8 @@ class EncryptionCodec(PayloadCodec):
                     cipher = AESGCM(
                         await self._customer_keys.key_for(key_id[len(CUSTOMER_PREFIX) :], create=False)
                     )
-                except Erased as erased:
-                    raise UnknownKey(str(erased)) from None
+                except KeyUnavailable as unavailable:
+                    raise UnknownKey(str(unavailable)) from None
             elif key_id in self._ciphers:
                 cipher = self._ciphers[key_id]
             else:
@@ -90,6 +104,15 @@ class EncryptionCodec(PayloadCodec):
                 raise UnknownKey(f"payload under key {key_id!r} cannot be read: erased or tampered") from None
             decoded.append(Payload.FromString(plain))
         return decoded
+
+
+def _refused(payload: Payload) -> Payload:
+    encoding = payload.metadata.get("encoding", b"none").decode(errors="replace")[:40]
+    return Payload(metadata={"encoding": REFUSED, "refused-encoding": encoding.encode()})
+
+
+def is_encrypted(payload: Payload) -> bool:
+    return payload.metadata.get("encoding") == ENCODING
 
 
 def parse_keys(keys: Mapping[str, str]) -> dict[str, bytes]:
@@ -117,13 +140,27 @@ def _customer_email(payload: Payload) -> str | None:
     return None
 
 
+def customer_key_store(
+    engine: AsyncEngine, keys: Mapping[str, str], active_key_id: str | None
+) -> CustomerKeyStore:
+    """Customer keys in the database, wrapped by master keys derived from the payload keys."""
+    master = MasterKeys(parse_keys(keys), active_key_id or sorted(keys)[-1]) if keys else None
+    return CustomerKeyStore(engine, master)
+
+
 def data_converter(
-    keys: Mapping[str, str], active_key_id: str | None, customer_keys: CustomerKeyStore | None = None
+    keys: Mapping[str, str],
+    active_key_id: str | None,
+    customer_keys: CustomerKeyStore | None = None,
+    *,
+    accept_plaintext: bool = False,
 ) -> DataConverter:
-    """The pydantic converter, encrypting when keys are configured (per customer with a key store)."""
+    """The pydantic converter, encrypting when keys are configured (per customer with a key store) and
+    then refusing unencrypted payloads unless `accept_plaintext`."""
     if not keys:
         return pydantic_data_converter
-    codec = EncryptionCodec(parse_keys(keys), active_key_id or sorted(keys)[-1], customer_keys)
+    active = active_key_id or sorted(keys)[-1]
+    codec = EncryptionCodec(parse_keys(keys), active, customer_keys, accept_plaintext=accept_plaintext)
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 

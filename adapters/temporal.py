@@ -5,8 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
-from adapters.codec import data_converter
-from adapters.customer_keys import CustomerKeyStore
+from adapters.codec import customer_key_store, data_converter
 from config.settings import Settings
 
 ANSWER_SOON = RetryConfig(
@@ -26,11 +25,14 @@ async def connect(
 ) -> Client:
     """With an engine, payloads naming a customer are encrypted with that customer's key (erasable).
     A lazy client connects on its first call (and again on each call until it reaches the server)."""
-    store = CustomerKeyStore(engine) if engine is not None else None
+    keys, active = settings.payload_keys, settings.payload_key_id
+    store = customer_key_store(engine, keys, active) if engine is not None else None
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings.payload_keys, settings.payload_key_id, store),
+        data_converter=data_converter(
+            keys, active, store, accept_plaintext=settings.payload_accept_plaintext
+        ),
         lazy=lazy,
         retry_config=retry_config,
     )

@@ -49,6 +49,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/support/alerts"): frozenset({SUPPORT, OPS}),
     ("GET", "/v1/dead-letters"): frozenset({OPS}),
     ("POST", "/v1/customers/erasure"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/customers/keys/rewrap"): frozenset({OPS}),
     ("POST", "/codec/decode"): frozenset({SUPPORT, OPS}),
     ("POST", "/codec/encode"): frozenset({OPS}),  # what the Temporal UI sends to workflows: ops acts there
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),

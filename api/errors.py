@@ -101,6 +101,16 @@ def http_answer(error: refused.ServiceError) -> ApiError:
             return ApiError(409, "transition_not_allowed", str(error), current_status=error.status)
         case refused.OrdersInProgress():
             return ApiError(409, "orders_in_progress", str(error), orders=error.orders)
+        case refused.CountSuperseded():
+            return ApiError(
+                409,
+                "count_superseded",
+                str(error),
+                later_count_at=error.later_count_at.isoformat(),
+                on_hand=error.on_hand,
+            )
+        case refused.TrackingLinkExpired():
+            return ApiError(410, "tracking_link_expired", str(error), expired_at=error.expired_at.isoformat())
         case refused.NotConfigured():
             return ApiError(404, "not_configured", str(error))
         case refused.DeadLettered():

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.access import REDACTED
+from domain.access import noted
 from domain.availability import StoreAvailability
-from domain.commands import CustomerChoice, ResendRequest, SupportAction
+from domain.commands import Cancellation, CustomerChoice, ResendRequest, SupportAction
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
@@ -41,6 +42,10 @@ from domain.values import (
     StoreProfile,
     TimelineEntry,
     storable_text,
+)
+
+STATED_ACTOR = Field(
+    default=None, description="who asked, kept as a note: the actor is the API key's identity"
 )
 
 
@@ -162,8 +167,8 @@ class AcceptedOrder(BaseModel):
 class StoreActionBody(BaseModel):
     associate: str | None = Field(default=None, max_length=80, description="who at the store did it")
 
-    def actor(self, store_id: str) -> str:
-        return f"store:{store_id}" + (f"/{self.associate}" if self.associate else "")
+    def actor(self, identity: str) -> str:  # the key's identity, then who its device names: store:x/lea
+        return identity + (f"/{self.associate}" if self.associate else "")
 
 
 class PickBody(StoreActionBody):
@@ -191,33 +196,36 @@ class RejectBody(StoreActionBody):
 
 class CancelBody(BaseModel):
     reason: Reason
-    actor: Actor = "support"
+    actor: Actor | None = STATED_ACTOR
+
+    def command(self, identity: str) -> Cancellation:
+        return Cancellation(reason=noted(self.reason, self.actor), actor=identity)
 
 
 class ChoiceBody(Contract):
     option: ChoiceOption
     store_id: StoreId | None = Field(default=None, description="for other_store: one of the offered stores")
     delivery_address: Address | None = Field(default=None, description="for home_delivery")
-    actor: Actor = "customer"
+    actor: Actor | None = STATED_ACTOR
 
-    def command(self) -> CustomerChoice:
-        return CustomerChoice.model_validate(self.model_dump())
+    def command(self, identity: str) -> CustomerChoice:
+        return CustomerChoice.model_validate({**self.model_dump(exclude={"actor"}), "actor": identity})
 
 
 class ResendBody(Contract):
     kind: NotificationKind
-    actor: Actor = "support"
+    actor: Actor | None = STATED_ACTOR
 
-    def command(self) -> ResendRequest:
-        return ResendRequest(kind=self.kind, actor=self.actor)
+    def command(self, identity: str) -> ResendRequest:
+        return ResendRequest(kind=self.kind, actor=identity)
 
 
 class SupportActionBody(Contract):
-    actor: Actor = "support"
+    actor: Actor | None = STATED_ACTOR
     reason: Reason = "checked with the customer"
 
-    def command(self) -> SupportAction:
-        return SupportAction(actor=self.actor, reason=self.reason)
+    def command(self, identity: str) -> SupportAction:
+        return SupportAction(actor=identity, reason=noted(self.reason, self.actor))
 
 
 class MessagePublic(Public):
@@ -252,7 +260,6 @@ class TrackedOrderPublic(Public):
     lines: list[OrderLine]
     ready_by: datetime | None
     pickup_deadline: datetime | None
-    pickup_code: str | None
 
 
 # ---- stores, stock, holds, availability -----------------------------------------------------------
@@ -328,8 +335,9 @@ class AvailabilityPublic(BaseModel):
 
 class EventResultPublic(Public):
     event_id: str
-    status: str  # applied | repeat
+    status: str = Field(description="applied | repeat | superseded (a count older than one already applied)")
     on_hand_delta: int
+    superseded_by: datetime | None = Field(default=None, description="when the count that stands was taken")
 
 
 class RejectionPublic(Public):
@@ -384,4 +392,9 @@ class ErasureBody(BaseModel):
 
 class ErasurePublic(BaseModel):
     orders: list[str]
-    message: str = "personal data erased from orders, messages and workflow histories"
+    dead_letters: list[int] = []
+    message: str = "personal data erased from orders, messages, dead letters and workflow histories"
+
+
+class RewrapPublic(BaseModel):
+    rewrapped: int = Field(description="customer keys rewrapped under the active master key")

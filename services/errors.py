@@ -2,6 +2,7 @@
 and bodies are chosen in api/errors.py, nowhere else)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from domain.decisions import CandidateScore
@@ -114,6 +115,28 @@ class OrdersInProgress(ServiceError):
     def __init__(self, orders: Sequence[str]) -> None:
         super().__init__("the customer has orders still running")
         self.orders = list(orders)
+
+
+class CountSuperseded(ServiceError):
+    """A store's count older than a count already applied: it moved nothing, on hand stays."""
+
+    def __init__(self, later_count_at: datetime, on_hand: int) -> None:
+        super().__init__(
+            f"a later count (taken {later_count_at.isoformat()}) stands: this count moved nothing, "
+            f"on hand stays {on_hand}"
+        )
+        self.later_count_at, self.on_hand = later_count_at, on_hand
+
+
+class TrackingLinkExpired(ServiceError):
+    """A customer's tracking link whose order ended longer ago than the grace period."""
+
+    def __init__(self, status: str, ended_at: datetime, expired_at: datetime) -> None:
+        super().__init__(
+            f"this tracking link has expired: the order was {status} on {ended_at:%Y-%m-%d} and its link "
+            f"stopped working on {expired_at:%Y-%m-%d}; the shop that took the order can help"
+        )
+        self.status, self.ended_at, self.expired_at = status, ended_at, expired_at
 
 
 class NotConfigured(ServiceError):

@@ -7,7 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.db import inventory, orders, outbox
 from adapters.db.inventory import Alert
 from adapters.messaging.render import default_renderer
+from domain.access import Grant, Role
 from domain.stock import StockLevel
+from services.errors import Forbidden
 
 log = logging.getLogger("oms.notifications")
 KIND = "replenishment_alert"
@@ -45,6 +47,13 @@ async def _tell_store(conn: AsyncConnection, alert: Alert) -> None:
     log.info("email to %s [%s #%d]: %s below safety stock", store.email, KIND, alert.id, alert.sku)
 
 
-async def alerts(conn: AsyncConnection, store_id: str | None, *, open_only: bool = True) -> list[Alert]:
-    """Alerts newest first, of one store or all, open ones only unless told otherwise."""
+async def alerts(
+    conn: AsyncConnection, caller: Grant, store_id: str | None, *, open_only: bool = True
+) -> list[Alert]:
+    """Alerts newest first, of one store or all, open ones only unless told otherwise; a store's key
+    sees its own store's only."""
+    if caller.role is Role.STORE:
+        if store_id not in (None, caller.store_id):
+            raise Forbidden("this key belongs to another store")
+        store_id = caller.store_id
     return await inventory.alerts(conn, store_id, open_only=open_only)

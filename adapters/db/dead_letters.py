@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.db import storable
 from adapters.db.tables import dead_letters
 
+ERASED = "erased"  # the customer it named was erased: personal fields redacted, never replayed
+
 
 class DeadLetter(BaseModel):
     id: int
     channel: str
     payload: Any
     reasons: list[dict[str, Any]]
-    status: str
+    status: str  # open | replayed | erased
     order_id: str | None
     received_at: datetime
     updated_at: datetime
@@ -67,3 +69,22 @@ async def settle(
     if reasons is not None:
         values["reasons"] = storable(reasons)
     await conn.execute(update(dead_letters).where(dead_letters.c.id == dead_letter_id).values(**values))
+
+
+async def naming(conn: AsyncConnection, email: str) -> list[DeadLetter]:
+    """The letters whose payload or reasons carry this email (any case), oldest first."""
+    found = select(dead_letters).where(
+        cast(dead_letters.c.payload, Text).icontains(email.strip(), autoescape=True)
+        | cast(dead_letters.c.reasons, Text).icontains(email.strip(), autoescape=True)
+    )
+    rows = await conn.execute(found.order_by(dead_letters.c.id))
+    return [DeadLetter.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def erase(conn: AsyncConnection, dead_letter_id: int, payload: Any, reasons: list[Any]) -> None:
+    """Keep a letter with its personal data redacted: it can no longer be replayed."""
+    await conn.execute(
+        update(dead_letters)
+        .where(dead_letters.c.id == dead_letter_id)
+        .values(payload=storable(payload), reasons=storable(reasons), status=ERASED, updated_at=func.now())
+    )

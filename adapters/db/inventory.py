@@ -19,7 +19,7 @@ from adapters.db.tables import (
     reservations,
     stock_movements,
 )
-from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, on_hand_change
+from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, check_on_hand, on_hand_change
 
 _KIND = {
     "sale": MovementKind.SALE,
@@ -32,8 +32,9 @@ _KIND = {
 
 class EventResult(BaseModel):
     event_id: str
-    status: str  # applied | repeat
+    status: str  # applied | repeat | superseded (a count older than one already applied: nothing moved)
     on_hand_delta: int
+    superseded_by: datetime | None = None  # when the later count that stands was taken
 
 
 class Rejection(BaseModel):
@@ -53,8 +54,10 @@ class Alert(BaseModel):
     cleared_at: datetime | None
 
 
-async def apply_event(conn: AsyncConnection, event: InventoryEvent) -> EventResult:
-    """Apply one event; an event id seen before is a no-op."""
+async def apply_event(conn: AsyncConnection, event: InventoryEvent, *, counts_until: datetime) -> EventResult:
+    """Apply one event; an event id seen before is a no-op. Only counts taken up to `counts_until` can
+    supersede a count (one recorded further ahead, before the feed window existed, is ignored).
+    Raises EventRefused when the row could not hold the result."""
     seen = await conn.scalar(
         select(inventory_events.c.on_hand_delta).where(inventory_events.c.event_id == event.event_id)
     )
@@ -62,10 +65,11 @@ async def apply_event(conn: AsyncConnection, event: InventoryEvent) -> EventResu
         return EventResult(event_id=event.event_id, status="repeat", on_hand_delta=seen)
     levels = await stock.lock_levels(conn, event.store_id, [event.sku])
     on_hand = levels[event.sku].on_hand if event.sku in levels else 0
-    moved_since, later_count = 0, False
+    moved_since, later_count = 0, None
     if event.type == "count":
-        moved_since, later_count = await _since(conn, event)
-    delta = on_hand_change(event, on_hand, moved_since, later_count)
+        moved_since, later_count = await _since(conn, event, counts_until)
+    delta = on_hand_change(event, on_hand, moved_since, later_count is not None)
+    check_on_hand(on_hand, delta)
     await conn.execute(
         insert(inventory_events).values(
             event_id=event.event_id,
@@ -95,25 +99,35 @@ async def apply_event(conn: AsyncConnection, event: InventoryEvent) -> EventResu
             )
         ],
     )
+    if later_count:
+        return EventResult(
+            event_id=event.event_id, status="superseded", on_hand_delta=0, superseded_by=later_count
+        )
     return EventResult(event_id=event.event_id, status="applied", on_hand_delta=delta)
 
 
-async def _since(conn: AsyncConnection, event: InventoryEvent) -> tuple[int, bool]:
-    """Shelf movements after a count was taken, and whether a later count was already applied."""
+async def _since(
+    conn: AsyncConnection, event: InventoryEvent, counts_until: datetime
+) -> tuple[int, datetime | None]:
+    """Shelf movements after a count was taken, and when the latest later count was taken, if any."""
     after = (
         stock_movements.c.store_id == event.store_id,
         stock_movements.c.sku == event.sku,
         stock_movements.c.occurred_at > event.occurred_at,
     )
     later_count = await conn.scalar(
-        select(func.count()).where(*after, stock_movements.c.kind == MovementKind.COUNT.value)
+        select(func.max(stock_movements.c.occurred_at)).where(
+            *after,
+            stock_movements.c.kind == MovementKind.COUNT.value,
+            stock_movements.c.occurred_at <= counts_until,
+        )
     )
     moved = await conn.scalar(
         select(func.coalesce(func.sum(stock_movements.c.on_hand_delta), 0)).where(
             *after, stock_movements.c.kind != MovementKind.COUNT.value
         )
     )
-    return int(moved or 0), bool(later_count)
+    return int(moved or 0), later_count
 
 
 async def reject(conn: AsyncConnection, payload: object, event_id: str | None, reasons: list[str]) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from adapters.messaging.render import RenderedMessage
+from domain.personal import mask_text
 
 log = logging.getLogger("oms.notifications")
 
@@ -31,7 +32,9 @@ class ChannelSender(Protocol):
 
 
 class LogSender:
-    """The embedded default: the outbox row is the record, a log line the delivery."""
+    """The embedded default: the outbox row is the record (GET /v1/orders/{id}/notifications), a log line
+    the delivery, masked: logs are kept and copied where personal data must not follow (no email, phone,
+    pickup code or tracking token)."""
 
     provider = "log"
 
@@ -39,7 +42,8 @@ class LogSender:
         self.channel = channel
 
     async def send(self, recipient: str, message: RenderedMessage, reference: str) -> str:
-        log.info("%s to %s [%s]: %s", self.channel, recipient, reference, message.body.replace("\n", " | "))
+        body = mask_text(message.body.replace("\n", " | "))
+        log.info("%s to %s [%s]: %s", self.channel, mask_text(recipient), reference, body)
         return f"log-{uuid.uuid4().hex}"
 
     async def find_sent(self, recipient: str, message: RenderedMessage, since: datetime) -> str | None:

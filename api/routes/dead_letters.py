@@ -23,7 +23,7 @@ async def list_dead_letters(
     before: Annotated[
         int | None, Query(ge=1, le=2**63 - 1, description="the last id of the page before")
     ] = None,
-    status: Annotated[Literal["open", "replayed", "all"], Query()] = "open",
+    status: Annotated[Literal["open", "replayed", "erased", "all"], Query()] = "open",
     channel: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str | None, Query(max_length=200, description="text found in the reasons")] = None,
 ) -> list[DeadLetter]:

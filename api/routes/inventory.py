@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from api.access import authorize
-from api.deps import ConnectionDep, EngineDep, SignalsDep
+from api.access import GrantDep, authorize
+from api.deps import ConnectionDep, EngineDep, SettingsDep, SignalsDep
 from api.schemas import AlertPublic, FeedPublic
 from services import replenishment, stock, stock_feed
 
@@ -36,22 +36,24 @@ _EXAMPLE = [
 async def post_events(
     engine: EngineDep,
     signals: SignalsDep,
+    settings: SettingsDep,
     events: list[Any] = Body(..., max_length=1000, examples=[_EXAMPLE]),  # noqa: B008
 ) -> FeedPublic:
     """A batch from a store's system: sale, return, receipt, adjustment (relative) and count (absolute,
     as of when counted). Each event applies once by its id; invalid ones are rejected one by one and
-    kept, the valid ones applied. Orders whose reservation the shelf no longer covers are signalled."""
-    return FeedPublic.of(await stock_feed.receive(engine, signals, events))
+    kept, the valid ones applied; an event dated beyond OMS_STOCK_FEED_SKEW ahead or OMS_STOCK_FEED_MAX_AGE
+    ago is rejected, a count older than one already applied is `superseded`. Orders whose reservation
+    the shelf no longer covers are signalled."""
+    return FeedPublic.of(await stock_feed.receive(engine, signals, events, settings.feed_window()))
 
 
 @router.get("/alerts", response_model=list[AlertPublic])
 async def list_alerts(
-    conn: ConnectionDep, store_id: str | None = None, open_only: bool = True
+    conn: ConnectionDep, grant: GrantDep, store_id: str | None = None, open_only: bool = True
 ) -> list[AlertPublic]:
-    """Replenishment alerts: free stock at or below the safety stock."""
-    return [
-        AlertPublic.of(alert) for alert in await replenishment.alerts(conn, store_id, open_only=open_only)
-    ]
+    """Replenishment alerts: free stock at or below the safety stock (a store's key: its own store's)."""
+    found = await replenishment.alerts(conn, grant, store_id, open_only=open_only)
+    return [AlertPublic.of(alert) for alert in found]
 
 
 @router.get("/rejections")

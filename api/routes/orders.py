@@ -17,7 +17,6 @@ from api.schemas import (
     TrackingLinkPublic,
 )
 from domain.access import Role
-from domain.commands import Cancellation
 from services import orders
 from services.intake import CANONICAL, take_order
 from services.tracking import tracking_url
@@ -75,16 +74,20 @@ async def list_notifications(order_id: str, desk: DeskDep) -> list[MessagePublic
 
 
 @router.post("/{order_id}/notifications/resend", response_model=list[MessagePublic])
-async def resend_notification(order_id: str, body: ResendBody, desk: DeskDep) -> list[MessagePublic]:
+async def resend_notification(
+    order_id: str, body: ResendBody, desk: DeskDep, grant: GrantDep
+) -> list[MessagePublic]:
     """Send the last message of a kind again (e.g. the pickup code); answers the messages of that kind."""
-    sent = await orders.resend_notification(desk, order_id, body.command())
+    sent = await orders.resend_notification(desk, order_id, body.command(grant.identity))
     return [MessagePublic.of(message) for message in sent]
 
 
 @router.post("/{order_id}/pickup/unlock", response_model=OrderPublic)
-async def unlock_pickup(order_id: str, desk: DeskDep, body: SupportActionBody | None = None) -> OrderPublic:
+async def unlock_pickup(
+    order_id: str, desk: DeskDep, grant: GrantDep, body: SupportActionBody | None = None
+) -> OrderPublic:
     """After too many wrong pickup codes collection is locked; support unlocks it once they have checked."""
-    action = (body or SupportActionBody()).command()
+    action = (body or SupportActionBody()).command(grant.identity)
     return OrderPublic.seen(await orders.unlock_pickup(desk, order_id, action))
 
 
@@ -92,16 +95,15 @@ async def unlock_pickup(order_id: str, desk: DeskDep, body: SupportActionBody | 
 async def tracking_link(
     order_id: str, desk: DeskDep, settings: SettingsDep, grant: GrantDep
 ) -> TrackingLinkPublic:
-    """The link a channel gives its customer: status, store and pickup code, no login."""
+    """The link a channel gives its customer: status, store, lines and times, no login."""
     check_order(grant, await orders.find_order(desk, order_id))
     return TrackingLinkPublic(url=tracking_url(settings.tracking_secret, settings.public_url, order_id))
 
 
 @router.post("/{order_id}/cancel", response_model=OrderPublic)
-async def cancel_order(order_id: str, body: CancelBody, desk: DeskDep) -> OrderPublic:
+async def cancel_order(order_id: str, body: CancelBody, desk: DeskDep, grant: GrantDep) -> OrderPublic:
     """Cancel before collection: stock is released, the payment voided, the customer told."""
-    cancellation = Cancellation(reason=body.reason, actor=body.actor)
-    return OrderPublic.seen(await orders.cancel(desk, order_id, cancellation))
+    return OrderPublic.seen(await orders.cancel(desk, order_id, body.command(grant.identity)))
 
 
 @router.post("/{order_id}/choice", response_model=OrderPublic)
@@ -110,4 +112,4 @@ async def choose(order_id: str, body: ChoiceBody, desk: DeskDep, grant: GrantDep
     passes it on): another offered store, home delivery, collect what is there, or a refund."""
     order = await orders.find_order(desk, order_id)
     check_order(grant, order)
-    return OrderPublic.seen(await orders.choose(desk, order, body.command()))
+    return OrderPublic.seen(await orders.choose(desk, order, body.command(grant.identity)))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from api.access import GrantDep, authorize, sees_contact_data
-from api.deps import ConnectionDep, DeskDep, EngineDep, SignalsDep
+from api.deps import ConnectionDep, DeskDep, EngineDep, SettingsDep, SignalsDep
 from api.errors import invalid_field
 from api.schemas import (
     CollectBody,
@@ -63,7 +63,7 @@ async def accept_order(
     store_id: str, order_id: str, desk: DeskDep, grant: GrantDep, body: StoreActionBody | None = None
 ) -> OrderPublic:
     """The store takes the order on."""
-    acceptance = StoreAcceptance(actor=(body or StoreActionBody()).actor(store_id))
+    acceptance = StoreAcceptance(actor=(body or StoreActionBody()).actor(grant.identity))
     return OrderPublic.seen(await orders.accept(desk, grant, store_id, order_id, acceptance))
 
 
@@ -72,7 +72,7 @@ async def pick_order(
     store_id: str, order_id: str, body: PickBody, desk: DeskDep, grant: GrantDep
 ) -> OrderPublic:
     """Report the quantities picked per line."""
-    report = PickReport(lines=body.lines, actor=body.actor(store_id))
+    report = PickReport(lines=body.lines, actor=body.actor(grant.identity))
     return OrderPublic.seen(await orders.pick(desk, grant, store_id, order_id, report))
 
 
@@ -81,7 +81,7 @@ async def mark_ready(
     store_id: str, order_id: str, body: ReadyBody, desk: DeskDep, grant: GrantDep
 ) -> OrderPublic:
     """The order is staged for pickup; the customer receives the pickup code."""
-    report = ReadyReport(staging_location=body.staging_location, actor=body.actor(store_id))
+    report = ReadyReport(staging_location=body.staging_location, actor=body.actor(grant.identity))
     return OrderPublic.seen(await orders.mark_ready(desk, grant, store_id, order_id, report))
 
 
@@ -90,7 +90,7 @@ async def collect_order(
     store_id: str, order_id: str, body: CollectBody, desk: DeskDep, grant: GrantDep
 ) -> OrderPublic:
     """Hand the order over against its pickup code: stock committed, payment captured."""
-    collection = Collection(pickup_code=body.pickup_code, actor=body.actor(store_id), lines=body.lines)
+    collection = Collection(pickup_code=body.pickup_code, actor=body.actor(grant.identity), lines=body.lines)
     return OrderPublic.seen(await orders.collect(desk, grant, store_id, order_id, collection))
 
 
@@ -100,7 +100,7 @@ async def report_short_pick(
 ) -> OrderPublic:
     """Units could not be picked: not found or damaged units leave the stock, then the order moves to
     another store or the customer is asked (see docs/routing.md)."""
-    report = ShortPick(lines=body.lines, actor=body.actor(store_id))
+    report = ShortPick(lines=body.lines, actor=body.actor(grant.identity))
     return OrderPublic.seen(await orders.report_short_pick(desk, grant, store_id, order_id, report))
 
 
@@ -109,7 +109,7 @@ async def reject_order(
     store_id: str, order_id: str, body: RejectBody, desk: DeskDep, grant: GrantDep
 ) -> OrderPublic:
     """The store cannot prepare the order: it moves to the next best store, or the customer is asked."""
-    rejection = StoreRejection(reason=body.reason, actor=body.actor(store_id))
+    rejection = StoreRejection(reason=body.reason, actor=body.actor(grant.identity))
     return OrderPublic.seen(await orders.reject(desk, grant, store_id, order_id, rejection))
 
 
@@ -120,11 +120,23 @@ async def get_stock(store_id: str, sku: str, conn: ConnectionDep) -> StockLevelP
 
 @router.put("/{store_id}/stock/{sku}", response_model=StockLevelPublic)
 async def set_stock(
-    store_id: str, sku: str, body: StockCountBody, engine: EngineDep, signals: SignalsDep
+    store_id: str,
+    sku: str,
+    body: StockCountBody,
+    engine: EngineDep,
+    signals: SignalsDep,
+    settings: SettingsDep,
 ) -> StockLevelPublic:
     """An absolute count from the store's system (on hand becomes this number, as a feed count taken
-    now), and/or the safety stock, which is never promised."""
+    now), and/or the safety stock, which is never promised. 409 `count_superseded` when a later count
+    stands (nothing changed)."""
     level = await stock.set_stock(
-        engine, signals, store_id, sku, on_hand=body.on_hand, safety_stock=body.safety_stock
+        engine,
+        signals,
+        store_id,
+        sku,
+        on_hand=body.on_hand,
+        safety_stock=body.safety_stock,
+        window=settings.feed_window(),
     )
     return StockLevelPublic.of(level)

@@ -19,8 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.codec import data_converter
-from adapters.customer_keys import CustomerKeyStore
+from adapters.codec import customer_key_store, data_converter
 from adapters.db import create_engine, payments
 from adapters.db.tables import stores
 from api.app import create_app
@@ -54,7 +53,8 @@ def client(temporal: WorkflowEnvironment, engine: AsyncEngine) -> Client:
     """The session's client, encrypting payloads like every OMS client: per customer, else with the
     namespace key."""
     config = temporal.client.config()
-    config["data_converter"] = data_converter(PAYLOAD_KEYS, "test-k1", CustomerKeyStore(engine))
+    keys = customer_key_store(engine, PAYLOAD_KEYS, "test-k1")
+    config["data_converter"] = data_converter(PAYLOAD_KEYS, "test-k1", keys)
     return Client(**config)
 
 

@@ -1,12 +1,17 @@
 """Every route with every role: 401 without a key, 403 for a role (or store, or channel) it is not for."""
 
 import re
+import uuid
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.db import inventory
 from api.access import ROUTE_ROLES
 from domain.access import Role
+from domain.stock import StockLevel
 from tests.conftest import placement
 from tests.integration.conftest import KEYS
 from tests.integration.flow import place
@@ -109,3 +114,24 @@ async def test_channels_reach_only_their_own_orders(api: httpx.AsyncClient) -> N
 @pytest.mark.parametrize("key", sorted(KEYS))
 def test_every_test_key_has_a_role(key: str) -> None:
     assert KEYS[key].role in Role
+
+
+async def test_a_store_key_sees_its_own_stores_replenishment_alerts_only(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    async with engine.begin() as conn:
+        for store_id in ("paris-rivoli", "lyon-part-dieu"):
+            sku = f"ALERT-{uuid.uuid4().hex[:8]}"
+            await conn.execute(
+                text("INSERT INTO products (sku, name, unit_price, currency) VALUES (:s, 't', 1, 'EUR')"),
+                {"s": sku},
+            )
+            level = StockLevel(store_id=store_id, sku=sku, on_hand=1, reserved=0, safety_stock=2)
+            await inventory.open_alert(conn, level)
+    paris = {"X-API-Key": "test-store-paris"}
+    mine = await api.get("/v1/inventory/alerts", headers=paris)
+    assert mine.status_code == 200 and {alert["store_id"] for alert in mine.json()} == {"paris-rivoli"}
+    other = await api.get("/v1/inventory/alerts", params={"store_id": "lyon-part-dieu"}, headers=paris)
+    assert other.status_code == 403
+    everyone = (await api.get("/v1/inventory/alerts")).json()  # ops
+    assert {"paris-rivoli", "lyon-part-dieu"} <= {alert["store_id"] for alert in everyone}

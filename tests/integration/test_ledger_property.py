@@ -93,7 +93,7 @@ async def _play(engine: AsyncEngine, operations: list[tuple[str, int, int]]) -> 
                     quantity=b,
                     occurred_at=start + timedelta(minutes=a),
                 )
-                await inventory.apply_event(conn, event)
+                await inventory.apply_event(conn, event, counts_until=start + timedelta(days=365))
     async with engine.connect() as conn:
         drift = [row for row in await stock.check_ledger(conn) if row.sku == sku]
         level = await stock.level(conn, STORE, sku)

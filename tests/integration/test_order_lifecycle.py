@@ -61,7 +61,7 @@ async def test_order_is_reserved_prepared_and_collected_with_its_pickup_code(
         "ready_for_pickup",
         "collected",
     ]
-    assert read["timeline"][-1]["actor"] == "store:paris-rivoli/lea"
+    assert read["timeline"][-1]["actor"] == "ops/lea"  # the key that collected (tests act as ops)
     assert read["timeline"][4]["reason"] == "staged at shelf C7"
     assert "pickup_code" not in read
     kinds = [

@@ -121,3 +121,33 @@ def test_the_example_production_env_file_is_valid(tmp_path: Path) -> None:
     done = oms("check-config", env={}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "signed" in done.stdout and "payload key(s)" in done.stdout
+
+
+def test_the_access_log_shows_no_tracking_token_once_uvicorn_configured_its_loggers() -> None:
+    import logging
+
+    import uvicorn
+
+    cli._logging()
+    uvicorn.Config("api.app:create_app", log_level="info")  # uvicorn's dictConfig, as `oms api` runs it
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(keep := Keep())
+    try:
+        access.info(
+            '%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/v1/track/order-w-1/Zx9_tokEN", "1.1", 200
+        )
+        access.info('%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/track/Zx9_tokEN?x=1", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "1.2.3.4:5", "GET", "/v1/dead-letters/123456", "1.1", 200)
+    finally:
+        access.removeHandler(keep)
+    assert seen == [
+        '1.2.3.4:5 - "GET /v1/track/*** HTTP/1.1" 200',
+        '1.2.3.4:5 - "GET /track/***?x=1 HTTP/1.1" 200',
+        '1.2.3.4:5 - "GET /v1/dead-letters/123456 HTTP/1.1" 200',
+    ]

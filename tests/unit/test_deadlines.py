@@ -71,3 +71,19 @@ def test_no_reminder_when_it_would_come_at_or_after_expiry() -> None:
     ready = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     deadline = pickup_deadline(ready, timedelta(hours=24))
     assert reminder_at(ready, timedelta(hours=24), deadline) is None
+
+
+def test_a_tracking_link_works_while_the_order_runs_and_for_the_grace_period_after_it_ends() -> None:
+    from domain.deadlines import tracking_link_expiry
+    from domain.status import OrderStatus
+    from domain.values import TimelineEntry
+
+    placed = datetime(2026, 11, 2, 10, tzinfo=UTC)
+    ended = placed + timedelta(days=1)
+    timeline = [
+        TimelineEntry(at=placed, status=OrderStatus.RECEIVED, actor="channel"),
+        TimelineEntry(at=ended, status=OrderStatus.CANCELLED, actor="support"),
+    ]
+    grace = timedelta(days=30)
+    assert tracking_link_expiry(OrderStatus.RECEIVED, timeline[:1], grace) is None
+    assert tracking_link_expiry(OrderStatus.CANCELLED, timeline, grace) == (ended, ended + grace)

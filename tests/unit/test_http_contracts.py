@@ -40,7 +40,9 @@ def test_an_order_body_refuses_what_the_placement_refuses() -> None:
 
 def test_a_choice_body_builds_the_customers_choice() -> None:
     body = ChoiceBody.model_validate({"option": "other_store", "store_id": "paris-bastille"})
-    assert body.command() == CustomerChoice(option="other_store", store_id="paris-bastille")
+    assert body.command("channel:webshop") == CustomerChoice(
+        option="other_store", store_id="paris-bastille", actor="channel:webshop"
+    )
 
 
 def test_the_order_answer_is_the_read_models_json_and_store_staff_see_no_contact_data() -> None:

@@ -7,7 +7,17 @@ from pydantic import ValidationError
 
 from domain.availability import Candidate, offer, rank_stores
 from domain.geo import bounding_box, distance_km
-from domain.stock import InventoryEvent, StockLevel, available_to_promise, holders_at_risk, on_hand_change
+from domain.stock import (
+    MAX_ON_HAND,
+    EventRefused,
+    FeedWindow,
+    InventoryEvent,
+    StockLevel,
+    available_to_promise,
+    check_on_hand,
+    holders_at_risk,
+    on_hand_change,
+)
 from domain.values import OpeningHours, OrderLine, StoreProfile
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -132,3 +142,20 @@ def test_ready_by_is_offered_for_whole_basket_stores_only() -> None:
         ("whole", AT + timedelta(hours=2)),
         ("partial", None),
     ]
+
+
+def test_feed_events_dated_beyond_the_window_are_refused_naming_the_window() -> None:
+    window = FeedWindow(ahead=timedelta(minutes=15), behind=timedelta(days=30))
+    window.check(AT + timedelta(minutes=15), AT)
+    window.check(AT - timedelta(days=30), AT)
+    with pytest.raises(EventRefused, match="^occurred_at: more than 15 minutes ahead"):
+        window.check(datetime(9999, 12, 31, tzinfo=UTC), AT)
+    with pytest.raises(EventRefused, match="^occurred_at: more than 30 days in the past"):
+        window.check(datetime(1, 1, 1, tzinfo=UTC), AT)
+
+
+def test_stock_never_grows_beyond_what_a_row_holds_but_an_over_full_row_still_sells() -> None:
+    check_on_hand(MAX_ON_HAND - 10, 10)
+    check_on_hand(MAX_ON_HAND + 5, -1)
+    with pytest.raises(EventRefused, match="^quantity: on hand would become"):
+        check_on_hand(MAX_ON_HAND - 10, 11)

@@ -7,6 +7,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
+    from domain.access import from_temporal
     from domain.commands import (
         Cancellation,
         Collection,
@@ -157,9 +158,10 @@ class OrderWorkflow:
 
     @workflow.signal(name=ids.SIGNAL_CANCEL)
     def cancel_order(self, cancellation: Cancellation) -> None:
-        """The same cancellation, for the Temporal UI and `temporal workflow signal`."""
+        """The same cancellation, for the Temporal UI and `temporal workflow signal`; its actor is marked
+        as from Temporal (`temporal:<as stated>`): anyone who reaches Temporal may state any name."""
         if self._order.can_cancel:
-            self._order.cancel(cancellation)
+            self._order.cancel(cancellation.model_copy(update={"actor": from_temporal(cancellation.actor)}))
         else:
             workflow.logger.warning("cancellation ignored: order is %s", self._order.status.value)
 
