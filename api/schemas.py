@@ -21,6 +21,7 @@ from domain.values import (
     Actor,
     Address,
     ChannelRef,
+    CheckIn,
     ContactPreference,
     Contract,
     Customer,
@@ -141,6 +142,8 @@ class OrderPublic(Public):
     split_from: SplitOrigin | None = None
     splits: list[str] = []
     split_off: Decimal = Decimal("0")
+    collector: str | None = None
+    check_in: CheckIn | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":

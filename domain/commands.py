@@ -79,7 +79,7 @@ CUSTOMER = "customer"  # the actor of what the customer does on their own page
 
 
 class CustomerCheckIn(Contract):
-    """"I'm on my way" or "I'm here", in store or at the curb (with the car, and the bay once there)."""
+    """ "I'm on my way" or "I'm here", in store or at the curb (with the car, and the bay once there)."""
 
     stage: ArrivalStage
     place: PickupPlace = PickupPlace.IN_STORE

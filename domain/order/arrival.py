@@ -10,12 +10,26 @@ from domain.values import CheckIn, TimelineEntry
 
 # A check-in makes sense while the store prepares the order or holds it for the customer.
 CHECK_IN_WHILE = IN_PREPARATION | {OrderStatus.READY}
+# The customer cancels on their own page until picking starts; afterwards, support does.
+CUSTOMER_CANCELS_WHILE = BEFORE_PICKING | {OrderStatus.RECEIVED}
+
+
+def may_check_in(status: OrderStatus) -> bool:
+    return status in CHECK_IN_WHILE
+
+
+def customer_may_cancel(status: OrderStatus) -> bool:
+    return status in CUSTOMER_CANCELS_WHILE
+
+
+def may_name_collector(status: OrderStatus) -> bool:
+    return status in HOLDS_STOCK or status is OrderStatus.RECEIVED
 
 
 class Arrival(OrderCore):
     def ensure_check_in(self) -> None:
         """Allowed while the order is in preparation or ready."""
-        if self.status not in CHECK_IN_WHILE:
+        if not may_check_in(self.status):
             raise StepNotAllowed(f"order is {self.status.value}; check-in is not possible", self.status.value)
 
     def check_in(self, request: CustomerCheckIn) -> bool:
@@ -74,7 +88,7 @@ class Arrival(OrderCore):
     # ---- who collects ---------------------------------------------------------------------------
 
     def ensure_collector_nameable(self) -> None:
-        if self.status not in HOLDS_STOCK and self.status is not OrderStatus.RECEIVED:
+        if not may_name_collector(self.status):
             raise StepNotAllowed(
                 f"order is {self.status.value}; it is no longer waiting to be collected", self.status.value
             )
@@ -90,7 +104,7 @@ class Arrival(OrderCore):
 
     def ensure_cancellable(self, cancellation: Cancellation) -> None:
         """Support cancels any time before collection; the customer only before picking starts."""
-        if cancellation.actor == CUSTOMER and self.status not in BEFORE_PICKING | {OrderStatus.RECEIVED}:
+        if cancellation.actor == CUSTOMER and not customer_may_cancel(self.status):
             raise StepNotAllowed(
                 f"order is {self.status.value}; picking has started, ask the store", self.status.value
             )

@@ -49,5 +49,3 @@ async def name_collector(ctx: OrderContext, naming: CollectorNaming) -> None:
     with refusals():
         ctx.order.name_collector(naming)
     await ctx.record()
-
-

@@ -9,8 +9,8 @@ with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.commands import (
         Cancellation,
-        CollectorNaming,
         Collection,
+        CollectorNaming,
         CustomerCheckIn,
         CustomerChoice,
         PickReport,
@@ -232,7 +232,7 @@ class OrderWorkflow:
 
     @workflow.update(name=ids.UPDATE_CHECK_IN)
     async def check_in(self, request: CustomerCheckIn) -> OrderView:
-        """"I'm on my way" / "I'm here": shown to the store; at the curb, the curbside clock runs."""
+        """ "I'm on my way" / "I'm here": shown to the store; at the curb, the curbside clock runs."""
         await arrival.check_in(self._ctx, request)
         return self._order.state.view()
 
