@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
 from babel.messages.catalog import Message
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from api.web import i18n
