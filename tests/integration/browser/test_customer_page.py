@@ -18,7 +18,6 @@ from services.pickup_page import page_url
 from tests.conftest import placement
 from tests.integration.browser.conftest import PHONE, TABLET, serious_violations, sign_in
 from tests.integration.browser.qr_read import modules, modules_of
-from tests.integration.conftest import eventually
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
 
