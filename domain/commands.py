@@ -1,10 +1,21 @@
 """What stores, customers and support ask of an order (the payloads of its updates)."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from domain.notifications import NotificationKind
 from domain.policy import ChoiceOption
-from domain.values import Actor, Address, Contract, PickedLine, Reason, ShortLine, StoreId
+from domain.values import (
+    Actor,
+    Address,
+    ArrivalStage,
+    Contract,
+    PickedLine,
+    PickupPlace,
+    PlainLine,
+    Reason,
+    ShortLine,
+    StoreId,
+)
 
 
 class ShortPick(Contract):
@@ -62,3 +73,31 @@ class ResendRequest(Contract):
 class SupportAction(Contract):
     actor: Actor = "support"
     reason: Reason = "checked with the customer"
+
+
+CUSTOMER = "customer"  # the actor of what the customer does on their own page
+
+
+class CustomerCheckIn(Contract):
+    """ "I'm on my way" or "I'm here", in store or at the curb (with the car, and the bay once there)."""
+
+    stage: ArrivalStage
+    place: PickupPlace = PickupPlace.IN_STORE
+    car: PlainLine | None = Field(default=None, max_length=80, examples=["red Clio, AB-123-CD"])
+    bay: PlainLine | None = Field(default=None, max_length=10, examples=["3"])
+    actor: Actor = CUSTOMER
+
+    @model_validator(mode="after")
+    def _curbside_needs_the_car(self) -> "CustomerCheckIn":
+        if self.place is PickupPlace.CURBSIDE and not self.car:
+            raise ValueError("curbside pickup needs a description of the car")
+        if self.place is PickupPlace.CURBSIDE and self.stage is ArrivalStage.HERE and not self.bay:
+            raise ValueError("say which bay the car is in")
+        return self
+
+
+class CollectorNaming(Contract):
+    """Someone else collects the order: the store sees their name at handover (None: the customer)."""
+
+    name: PlainLine | None = Field(default=None, min_length=1, max_length=100)
+    actor: Actor = CUSTOMER

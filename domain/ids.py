@@ -22,6 +22,8 @@ UPDATE_UNLOCK_PICKUP = "unlock_pickup"
 UPDATE_REJECT = "reject"
 UPDATE_REPORT_SHORT_PICK = "report_short_pick"
 UPDATE_CHOOSE = "choose"
+UPDATE_CHECK_IN = "check_in"
+UPDATE_NAME_COLLECTOR = "name_collector"
 QUERY_PICKUP_CODE = "pickup_code"
 SIGNAL_CANCEL = "cancel_order"
 SIGNAL_STOCK_AT_RISK = "stock_at_risk"
@@ -32,7 +34,15 @@ SA_STORE_ID = SearchAttributeKey.for_keyword("StoreId")
 SA_CHANNEL = SearchAttributeKey.for_keyword("Channel")
 SA_STOCK_AT_RISK = SearchAttributeKey.for_bool("StockAtRisk")
 SA_SLA_AT_RISK = SearchAttributeKey.for_bool("SlaAtRisk")
-SEARCH_ATTRIBUTES = (SA_ORDER_STATUS, SA_STORE_ID, SA_CHANNEL, SA_STOCK_AT_RISK, SA_SLA_AT_RISK)
+SA_CHECKED_IN = SearchAttributeKey.for_bool("CheckedIn")  # the customer said "I'm on my way" or "I'm here"
+SEARCH_ATTRIBUTES = (
+    SA_ORDER_STATUS,
+    SA_STORE_ID,
+    SA_CHANNEL,
+    SA_STOCK_AT_RISK,
+    SA_SLA_AT_RISK,
+    SA_CHECKED_IN,
+)
 
 CHANNEL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _CHANNEL_REF = re.compile(CHANNEL_REF_PATTERN)

@@ -8,6 +8,7 @@ from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.status import OrderStatus
 from domain.values import (
+    CheckIn,
     Contract,
     MissingLine,
     OrderLine,
@@ -53,6 +54,8 @@ class OrderFacts(Contract):
     split_from: SplitOrigin | None = None  # the order these lines were split off
     splits: list[str] = []  # orders preparing lines this one's store could not find
     split_off: Decimal = Decimal("0")  # the share of the payment moved to those orders
+    collector: str | None = None  # someone the customer named to collect in their place
+    check_in: CheckIn | None = None  # the customer's latest "on my way" / "I'm here"
 
     @property
     def store_id(self) -> str:

@@ -66,4 +66,7 @@ class OrderPolicy(Contract):
         default=time(21), description="store local time; None: no quiet hours"
     )
     quiet_hours_end: time = time(8)
+    curbside_within: timedelta = Field(
+        default=timedelta(minutes=5), description="bring a ready order out to a checked-in car within this"
+    )
     quiet_hours_for_urgent: bool = Field(default=False, description="hold ready/re-routed messages too")

@@ -283,6 +283,32 @@ class ShortLine(Contract):
     reason: ShortReason
 
 
+class PickupPlace(StrEnum):
+    IN_STORE = "in_store"
+    CURBSIDE = "curbside"  # the store brings the order out to the customer's car
+
+
+class ArrivalStage(StrEnum):
+    ON_THE_WAY = "on_the_way"
+    HERE = "here"
+
+
+class CheckIn(Contract):
+    """The customer said they are coming (or are here): where, and for curbside, which car and bay.
+    `bring_out_by` is set once the order is ready and the customer waits at the curb."""
+
+    stage: ArrivalStage
+    place: PickupPlace
+    car: str | None = None
+    bay: str | None = None
+    at: datetime
+    bring_out_by: datetime | None = None
+
+    @property
+    def waiting_at_curb(self) -> bool:
+        return self.stage is ArrivalStage.HERE and self.place is PickupPlace.CURBSIDE
+
+
 class TimelineEntry(Contract):
     at: datetime
     status: OrderStatus

@@ -37,6 +37,11 @@ class StoreQueue:
         return [card.order.order_id for cards in self.sections.values() for card in cards]
 
 
+def checked_in(order: OrderView) -> bool:
+    """The customer said they are on their way or here (on their pickup page)."""
+    return order.check_in is not None
+
+
 async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: datetime) -> StoreQueue:
     """The store's open orders by section, oldest first, at-risk ones on top of each; `query` narrows
     them to a customer's name or an order number."""
@@ -47,6 +52,7 @@ async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: dat
             sections[order.status].append(QueueCard(order, flagged(order, now)))
     for cards in sections.values():
         cards.sort(key=lambda card: not card.at_risk)  # stable: oldest first within each group
+        cards.sort(key=lambda card: not checked_in(card.order))  # customers on their way or here: on top
     return StoreQueue(store, sections)
 
 

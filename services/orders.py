@@ -19,6 +19,8 @@ from domain.access import Grant, Role
 from domain.commands import (
     Cancellation,
     Collection,
+    CollectorNaming,
+    CustomerCheckIn,
     CustomerChoice,
     PickReport,
     ReadyReport,
@@ -112,6 +114,16 @@ async def unlock_pickup(desk: OrderDesk, order_id: str, action: SupportAction) -
 async def choose(desk: OrderDesk, order: OrderView, answer: CustomerChoice) -> OrderView:
     """The customer's answer to a choice request, for an order the caller found (and may see)."""
     return await _step(desk, order, ids.UPDATE_CHOOSE, answer, OrderView)
+
+
+async def check_in(desk: OrderDesk, order: OrderView, request: CustomerCheckIn) -> OrderView:
+    """The customer is on their way or here, for an order the caller found (and may see)."""
+    return await _step(desk, order, ids.UPDATE_CHECK_IN, request, OrderView)
+
+
+async def name_collector(desk: OrderDesk, order: OrderView, naming: CollectorNaming) -> OrderView:
+    """Someone else collects the order the caller found (and may see)."""
+    return await _step(desk, order, ids.UPDATE_NAME_COLLECTOR, naming, OrderView)
 
 
 async def notifications(desk: OrderDesk, order_id: str) -> list[OutboxMessage]:

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +23,7 @@ from adapters.startup import wait_for_database, wait_for_temporal
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.values import CarrierRate
+from services.pickup_page import page_url
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
@@ -56,7 +58,10 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
 
 
 def activities_for(
-    engine: AsyncEngine, senders: dict[str, ChannelSender], rates: list[CarrierRate] | None = None
+    engine: AsyncEngine,
+    senders: dict[str, ChannelSender],
+    rates: list[CarrierRate] | None = None,
+    links: Callable[[str], str | None] | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows call: the methods of one object per external system."""
     implementations = [
@@ -65,7 +70,7 @@ def activities_for(
         OrderRecordActivities(engine),
         RoutingActivities(engine),
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
-        NotificationActivities(engine, senders, MessageRenderer()),
+        NotificationActivities(engine, senders, MessageRenderer(links)),
     ]
     return [method for implementation in implementations for method in defined_activities(implementation)]
 
@@ -76,12 +81,14 @@ def build_worker(
     task_queue: str,
     senders: dict[str, ChannelSender] | None = None,
     rates: list[CarrierRate] | None = None,
+    links: Callable[[str], str | None] | None = None,
 ) -> Worker:
+    """`links` gives an order's pickup page address for its messages (see services/pickup_page.py)."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[OrderWorkflow, DeliveryWorkflow],
-        activities=activities_for(engine, senders or embedded_senders(), rates),
+        activities=activities_for(engine, senders or embedded_senders(), rates, links),
     )
 
 
@@ -99,7 +106,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         if client is None:
             return
         worker = build_worker(
-            client, engine, settings.task_queue, senders_from(settings), settings.carrier_rates or None
+            client,
+            engine,
+            settings.task_queue,
+            senders_from(settings),
+            settings.carrier_rates or None,
+            links=partial(page_url, settings.tracking_secret, settings.public_url),
         )
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:

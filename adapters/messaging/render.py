@@ -2,6 +2,7 @@
 (`templates/messages/{en,fr}/`, moments written as each language's `_formats.j2` says); dates and money
 by Babel in the store's timezone. English and French; other locales fall back to English."""
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -29,7 +30,9 @@ class RenderedMessage(BaseModel):
 class MessageRenderer:
     """Renders a notification for one channel in the customer's language."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: Callable[[str], str | None] | None = None) -> None:
+        """`links` gives an order's pickup page address (None: messages carry no link)."""
+        self._links = links or (lambda order_id: None)
         self._env = Environment(
             loader=PackageLoader("adapters.messaging", "templates/messages"),
             undefined=StrictUndefined,
@@ -41,6 +44,8 @@ class MessageRenderer:
         """A customer message for one channel, in the customer's language."""
         language = language_of(message.customer.locale)
         context = _context(message, language, self._patterns(language))
+        page_url = self._links(message.order_id) or ""
+        context.update(page_url=page_url, qr_url=f"{page_url}/qr.svg" if page_url else "")
         return self._render(message.kind.value, language, channel, context)
 
     def store_reminder(self, reminder: StoreReminder, language: str = "en") -> RenderedMessage:

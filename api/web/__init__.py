@@ -7,8 +7,10 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web import render
-from api.web.pages import console_routes
+from api.web.pages import console_routes, customer_routes
+from api.web.pages.track import LinkRefused, TooManyActions
 from api.web.session import CsrfRefused, NotSignedIn, OtherStore, session_secret
+from api.web.throttle import ActionLimit
 from config.settings import Settings
 
 
@@ -18,6 +20,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.console_templates = render.environment()
     app.mount("/store/static", StaticFiles(directory=render.STATIC), name="console-static")
     app.include_router(console_routes())
+    app.state.customer_actions = ActionLimit()
+    app.include_router(customer_routes())
 
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, _: NotSignedIn) -> Response:
@@ -25,7 +29,18 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def _no_csrf(request: Request, _: CsrfRefused) -> Response:
+        if request.url.path.startswith("/track/"):
+            return render.page(request, "track_refused.html", 403, reason="csrf")
         return render.page(request, "refused.html", 403, reason="csrf")
+
+    @app.exception_handler(LinkRefused)
+    async def _no_page(request: Request, refused: LinkRefused) -> Response:
+        """A plain page, the same for an unknown order and a wrong token (no trace, no detail)."""
+        return render.page(request, "track_refused.html", refused.status, reason=str(refused.status))
+
+    @app.exception_handler(TooManyActions)
+    async def _slow_down(request: Request, _: TooManyActions) -> Response:
+        return render.page(request, "track_refused.html", 429, reason="429")
 
     @app.exception_handler(OtherStore)
     async def _other_store(request: Request, _: OtherStore) -> Response:

@@ -20,14 +20,24 @@ LANGUAGES = ("en", "fr")  # English is the source language: it needs no catalogu
 DEFAULT = "en"
 
 
+def catalogue_files(language: str) -> list[Path]:
+    """`i18n/<language>.po`, then `i18n/<language>-<screens>.po` files."""
+    return sorted(CATALOGUES.glob(f"{language}*.po"), key=lambda path: (path.stem != language, path.name))
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     """The language's catalogue, compiled in memory from `i18n/<language>.po`."""
-    path = CATALOGUES / f"{language}.po"
-    if language == DEFAULT or not path.exists():
+    paths = catalogue_files(language)
+    if language == DEFAULT or not paths:
         return NullTranslations()
-    with path.open("rb") as po:
+    with paths[0].open("rb") as po:
         catalog = read_po(po, locale=language)
+    for path in paths[1:]:  # each screen family may keep its own file (fr-customer.po)
+        with path.open("rb") as po:
+            for message in read_po(po, locale=language):
+                if message.id:
+                    catalog[message.id] = message
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

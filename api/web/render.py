@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web import i18n
-from api.web.session import COOKIE, LIFETIME, current, seal
+from api.web.session import LIFETIME, cookie_scope, current, seal
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -36,11 +36,12 @@ def gettext(request: Request) -> i18n.NullTranslations:
 
 
 def _with_cookie(request: Request, response: Response) -> Response:
+    name, path = cookie_scope(request)
     response.set_cookie(
-        COOKIE,
+        name,
         seal(request.app.state.console_secret, current(request)),
         max_age=LIFETIME,
-        path="/store",
+        path=path,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -49,8 +50,10 @@ def _with_cookie(request: Request, response: Response) -> Response:
     return response
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    """A screen (or a fragment of one) in the device's language and its store's timezone."""
+def page(
+    request: Request, template: str, status: int = 200, *, timezone: str | None = None, **context: Any
+) -> Response:
+    """A screen (or a fragment of one) in the device's language and its store's timezone (or `timezone`)."""
     session = current(request)
     lang = language(request)
     words = i18n.translations(lang)
@@ -61,7 +64,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         lang=lang,
         _=words.gettext,
         ngettext=words.ngettext,
-        fmt=i18n.Formats(lang, session.timezone),
+        fmt=i18n.Formats(lang, timezone or session.timezone),
         now=datetime.now(UTC),
         **context,
     )

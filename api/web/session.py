@@ -17,6 +17,7 @@ from config.settings import Settings
 from domain.access import Grant, Role
 
 COOKIE = "oms_console"
+TRACK_COOKIE = "oms_track"
 LIFETIME = 12 * 3600  # a shift; the device signs in again afterwards
 
 
@@ -88,11 +89,18 @@ def unseal(secret: bytes, cookie: str | None) -> DeviceSession | None:
     return session if time.time() - session.issued < LIFETIME else None
 
 
+def cookie_scope(request: Request) -> tuple[str, str]:
+    """The cookie's name and path: the console's under /store; the customer page keeps its own under
+    /track (an anonymous session: its CSRF token and language, never a staff session)."""
+    return (TRACK_COOKIE, "/track") if request.url.path.startswith("/track/") else (COOKIE, "/store")
+
+
 def current(request: Request) -> DeviceSession:
     """This device's session, or a new anonymous one (which still has a CSRF token for the sign-in form)."""
     known: DeviceSession | None = getattr(request.state, "console_session", None)
     if known is None:
-        known = unseal(request.app.state.console_secret, request.cookies.get(COOKIE)) or fresh()
+        cookie = request.cookies.get(cookie_scope(request)[0])
+        known = unseal(request.app.state.console_secret, cookie) or fresh()
         request.state.console_session = known
     return known
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ from devstack import demo
 from domain.access import Grant, Role
 from domain.ids import SEARCH_ATTRIBUTES
 from domain.policy import OrderPolicy
+from services.pickup_page import page_url
 from worker.main import build_worker
 
 pytestmark = pytest.mark.integration
@@ -101,7 +103,8 @@ def settings_for(
 @pytest.fixture(scope="session")
 async def worker(client: Client, engine: AsyncEngine, database_url: str) -> AsyncIterator[None]:
     worker_engine = create_engine(database_url)  # the worker has its own pool, as in production
-    async with build_worker(client, worker_engine, TASK_QUEUE):
+    links = partial(page_url, "test-tracking-secret", "http://oms.test")
+    async with build_worker(client, worker_engine, TASK_QUEUE, links=links):
         yield
     await worker_engine.dispose()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -27,8 +28,10 @@ def source_texts() -> set[str]:
 
 
 def test_every_console_text_has_a_french_translation() -> None:
-    with (WEB / "i18n" / "fr.po").open("rb") as po:
-        catalog = read_po(po, locale="fr")
+    catalog: list[Message] = []
+    for path in i18n.catalogue_files("fr"):
+        with path.open("rb") as po:
+            catalog.extend(read_po(po, locale="fr"))
     translated = {
         text
         for m in catalog

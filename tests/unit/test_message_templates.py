@@ -51,8 +51,12 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
     )
 
 
+TOKEN = "q8WkA0mZ3xY7Lp2VnC4tR6sB9dF1gH5j"
+WITH_LINKS = MessageRenderer(links=lambda order_id: f"https://shop.example/track/{order_id}/{TOKEN}")
+
+
 def rendered(kind: NotificationKind, language: str) -> str:
-    renderer, note = MessageRenderer(), example(kind, language)
+    renderer, note = WITH_LINKS, example(kind, language)
     email, sms = renderer.render(note, "email"), renderer.render(note, "sms")
     segments = sms_segments(sms.body)
     return f"Subject: {email.subject}\n\n{email.body}\n\n--- SMS ({segments} segment) ---\n{sms.body}\n"
@@ -81,7 +85,12 @@ def store_message(name: str, language: str) -> str:
     return f"Subject: {email.subject}\n\n{email.body}\n"
 
 
-STORE_MESSAGES = ["store_at_risk_accept", "store_at_risk_ready", "replenishment_alert"]
+STORE_MESSAGES = [
+    "store_at_risk_accept",
+    "store_at_risk_ready",
+    "store_at_risk_curbside",
+    "replenishment_alert",
+]
 STORE_CASES = [(name, language) for name in STORE_MESSAGES for language in LANGUAGES]
 
 
@@ -106,7 +115,7 @@ def test_store_message_matches_its_golden_file(name: str, language: str) -> None
 
 @pytest.mark.parametrize(("kind", "language"), CASES, ids=[f"{k.value}-{lang}" for k, lang in CASES])
 def test_sms_stays_within_two_segments(kind: NotificationKind, language: str) -> None:
-    sms = MessageRenderer().render(example(kind, language), "sms")
+    sms = WITH_LINKS.render(example(kind, language), "sms")
     assert sms_segments(sms.body) <= 2, sms.body
 
 
@@ -142,3 +151,9 @@ def test_segments_are_counted_like_a_phone_does() -> None:
     assert sms_segments("a" * 160) == 1 and sms_segments("a" * 161) == 2 and sms_segments("a" * 306) == 2
     assert sms_segments("ê" * 70) == 1 and sms_segments("ê" * 71) == 2
     assert sms_segments("€" * 80) == 1 and sms_segments("€" * 81) == 2
+
+
+def test_without_a_tracking_secret_messages_carry_no_link() -> None:
+    note = example(NotificationKind.READY_FOR_PICKUP, "en")
+    assert "/track/" not in MessageRenderer().render(note, "email").body
+    assert "/track/" not in MessageRenderer().render(note, "sms").body

@@ -3,3 +3,4 @@
 PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"  # the StockAtRisk (and SlaAtRisk) search attributes
 PATCH_CADENCE = "reminder-cadence-quiet-hours"  # the reminder cadence and quiet hours
 PATCH_ROUTING = "routing-sla-exceptions"  # routing, preparation SLAs and every exception path
+PATCH_CHECK_IN = "customer-check-in"  # the CheckedIn search attribute and the curbside clock

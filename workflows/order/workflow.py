@@ -11,6 +11,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import (
         Cancellation,
         Collection,
+        CollectorNaming,
+        CustomerCheckIn,
         CustomerChoice,
         PickReport,
         ReadyReport,
@@ -28,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, StockWriteOff
 
 from workflows import calls
-from workflows.order import collection, intake, preparation
+from workflows.order import arrival, collection, intake, preparation
 from workflows.order.context import OrderContext, refusals
 from workflows.order.patches import PATCH_ROUTING
 
@@ -154,7 +156,7 @@ class OrderWorkflow:
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         with refusals():
-            self._order.ensure(OrderStatus.CANCELLED)
+            self._order.ensure_cancellable(cancellation)
 
     @workflow.signal(name=ids.SIGNAL_CANCEL)
     def cancel_order(self, cancellation: Cancellation) -> None:
@@ -227,3 +229,27 @@ class OrderWorkflow:
         """The shelf no longer covers this order's reservation: flag it until it is dealt with."""
         if self._order.flag_stock_at_risk(risk):
             await self._ctx.record()
+
+    # ---- the customer on their way ------------------------------------------------------------
+
+    @workflow.update(name=ids.UPDATE_CHECK_IN)
+    async def check_in(self, request: CustomerCheckIn) -> OrderView:
+        """ "I'm on my way" / "I'm here": shown to the store; at the curb, the curbside clock runs."""
+        await arrival.check_in(self._ctx, request)
+        return self._order.state.view()
+
+    @check_in.validator
+    def _validate_check_in(self, request: CustomerCheckIn) -> None:
+        with refusals():
+            self._order.ensure_check_in()
+
+    @workflow.update(name=ids.UPDATE_NAME_COLLECTOR)
+    async def name_collector(self, naming: CollectorNaming) -> OrderView:
+        """Someone else collects: the store sees their name at handover."""
+        await arrival.name_collector(self._ctx, naming)
+        return self._order.state.view()
+
+    @name_collector.validator
+    def _validate_name_collector(self, naming: CollectorNaming) -> None:
+        with refusals():
+            self._order.ensure_collector_nameable()

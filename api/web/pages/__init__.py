@@ -10,3 +10,11 @@ def console_routes() -> APIRouter:
     for screen in (signin, queue, order, picking, prints, stock):
         router.include_router(screen.router)
     return router
+
+
+def customer_routes() -> APIRouter:
+    from api.web.pages import track
+
+    router = APIRouter(include_in_schema=False)
+    router.include_router(track.router)
+    return router

@@ -8,4 +8,6 @@ import pytest
 
 if __name__ == "__main__":
     os.environ["OMS_SCREENS"] = "1"
-    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", f"{os.path.dirname(__file__)}/test_screens.py"]))
+    here = os.path.dirname(__file__)
+    tests = [f"{here}/test_screens.py", f"{here}/test_customer_screens.py"]
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", *tests]))

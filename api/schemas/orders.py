@@ -1,65 +1,41 @@
-"""HTTP contracts: request bodies (`...Body`) and answers (`...Public`), apart from the domain commands and
-Temporal payloads a route builds from them and from the read models and rows it answers from. They share
-value objects (lines, addresses, stores inside an order); an HTTP change stops here."""
+"""HTTP contracts of orders: the channel's order, store and support actions, and the order answered."""
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from api.access import REDACTED
+from api.schemas.base import STATED_ACTOR, Public
 from domain.access import noted
-from domain.availability import StoreAvailability
 from domain.commands import Cancellation, CustomerChoice, ResendRequest, SupportAction
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
 from domain.policy import ChoiceOption
 from domain.status import OrderStatus
-from domain.stock import StockLevel
 from domain.values import (
     Actor,
     Address,
     ChannelRef,
+    CheckIn,
     ContactPreference,
     Contract,
     Customer,
     MissingLine,
-    OpeningHours,
     OrderLine,
     OrderPlacement,
     PickedLine,
     PreparationSla,
     Reason,
-    RoutingState,
     Shipment,
     ShortLine,
     SplitOrigin,
     StockAtRisk,
     StoreId,
-    StoreKind,
     StoreProfile,
     TimelineEntry,
-    storable_text,
 )
-
-STATED_ACTOR = Field(
-    default=None, description="who asked, kept as a note: the actor is the API key's identity"
-)
-
-
-class Public(BaseModel):
-    """An answer built from a read model or row: fields the HTTP contract does not name are left out."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    @classmethod
-    def of(cls, source: BaseModel | Any) -> Self:
-        if isinstance(source, BaseModel):
-            return cls.model_validate(source.model_dump())
-        return cls.model_validate(source, from_attributes=True)
-
 
 # ---- orders ---------------------------------------------------------------------------------------
 
@@ -146,6 +122,8 @@ class OrderPublic(Public):
     split_from: SplitOrigin | None = None
     splits: list[str] = []
     split_off: Decimal = Decimal("0")
+    collector: str | None = None
+    check_in: CheckIn | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":
@@ -260,141 +238,3 @@ class TrackedOrderPublic(Public):
     lines: list[OrderLine]
     ready_by: datetime | None
     pickup_deadline: datetime | None
-
-
-# ---- stores, stock, holds, availability -----------------------------------------------------------
-
-
-class StorePublic(Public):
-    id: str
-    name: str
-    city: str
-    address: str
-    latitude: float
-    longitude: float
-    timezone: str
-    opening_hours: list[OpeningHours]
-    email: str | None = None
-    kind: StoreKind = StoreKind.STORE
-    routing: RoutingState = RoutingState.OPEN
-    orders_per_hour: int | None = None
-    orders_per_day: int | None = None
-    ships: bool = False
-    country: str | None = None
-
-
-class StoreRoutingBody(BaseModel):
-    """Whether a store takes new and re-routed orders, and how many it can prepare. Fields left out stay
-    as they are; a capacity set to null means none is known (no load term in routing)."""
-
-    routing: RoutingState | None = Field(default=None, description="open, closed (today) or frozen (count)")
-    orders_per_hour: int | None = Field(default=None, ge=1, le=10_000)
-    orders_per_day: int | None = Field(default=None, ge=1, le=100_000)
-
-
-class StockLevelPublic(BaseModel):
-    store_id: str
-    sku: str
-    on_hand: int
-    reserved: int
-    available: int
-
-    safety_stock: int = 0
-
-    @classmethod
-    def of(cls, level: StockLevel) -> "StockLevelPublic":
-        return cls(**level.model_dump(), available=level.available)
-
-
-class StockCountBody(BaseModel):
-    on_hand: int | None = Field(default=None, ge=0, le=1_000_000, description="absolute count, taken now")
-    safety_stock: int | None = Field(default=None, ge=0, le=1_000_000, description="units never promised")
-
-
-class HoldBody(BaseModel):
-    store_id: StoreId
-    lines: list[PickedLine] = Field(min_length=1, max_length=100)
-    minutes: int | None = Field(default=None, ge=1, le=240, description="default OMS_CHECKOUT_HOLD")
-
-
-class HoldPublic(Public):
-    hold_id: str
-    store_id: str
-    lines: list[PickedLine]
-    expires_at: datetime
-    active: bool
-
-
-class AvailabilityPublic(BaseModel):
-    basket: list[OrderLine]
-    stores: list[StoreAvailability]
-
-
-# ---- the stock feed and alerts ---------------------------------------------------------------------
-
-
-class EventResultPublic(Public):
-    event_id: str
-    status: str = Field(description="applied | repeat | superseded (a count older than one already applied)")
-    on_hand_delta: int
-    superseded_by: datetime | None = Field(default=None, description="when the count that stands was taken")
-
-
-class RejectionPublic(Public):
-    index: int
-    event_id: str | None
-    reasons: list[str]
-
-
-class AtRiskPublic(Public):
-    order_id: str
-    risk: StockAtRisk
-
-
-class AlertPublic(Public):
-    id: int
-    store_id: str
-    sku: str
-    on_hand: int
-    reserved: int
-    safety_stock: int
-    raised_at: datetime
-    cleared_at: datetime | None
-
-
-class FeedPublic(Public):
-    """What a feed batch did: events applied (or repeated), rejected, the orders put at risk, the
-    replenishment alerts raised."""
-
-    applied: list[EventResultPublic]
-    rejected: list[RejectionPublic]
-    at_risk: list[AtRiskPublic]
-    alerts: list[AlertPublic]
-
-
-class SupportAlertPublic(Public):
-    id: int
-    order_id: str
-    kind: str
-    detail: str
-    raised_at: datetime
-    resolved_at: datetime | None
-
-
-# ---- customers ------------------------------------------------------------------------------------
-
-
-class ErasureBody(BaseModel):
-    email: Annotated[str, AfterValidator(storable_text)] = Field(
-        min_length=3, max_length=254, description="the email the customer ordered with"
-    )
-
-
-class ErasurePublic(BaseModel):
-    orders: list[str]
-    dead_letters: list[int] = []
-    message: str = "personal data erased from orders, messages, dead letters and workflow histories"
-
-
-class RewrapPublic(BaseModel):
-    rewrapped: int = Field(description="customer keys rewrapped under the active master key")

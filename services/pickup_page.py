@@ -1,0 +1,197 @@
+"""The customer's pickup page: their order as they should see it (progress, items, the store and its
+hours, the pickup code once ready, what they may do now) behind the tracking link, and their actions.
+Shows no email or phone; the link's token is checked by services/tracking.py."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from temporalio.service import RPCError
+
+from domain import ids
+from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerCheckIn, CustomerChoice
+from domain.decisions import ChoiceRequest
+from domain.order.arrival import customer_may_cancel, may_check_in, may_name_collector
+from domain.order_state import OrderView
+from domain.status import IN_PREPARATION, OrderStatus
+from domain.store_work import PickLine
+from domain.values import Address, CheckIn, OpeningHours, StoreProfile
+from services import console, orders, tracking
+from services.errors import OrderBusy
+from services.orders import OrderDesk
+from services.stores import get_store
+
+# The customer's four steps; statuses between them show where the order is.
+STEPS = ("received", "preparing", "ready", "collected")
+_STEP_OF = {
+    OrderStatus.RECEIVED: 0,
+    OrderStatus.RESERVED: 1,
+    OrderStatus.ACCEPTED: 1,
+    OrderStatus.PICKED: 1,
+    OrderStatus.AWAITING_CUSTOMER: 1,
+    OrderStatus.READY: 2,
+    OrderStatus.COLLECTED: 3,
+}
+
+
+def page_url(secret: str | None, public_url: str, order_id: str) -> str | None:
+    """The pickup page messages link to; None without a tracking secret (no link can be checked)."""
+    if not secret:
+        return None
+    return f"{public_url.rstrip('/')}/track/{order_id}/{tracking.tracking_token(secret, order_id)}"
+
+
+def progress_step(status: OrderStatus) -> int | None:
+    """Which of the four steps the order is at; None once it left them (cancelled, expired, delivery)."""
+    return _STEP_OF.get(status)
+
+
+def map_link(store: StoreProfile) -> str:
+    """A plain link to the store on OpenStreetMap: no third-party script on the page."""
+    lat, lon = f"{store.latitude:.5f}", f"{store.longitude:.5f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+@dataclass(frozen=True)
+class DayHours:
+    weekday: int  # 0 = Monday
+    hours: list[OpeningHours]
+    today: bool
+
+
+def week_hours(store: StoreProfile, now: datetime) -> list[DayHours]:
+    """Monday to Sunday with each day's hours (none: closed), today's in the store's timezone marked."""
+    today = now.astimezone(ZoneInfo(store.timezone)).weekday()
+    return [
+        DayHours(
+            weekday=day,
+            hours=sorted((h for h in store.opening_hours if h.weekday == day), key=lambda h: h.opens),
+            today=day == today,
+        )
+        for day in range(7)
+    ]
+
+
+@dataclass(frozen=True)
+class OfferedStore:
+    store_id: str
+    name: str
+    address: str
+    distance_km: float
+    ready_by: datetime | None
+
+
+@dataclass(frozen=True)
+class PickupPage:
+    order_id: str
+    reference: str
+    status: OrderStatus
+    step: int | None
+    store: StoreProfile | None
+    hours: list[DayHours]
+    map_url: str | None
+    lines: list[PickLine]
+    ready_by: datetime | None
+    pickup_deadline: datetime | None
+    pickup_code: str | None
+    collector: str | None
+    check_in: CheckIn | None
+    language: str
+    choice: ChoiceRequest | None = None
+    offered: list[OfferedStore] = field(default_factory=list)
+    delivery_address: Address | None = None
+    may_cancel: bool = False
+    may_check_in: bool = False
+    may_name_collector: bool = False
+
+    @property
+    def preparing(self) -> bool:
+        return self.status in IN_PREPARATION
+
+
+async def verified_order(
+    desk: OrderDesk, secret: str | None, order_id: str, token: str, grace: timedelta
+) -> OrderView:
+    """The order the link opens: the token checked (and its expiry after `grace`) by the tracking use case."""
+    await tracking.track(desk, secret, order_id, token, grace)
+    return await orders.find_order(desk, order_id)
+
+
+async def pickup_code(desk: OrderDesk, order: OrderView) -> str | None:
+    """The code the customer shows at the counter, while the order waits for them."""
+    if order.status is not OrderStatus.READY:
+        return None
+    try:
+        code: str | None = await desk.client.get_workflow_handle(order.order_id).query(
+            ids.QUERY_PICKUP_CODE, result_type=str
+        )
+    except RPCError:
+        raise OrderBusy(order.order_id, "the pickup code cannot be read right now; retry") from None
+    return code
+
+
+async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPage:
+    """Everything the page shows of the order now, and what the customer may do."""
+    store = order.store.model_copy(update={"email": None}) if order.store else None
+    async with desk.engine.connect() as conn:
+        lines = await console.order_pick_list(conn, order)
+        offered = await _offered_stores(conn, order.choice)
+    return PickupPage(
+        order_id=order.order_id,
+        reference=order.placement.channel_order_id,
+        status=order.status,
+        step=progress_step(order.status),
+        store=store,
+        hours=week_hours(store, now) if store else [],
+        map_url=map_link(store) if store else None,
+        lines=lines,
+        ready_by=order.ready_by,
+        pickup_deadline=order.pickup_deadline,
+        pickup_code=await pickup_code(desk, order),
+        collector=order.collector,
+        check_in=order.check_in,
+        language=order.placement.customer.locale.split("-")[0],
+        choice=order.choice if order.status is OrderStatus.AWAITING_CUSTOMER else None,
+        offered=offered if order.status is OrderStatus.AWAITING_CUSTOMER else [],
+        delivery_address=order.placement.delivery_address,
+        may_cancel=customer_may_cancel(order.status),
+        may_check_in=may_check_in(order.status),
+        may_name_collector=may_name_collector(order.status),
+    )
+
+
+async def _offered_stores(conn: AsyncConnection, choice: ChoiceRequest | None) -> list[OfferedStore]:
+    """The stores offered in a choice, with the name and address the customer knows them by."""
+    offered = []
+    for candidate in choice.stores if choice else []:
+        profile = await get_store(conn, candidate.store_id)
+        offered.append(
+            OfferedStore(
+                store_id=candidate.store_id,
+                name=profile.name,
+                address=f"{profile.address}, {profile.city}",
+                distance_km=candidate.distance_km,
+                ready_by=candidate.ready_by,
+            )
+        )
+    return offered
+
+
+async def check_in(desk: OrderDesk, order: OrderView, request: CustomerCheckIn) -> OrderView:
+    return await orders.check_in(desk, order, request)
+
+
+async def name_collector(desk: OrderDesk, order: OrderView, name: str | None) -> OrderView:
+    return await orders.name_collector(desk, order, CollectorNaming(name=name or None))
+
+
+async def choose(desk: OrderDesk, order: OrderView, answer: CustomerChoice) -> OrderView:
+    return await orders.choose(desk, order, answer)
+
+
+async def cancel(desk: OrderDesk, order: OrderView) -> OrderView:
+    """Cancelled by the customer before picking starts: stock released, payment voided, customer told."""
+    return await orders.cancel(
+        desk, order.order_id, Cancellation(reason="cancelled on the pickup page", actor=CUSTOMER)
+    )
