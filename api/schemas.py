@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from api.access import REDACTED
 from domain.availability import StoreAvailability
-from domain.commands import CustomerChoice, ResendRequest, SupportAction
+from domain.commands import CustomerChoice, HandoverProof, ResendRequest, SupportAction
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
@@ -141,6 +141,7 @@ class OrderPublic(Public):
     split_from: SplitOrigin | None = None
     splits: list[str] = []
     split_off: Decimal = Decimal("0")
+    proof: HandoverProof | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":
