@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from domain.access import Grant, Role
+from domain.commands import ProofKind
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
 from domain.values import CarrierRate
@@ -112,6 +113,18 @@ class Settings(BaseSettings):
     carrier_rates: list[CarrierRate] = Field(
         default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
     )
+
+    handover_proof: ProofKind = Field(
+        default=ProofKind.CODE, description="proof of handover: code, id_check (type noted) or signature"
+    )
+    handover_proof_stores: dict[str, ProofKind] = Field(
+        default_factory=dict,
+        description='JSON: store id -> proof kind, where it differs ({"lyon": "id_check"})',
+    )
+
+    def proof_for(self, store_id: str) -> ProofKind:
+        """What a store's associates check at handover, beyond the pickup code."""
+        return self.handover_proof_stores.get(store_id, self.handover_proof)
 
     @classmethod
     def settings_customise_sources(

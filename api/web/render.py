@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web import i18n
+from api.web.codes import qr_svg
 from api.web.session import COOKIE, LIFETIME, current, seal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -24,6 +25,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["clock"] = i18n.Formats.clock
+    env.globals["qr"] = qr_svg
     return env
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import ConnectionDep
-from api.web.render import page
+from api.web.render import page, redirect
 from api.web.session import Device
 from services import console
 
@@ -20,6 +20,8 @@ async def queue(
     """`moved` names an order a short pick just sent to another store."""
     assert device.store_id is not None
     store_queue = await console.store_queue(conn, device.store_id, q[:80], datetime.now(UTC))
+    if q.strip() in store_queue.order_ids:  # a bag label (or an order id) scanned: open its order
+        return redirect(request, f"/store/orders/{q.strip()}?done=label")
     return page(request, "queue.html", queue=store_queue, q=q[:80], moved=moved[:64], active="queue")
 
 

@@ -108,6 +108,38 @@ async function cameraScan(button) {
   look();
 }
 
+// A signature drawn with a finger: kept as SVG path data (M/L commands, whole pixels of the 600×200 box)
+// in the form's hidden field; the server checks its shape and size.
+function signaturePad(canvas) {
+  const field = document.getElementById(canvas.dataset.signature);
+  const clear = canvas.parentElement.querySelector("[data-clear-signature]");
+  const pen = canvas.getContext("2d");
+  pen.lineWidth = 3; pen.lineCap = "round"; pen.lineJoin = "round"; pen.strokeStyle = "#1b1b1b";
+  let drawing = false;
+  const at = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [Math.round((event.clientX - box.left) * canvas.width / box.width),
+            Math.round((event.clientY - box.top) * canvas.height / box.height)];
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    drawing = true; canvas.setPointerCapture(event.pointerId);
+    const [x, y] = at(event);
+    pen.beginPath(); pen.moveTo(x, y);
+    field.value += `${field.value ? " " : ""}M${x} ${y}`;
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const [x, y] = at(event);
+    pen.lineTo(x, y); pen.stroke();
+    field.value += ` L${x} ${y}`;
+  });
+  const stop = () => { drawing = false; };
+  canvas.addEventListener("pointerup", stop);
+  canvas.addEventListener("pointercancel", stop);
+  clear.hidden = false;
+  clear.addEventListener("click", () => { pen.clearRect(0, 0, canvas.width, canvas.height); field.value = ""; });
+}
+
 function start(root) {
   tick(root);
   const live = root.querySelector("[data-live]");
@@ -118,6 +150,7 @@ function start(root) {
       b.addEventListener("click", () => cameraScan(b));
     }
   }
+  for (const canvas of root.querySelectorAll("canvas[data-signature]")) signaturePad(canvas);
   for (const b of root.querySelectorAll("button[data-print]")) {
     b.hidden = false;
     b.addEventListener("click", () => window.print());
