@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     )
     handover_proof_stores: dict[str, ProofKind] = Field(
         default_factory=dict,
-        description='JSON: store id -> proof kind, where it differs ({"lyon": "id_check"})',
+        description='JSON: store id -> proof kind where it differs ({"lyon": "id_check"})',
     )
 
     def proof_for(self, store_id: str) -> ProofKind:
