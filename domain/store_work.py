@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from domain.order_state import OrderView
 from domain.status import OrderStatus
-from domain.values import OrderLine
+from domain.values import OrderLine, PreparationSla
 
 # What the store console shows, in the order associates work through them.
 QUEUE_SECTIONS = (
@@ -99,6 +99,22 @@ def fully_picked(lines: list[PickLine]) -> bool:
 
 
 @dataclass(frozen=True)
+class QueueOrder:
+    """What the queue shows of an order: read narrowly from the read model (not the whole view), since a
+    busy store's queue lists hundreds of them on every refresh."""
+
+    order_id: str
+    status: OrderStatus
+    channel_order_id: str
+    customer_name: str
+    units: int  # units the order still holds
+    sla: PreparationSla | None = None
+    sla_at_risk: bool = False
+    stock_at_risk: bool = False
+    staging_location: str | None = None
+
+
+@dataclass(frozen=True)
 class Deadline:
     """The next SLA deadline of an order in the queue, and from when it is at risk."""
 
@@ -109,7 +125,7 @@ class Deadline:
         return now >= self.at_risk_from
 
 
-def next_deadline(order: OrderView) -> Deadline | None:
+def next_deadline(order: OrderView | QueueOrder) -> Deadline | None:
     """Accept-by while the order waits for the store, ready-by while it is prepared; none afterwards."""
     if order.sla is None:
         return None
@@ -120,15 +136,14 @@ def next_deadline(order: OrderView) -> Deadline | None:
     return None
 
 
-def flagged(order: OrderView, now: datetime) -> bool:
+def flagged(order: OrderView | QueueOrder, now: datetime) -> bool:
     """At risk: the workflow said so (SLA or stock taken off the shelf), or the deadline is close."""
     deadline = next_deadline(order)
     return order.sla_at_risk or bool(order.stock_at_risk) or (deadline is not None and deadline.at_risk(now))
 
 
-def matches(order: OrderView, query: str) -> bool:
+def matches(order: QueueOrder, query: str) -> bool:
     """A queue search: the customer's name or the channel's order id, in part and in any case."""
     needle = query.strip().casefold()
-    placement = order.placement
-    haystack = (placement.customer.name, placement.channel_order_id, order.order_id)
+    haystack = (order.customer_name, order.channel_order_id, order.order_id)
     return not needle or any(needle in text.casefold() for text in haystack)

@@ -13,7 +13,7 @@ from domain.availability import StoreAvailability
 from domain.order_state import OrderView
 from domain.status import OrderStatus
 from domain.stock import StockLevel
-from domain.store_work import QUEUE_SECTIONS, PickLine, Product, flagged, matches, pick_list
+from domain.store_work import QUEUE_SECTIONS, PickLine, Product, QueueOrder, flagged, matches, pick_list
 from domain.values import OrderLine, StoreProfile
 from services.availability import stores_for_basket
 from services.errors import NotFound
@@ -23,7 +23,7 @@ from services.stores import get_store
 
 @dataclass(frozen=True)
 class QueueCard:
-    order: OrderView
+    order: QueueOrder
     at_risk: bool
 
 
