@@ -50,6 +50,11 @@ async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: dat
     return StoreQueue(store, sections)
 
 
+async def queue_mark(conn: AsyncConnection, store_id: str) -> tuple[object, ...]:
+    """A mark of the store's open orders that changes with any of them: the live queue re-renders then."""
+    return await console.queue_mark(conn, store_id, QUEUE_SECTIONS)
+
+
 async def order_pick_list(conn: AsyncConnection, order: OrderView) -> list[PickLine]:
     """The order's lines with product name, barcode and shelf location, in walking order."""
     lines = order.current_lines

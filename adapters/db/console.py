@@ -63,6 +63,15 @@ async def open_orders(
     ]
 
 
+async def queue_mark(
+    conn: AsyncConnection, store_id: str, statuses: tuple[OrderStatus, ...]
+) -> tuple[object, ...]:
+    """Changes whenever one of the store's open orders does (versions only grow), or one comes or goes."""
+    query = select(func.count(), func.coalesce(func.sum(orders.c.version), 0), func.max(orders.c.updated_at))
+    query = query.where(orders.c.store_id == store_id, orders.c.status.in_([s.value for s in statuses]))
+    return tuple((await conn.execute(query)).one())
+
+
 async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, Product]:
     """Name, barcode and this store's shelf location of each known SKU."""
     location = shelf_locations.c.location

@@ -53,11 +53,16 @@ def _with_cookie(request: Request, response: Response) -> Response:
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     """A screen (or a fragment of one) in the device's language and its store's timezone."""
+    return _with_cookie(request, HTMLResponse(html(request, template, **context), status_code=status))
+
+
+def html(request: Request, template: str, **context: Any) -> str:
+    """A template rendered for this device: its language, its store's timezone, its session."""
     session = current(request)
     lang = language(request)
     words = i18n.translations(lang)
     env: Environment = request.app.state.console_templates
-    html = env.get_template(template).render(
+    return env.get_template(template).render(
         request=request,
         session=session,
         lang=lang,
@@ -67,7 +72,6 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         now=datetime.now(UTC),
         **context,
     )
-    return _with_cookie(request, HTMLResponse(html, status_code=status))
 
 
 def redirect(request: Request, to: str) -> Response:

@@ -71,12 +71,14 @@ function newOrders(root) {
   return new Set([...root.querySelectorAll("[data-new-order]")].map((el) => el.dataset.newOrder));
 }
 
+// New orders appear without a reload: pushed by the server (server-sent events) where the browser has
+// EventSource, else fetched every few seconds.
+let liveEvents = null;
+window.addEventListener("pagehide", () => liveEvents && liveEvents.close());
 function watchQueue(live) {
   let known = newOrders(live);
-  setInterval(async () => {
-    const response = await fetch(live.dataset.live, { credentials: "same-origin" });
-    if (!response.ok) return;
-    live.innerHTML = await response.text();
+  const show = (html) => {
+    live.innerHTML = html;
     const now = newOrders(live);
     const arrived = [...now].filter((id) => !known.has(id));
     known = now;
@@ -87,6 +89,16 @@ function watchQueue(live) {
       alert.hidden = false;
       beep();
     }
+  };
+  if ("EventSource" in window && live.dataset.events) {
+    if (liveEvents) liveEvents.close();
+    liveEvents = new EventSource(live.dataset.events);
+    liveEvents.addEventListener("queue", (event) => show(event.data));
+    return;
+  }
+  setInterval(async () => {
+    const response = await fetch(live.dataset.live, { credentials: "same-origin" });
+    if (response.ok) show(await response.text());
   }, Number(live.dataset.every || 4000));
 }
 
