@@ -21,14 +21,16 @@ STREAM_FOR = 300  # seconds; the browser reconnects by itself (and the session i
 
 @router.get("/")
 async def queue(
-    request: Request, device: Device, conn: ConnectionDep, q: str = "", moved: str = ""
+    request: Request, device: Device, conn: ConnectionDep, q: str = "", moved: str = "", picked: int = 0
 ) -> Response:
-    """`moved` names an order a short pick just sent to another store."""
+    """`moved` names an order a short pick just sent to another store; `picked` counts a batch's orders."""
     assert device.store_id is not None
     store_queue = await console.store_queue(conn, device.store_id, q[:80], datetime.now(UTC))
     if q.strip() in store_queue.order_ids:  # a bag label (or an order id) scanned: open its order
         return redirect(request, f"/store/orders/{q.strip()}?done=label")
-    return page(request, "queue.html", queue=store_queue, q=q[:80], moved=moved[:64], active="queue")
+    return page(
+        request, "queue.html", queue=store_queue, q=q[:80], moved=moved[:64], picked=picked, active="queue"
+    )
 
 
 @router.get("/queue/live")
