@@ -44,6 +44,7 @@ async def test_a_bag_label_opens_its_order_and_the_customer_signs_for_it(
     assert await serious_violations(page) == []
 
     pad = page.get_by_role("img", name="Customer's signature")
+    await pad.scroll_into_view_if_needed()
     box = await pad.bounding_box()
     assert box is not None
     await page.mouse.move(box["x"] + 20, box["y"] + box["height"] * 0.7)
