@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from domain.access import Grant, Role
+from domain.commands import ProofKind
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
 from domain.stock import FeedWindow
@@ -136,6 +137,18 @@ class Settings(BaseSettings):
     carrier_rates: list[CarrierRate] = Field(
         default_factory=list, description="JSON list of carrier rates; empty: the built-in table"
     )
+
+    handover_proof: ProofKind = Field(
+        default=ProofKind.CODE, description="proof of handover: code, id_check (type noted) or signature"
+    )
+    handover_proof_stores: dict[str, ProofKind] = Field(
+        default_factory=dict,
+        description='JSON: store id -> proof kind where it differs ({"lyon": "id_check"})',
+    )
+
+    def proof_for(self, store_id: str) -> ProofKind:
+        """What a store's associates check at handover, beyond the pickup code."""
+        return self.handover_proof_stores.get(store_id, self.handover_proof)
 
     @model_validator(mode="after")
     def _public_url_where_the_api_listens(self) -> Self:

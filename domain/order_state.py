@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from domain.commands import CustomerChoice
+from domain.commands import CustomerChoice, HandoverProof
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.status import OrderStatus
@@ -56,6 +56,7 @@ class OrderFacts(Contract):
     split_off: Decimal = Decimal("0")  # the share of the payment moved to those orders
     collector: str | None = None  # someone the customer named to collect in their place
     check_in: CheckIn | None = None  # the customer's latest "on my way" / "I'm here"
+    proof: HandoverProof | None = None  # what was checked at handover beyond the pickup code
 
     @property
     def store_id(self) -> str:
@@ -83,6 +84,7 @@ class OrderState(OrderFacts):
     # An exception the store or the stock feed raised, until it is handled; the customer's answer to a
     # choice, until it is applied; the profiles of the last routing candidates (the stores it may move to).
     problem: str | None = None
+    problem_actor: str | None = None  # who raised it (a store associate), when not the OMS itself
     answer: CustomerChoice | None = None
     candidates: dict[str, StoreProfile] = {}
     # Messages: the last sequence sent per kind (for re-sends), a ready message held back by quiet hours.

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from domain.order_state import OrderView
 from domain.status import OrderStatus
-from domain.values import OrderLine
+from domain.values import CheckIn, OrderLine, PreparationSla
 
 # What the store console shows, in the order associates work through them.
 QUEUE_SECTIONS = (
@@ -98,6 +98,85 @@ def fully_picked(lines: list[PickLine]) -> bool:
     return all(line.done for line in lines)
 
 
+# ---- batch picking: several orders in one walk, each into its own tote ---------------------------
+
+BATCH_MAX = 8  # orders in one walk: as many totes as a picking trolley holds
+
+
+@dataclass(frozen=True)
+class ToteLine:
+    """One line of one order in a batch walk, and the tote its units go in (tote n: the n-th order)."""
+
+    tote: int
+    order_id: str
+    line: PickLine
+
+    @property
+    def key(self) -> str:
+        return f"{self.tote}-{self.line.product.sku}"
+
+
+def batch_pick_list(orders: list[tuple[str, list[PickLine]]]) -> list[ToteLine]:
+    """Every line of the orders in one walk: by shelf location (lines without one last), then tote."""
+    rows = [
+        ToteLine(tote, order_id, line) for tote, (order_id, lines) in enumerate(orders, 1) for line in lines
+    ]
+
+    def walk(row: ToteLine) -> tuple[bool, str, str, int]:
+        product = row.line.product
+        return (product.location is None, product.location or "", product.sku, row.tote)
+
+    return sorted(rows, key=walk)
+
+
+def batch_with_counts(rows: list[ToteLine], counts: dict[str, int]) -> list[ToteLine]:
+    """The walk with the units counted so far per tote and SKU (`<tote>-<sku>`), each within 0..ordered."""
+    return [
+        replace(row, line=replace(row.line, counted=max(0, min(counts.get(row.key, 0), row.line.ordered))))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class BatchScan:
+    outcome: "ScanOutcome"
+    rows: list[ToteLine]
+    row: ToteLine | None = None
+
+
+def batch_scan(rows: list[ToteLine], code: str) -> BatchScan:
+    """One scanned unit goes in the tote of the first order (in walking order) that still wants one."""
+    code = code.strip()
+    if not code:
+        return BatchScan(ScanOutcome.NOTHING, rows)
+    wanted = [i for i, row in enumerate(rows) if code in (row.line.product.barcode, row.line.product.sku)]
+    if not wanted:
+        return BatchScan(ScanOutcome.NOT_ON_ORDER, rows)
+    for index in wanted:
+        row = rows[index]
+        if not row.line.done:
+            counted = replace(row, line=replace(row.line, counted=row.line.counted + 1))
+            return BatchScan(ScanOutcome.COUNTED, [*rows[:index], counted, *rows[index + 1 :]], counted)
+    return BatchScan(ScanOutcome.ALREADY_COMPLETE, rows, rows[wanted[0]])
+
+
+@dataclass(frozen=True)
+class QueueOrder:
+    """What the queue shows of an order: read narrowly from the read model (not the whole view), since a
+    busy store's queue lists hundreds of them on every refresh."""
+
+    order_id: str
+    status: OrderStatus
+    channel_order_id: str
+    customer_name: str
+    units: int  # units the order still holds
+    sla: PreparationSla | None = None
+    sla_at_risk: bool = False
+    stock_at_risk: bool = False
+    staging_location: str | None = None
+    check_in: CheckIn | None = None  # the customer's "on my way" / "I'm here"
+
+
 @dataclass(frozen=True)
 class Deadline:
     """The next SLA deadline of an order in the queue, and from when it is at risk."""
@@ -109,7 +188,7 @@ class Deadline:
         return now >= self.at_risk_from
 
 
-def next_deadline(order: OrderView) -> Deadline | None:
+def next_deadline(order: OrderView | QueueOrder) -> Deadline | None:
     """Accept-by while the order waits for the store, ready-by while it is prepared; none afterwards."""
     if order.sla is None:
         return None
@@ -120,15 +199,14 @@ def next_deadline(order: OrderView) -> Deadline | None:
     return None
 
 
-def flagged(order: OrderView, now: datetime) -> bool:
+def flagged(order: OrderView | QueueOrder, now: datetime) -> bool:
     """At risk: the workflow said so (SLA or stock taken off the shelf), or the deadline is close."""
     deadline = next_deadline(order)
     return order.sla_at_risk or bool(order.stock_at_risk) or (deadline is not None and deadline.at_risk(now))
 
 
-def matches(order: OrderView, query: str) -> bool:
+def matches(order: QueueOrder, query: str) -> bool:
     """A queue search: the customer's name or the channel's order id, in part and in any case."""
     needle = query.strip().casefold()
-    placement = order.placement
-    haystack = (placement.customer.name, placement.channel_order_id, order.order_id)
+    haystack = (order.customer_name, order.channel_order_id, order.order_id)
     return not needle or any(needle in text.casefold() for text in haystack)

@@ -13,7 +13,17 @@ from domain.availability import StoreAvailability
 from domain.order_state import OrderView
 from domain.status import OrderStatus
 from domain.stock import StockLevel
-from domain.store_work import QUEUE_SECTIONS, PickLine, Product, flagged, matches, pick_list
+from domain.store_work import (
+    QUEUE_SECTIONS,
+    PickLine,
+    Product,
+    QueueOrder,
+    ToteLine,
+    batch_pick_list,
+    flagged,
+    matches,
+    pick_list,
+)
 from domain.values import OrderLine, StoreProfile
 from services.availability import stores_for_basket
 from services.errors import NotFound
@@ -23,7 +33,7 @@ from services.stores import get_store
 
 @dataclass(frozen=True)
 class QueueCard:
-    order: OrderView
+    order: QueueOrder
     at_risk: bool
 
 
@@ -37,7 +47,7 @@ class StoreQueue:
         return [card.order.order_id for cards in self.sections.values() for card in cards]
 
 
-def checked_in(order: OrderView) -> bool:
+def checked_in(order: OrderView | QueueOrder) -> bool:
     """The customer said they are on their way or here (on their pickup page)."""
     return order.check_in is not None
 
@@ -56,10 +66,27 @@ async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: dat
     return StoreQueue(store, sections)
 
 
+async def accepted_orders(conn: AsyncConnection, store_id: str) -> list[QueueOrder]:
+    """The store's accepted orders, oldest first: what a batch pick can take."""
+    return await console.open_orders(conn, store_id, (OrderStatus.ACCEPTED,))
+
+
+async def queue_mark(conn: AsyncConnection, store_id: str) -> tuple[object, ...]:
+    """A mark of the store's open orders that changes with any of them: the live queue re-renders then."""
+    return await console.queue_mark(conn, store_id, QUEUE_SECTIONS)
+
+
 async def order_pick_list(conn: AsyncConnection, order: OrderView) -> list[PickLine]:
     """The order's lines with product name, barcode and shelf location, in walking order."""
     lines = order.current_lines
     return pick_list(lines, await console.shelf_products(conn, order.store_id, [line.sku for line in lines]))
+
+
+async def batch_walk(conn: AsyncConnection, store_id: str, orders: list[OrderView]) -> list[ToteLine]:
+    """One walk through the store for several orders, each unit with the tote of its order."""
+    skus = sorted({line.sku for order in orders for line in order.current_lines})
+    products = await console.shelf_products(conn, store_id, skus)
+    return batch_pick_list([(order.order_id, pick_list(order.current_lines, products)) for order in orders])
 
 
 async def waiting_lines(conn: AsyncConnection, order: OrderView) -> list[PickLine]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 from api.access import REDACTED
 from api.schemas.base import STATED_ACTOR, Public
 from domain.access import noted
-from domain.commands import Cancellation, CustomerChoice, ResendRequest, SupportAction
+from domain.commands import Cancellation, CustomerChoice, HandoverProof, ResendRequest, SupportAction
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
@@ -124,6 +124,7 @@ class OrderPublic(Public):
     split_off: Decimal = Decimal("0")
     collector: str | None = None
     check_in: CheckIn | None = None
+    proof: HandoverProof | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":

@@ -18,6 +18,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Mount the console's pages and files, and answer its refusals with pages, not JSON."""
     app.state.console_secret = session_secret(settings)
     app.state.console_templates = render.environment()
+    app.state.console_settings = settings
     app.mount("/store/static", StaticFiles(directory=render.STATIC), name="console-static")
     app.include_router(console_routes())
     app.state.customer_actions = ActionLimit()

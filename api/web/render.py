@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.web import i18n
+from api.web.codes import qr_svg
 from api.web.session import LIFETIME, cookie_scope, current, seal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -24,6 +25,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["clock"] = i18n.Formats.clock
+    env.globals["qr"] = qr_svg
     return env
 
 
@@ -54,11 +56,17 @@ def page(
     request: Request, template: str, status: int = 200, *, timezone: str | None = None, **context: Any
 ) -> Response:
     """A screen (or a fragment of one) in the device's language and its store's timezone (or `timezone`)."""
+    body = html(request, template, timezone=timezone, **context)
+    return _with_cookie(request, HTMLResponse(body, status_code=status))
+
+
+def html(request: Request, template: str, *, timezone: str | None = None, **context: Any) -> str:
+    """A template rendered for this device: its language, its store's timezone (or `timezone`), session."""
     session = current(request)
     lang = language(request)
     words = i18n.translations(lang)
     env: Environment = request.app.state.console_templates
-    html = env.get_template(template).render(
+    return env.get_template(template).render(
         request=request,
         session=session,
         lang=lang,
@@ -68,7 +76,6 @@ def page(
         now=datetime.now(UTC),
         **context,
     )
-    return _with_cookie(request, HTMLResponse(html, status_code=status))
 
 
 def redirect(request: Request, to: str) -> Response:

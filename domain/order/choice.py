@@ -38,7 +38,7 @@ class CustomerChoices(OrderCore):
             default=default_choice(self.policy, options, has_address=has_address),
         )
         state.sla_at_risk = False
-        self._transition(OrderStatus.AWAITING_CUSTOMER, SYSTEM, reason)
+        self._transition(OrderStatus.AWAITING_CUSTOMER, self.escalated_by, reason)
         return state.choice
 
     @property

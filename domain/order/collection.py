@@ -77,6 +77,7 @@ class Collecting(OrderCore):
         partial = ", ".join(f"{quantity} × {sku} left" for sku, quantity in left.items())
         self._transition(OrderStatus.COLLECTED, collection.actor, f"partial: {partial}" if left else None)
         state.collected = [PickedLine(sku=sku, quantity=q) for sku, q in taken.items() if q > 0]
+        state.proof = collection.proof
         return Handover(left=left, refund=lines_amount(state.current_lines, left))
 
     @property

@@ -62,6 +62,12 @@ class OrderCore:
         """The store's timezone: deadlines and quiet hours are the store's."""
         return self.state.store.timezone if self.state.store else "UTC"
 
+    @property
+    def escalated_by(self) -> str:
+        """Who the step an escalation takes is recorded under: the associate who reported the problem
+        (a rejection, a short pick), else the OMS (a deadline, the stock feed, a customer's answer)."""
+        return self.state.problem_actor or SYSTEM
+
     def ensure(self, target: OrderStatus) -> None:
         """Raise TransitionNotAllowed unless the order may become `target` now."""
         ensure_transition(self.status, target)

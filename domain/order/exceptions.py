@@ -11,7 +11,7 @@ from domain.commands import ShortPick, StoreRejection
 from domain.decisions import CandidateScore, RoutingCandidate, RoutingDecision
 from domain.errors import ExceptionPending, StepNotAllowed
 from domain.notifications import StoreReminder
-from domain.order.core import SYSTEM, OrderCore
+from domain.order.core import OrderCore
 from domain.order.rules import check_short_pick, lines_amount
 from domain.policy import ShortPickPolicy
 from domain.routing import choose_store, offers
@@ -54,6 +54,7 @@ class Exceptions(OrderCore):
     def reject(self, rejection: StoreRejection) -> None:
         """The store cannot prepare the order: it moves to another store, or the customer chooses."""
         self.state.problem = f"rejected by {rejection.actor}: {rejection.reason}"
+        self.state.problem_actor = rejection.actor
 
     def ensure_short_pick(self, lines: list[ShortLine]) -> None:
         self._ensure_exception_possible({OrderStatus.ACCEPTED}, "short-picked")
@@ -66,6 +67,7 @@ class Exceptions(OrderCore):
             f"{line.missing} × {line.sku} {line.reason.value.replace('_', ' ')}" for line in report.lines
         )
         state.short = report.lines
+        state.problem_actor = report.actor
         state.picked = after_short_pick(state.current_lines, report.lines)
         state.version += 1
         return stock_corrections(report.lines)
@@ -101,7 +103,7 @@ class Exceptions(OrderCore):
         return self.state.problem is not None or self.status not in IN_PREPARATION
 
     def problem_handled(self) -> None:
-        self.state.problem = None
+        self.state.problem = self.state.problem_actor = None
 
     # ---- the store's deadlines ----------------------------------------------------------------
 
@@ -199,7 +201,9 @@ class Exceptions(OrderCore):
         self._start_sla()
         came_from = left.store.id if left.store else "?"
         self._transition(
-            OrderStatus.RESERVED, SYSTEM, f"re-routed from {came_from} to {state.store_id}: {reason}"
+            OrderStatus.RESERVED,
+            self.escalated_by,
+            f"re-routed from {came_from} to {state.store_id}: {reason}",
         )
 
     # ---- dropping what the store did not find ---------------------------------------------------
@@ -224,7 +228,9 @@ class Exceptions(OrderCore):
         self.state.splits = [*self.state.splits, plan.order_id]
         moved = ", ".join(f"{line.quantity} × {line.sku}" for line in plan.lines)
         self._transition(
-            OrderStatus.PICKED, SYSTEM, f"{moved} split off to {plan.order_id} at {store_id} ({why})"
+            OrderStatus.PICKED,
+            self.escalated_by,
+            f"{moved} split off to {plan.order_id} at {store_id} ({why})",
         )
 
     def missing_units(self) -> dict[str, int]:

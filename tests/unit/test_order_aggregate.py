@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from domain.commands import Cancellation, Collection, CustomerChoice
+from domain.commands import Cancellation, Collection, CustomerChoice, HandoverProof, IdType, ProofKind
 from domain.decisions import ChoiceRequest, RoutingDecision
 from domain.errors import (
     ChannelOrderConflict,
@@ -182,6 +183,34 @@ def test_collecting_everything_refunds_nothing() -> None:
         PickedLine(sku="TENT-2P", quantity=1),
         PickedLine(sku="STOVE-GAS", quantity=1),
     ]
+
+
+def test_the_proof_of_handover_is_kept_with_the_order_and_shown_in_its_view() -> None:
+    order = _ready()
+    proof = HandoverProof(kind=ProofKind.SIGNATURE, signature="M10 10 L20 25 L30 12")
+    order.collect(_collect().model_copy(update={"proof": proof}))
+    assert order.state.proof == proof and order.state.view().proof == proof
+    recorded = Collection.model_validate({"pickup_code": "246810", "actor": "store:x"})  # older histories
+    assert recorded.proof is None
+
+
+@pytest.mark.parametrize(
+    "proof",
+    [
+        {"kind": "id_check"},  # the document's type is noted
+        {"kind": "id_check", "id_type": "passport", "number": "12AB34567"},  # never its number
+        {"kind": "id_check", "id_type": "12AB34567"},
+        {"kind": "signature"},
+        {"kind": "signature", "signature": "<svg onload=alert(1)>"},
+        {"kind": "signature", "signature": "M1 1 L2 2 " * 7000},  # over the size limit
+        {"kind": "code", "id_type": "passport"},
+    ],
+)
+def test_a_proof_of_handover_is_complete_and_holds_no_id_number(proof: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        HandoverProof.model_validate(proof)
+    assert HandoverProof(kind=ProofKind.ID_CHECK, id_type=IdType.PASSPORT).id_type is IdType.PASSPORT
+    assert HandoverProof(kind=ProofKind.SIGNATURE, signature="data:image/png;base64,iVBORw0KGgo=")
 
 
 def test_a_partial_collection_puts_back_and_refunds_what_the_customer_leaves() -> None:

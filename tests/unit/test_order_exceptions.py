@@ -186,6 +186,19 @@ def test_a_re_route_reserves_under_a_new_holder_and_starts_over_at_the_new_store
         state.timeline[-1].reason
         == "re-routed from paris-rivoli to paris-bastille: short pick (paris-bastille: lowest score)"
     )
+    assert state.timeline[-1].actor == "store:paris-rivoli"  # the associate who reported the short pick
+
+
+def test_the_associate_who_rejects_is_the_actor_of_the_move_and_the_oms_once_it_is_handled() -> None:
+    order = an_order(OrderStatus.RESERVED)
+    order.state.candidates = {"paris-bastille": BASTILLE}
+    order.reject(StoreRejection(reason="no staff", actor="store:paris-rivoli/associate:Léa"))
+    order.rerouted("rejected", order.reroute_to("paris-bastille"))
+    assert order.state.timeline[-1].actor == "store:paris-rivoli/associate:Léa"
+    order.problem_handled()
+    assert order.escalated_by == "system"  # a missed deadline afterwards is the OMS's doing
+    choice = order.ask_customer("not accepted in time", [], [])
+    assert choice and order.state.timeline[-1].actor == "system"
 
 
 def test_the_missing_lines_split_off_as_the_next_part_of_the_order() -> None:
@@ -200,6 +213,7 @@ def test_the_missing_lines_split_off_as_the_next_part_of_the_order() -> None:
     order.drop_missing()
     order.split_off(plan, "paris-bastille", "nearest")
     assert order.status is OrderStatus.PICKED and order.state.splits == ["order-webshop-A-1+2"]
+    assert order.state.timeline[-1].actor == "store:paris-rivoli"
     assert (
         order.state.timeline[-1].reason
         == "1 × STOVE-GAS split off to order-webshop-A-1+2 at paris-bastille (nearest)"

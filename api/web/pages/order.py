@@ -8,13 +8,11 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.deps import ConnectionDep, DeskDep, EngineDep
-from api.web.pages.steps import counts, in_words, own_order
+from api.web.pages.steps import in_words, own_order
 from api.web.render import gettext, page, redirect
 from api.web.session import Device, Form
-from domain.commands import Collection, ReadyReport, StoreAcceptance, StoreRejection
+from domain.commands import IdType, ReadyReport, StoreAcceptance, StoreRejection
 from domain.order_state import OrderView
-from domain.store_work import PickLine
-from domain.values import PickedLine
 from services import console, orders
 from services.errors import ServiceError
 
@@ -29,8 +27,17 @@ async def show(
     lines = await console.order_pick_list(conn, order)
     waiting = await console.waiting_lines(conn, order)
     context: dict[str, Any] = {"errors": {}, "notice": None, "problem": None, "lines": lines, **state}
+    settings = request.app.state.console_settings
     return page(
-        request, "order.html", status, order=order, waiting=waiting, reasons=REJECT_REASONS, **context
+        request,
+        "order.html",
+        status,
+        order=order,
+        waiting=waiting,
+        reasons=REJECT_REASONS,
+        proof_kind=settings.proof_for(order.store_id).value,
+        id_types=[kind.value for kind in IdType],
+        **context,
     )
 
 
@@ -106,36 +113,3 @@ async def ready(
     except ServiceError as error:
         return await refused(request, desk, engine, order_id, error)
     return redirect(request, f"/store/orders/{order_id}?done=ready")
-
-
-@router.post("/orders/{order_id}/collect")
-async def collect(
-    request: Request, order_id: str, device: Device, form: Form, desk: DeskDep, engine: EngineDep
-) -> Response:
-    """Handover against the customer's code; fewer units taken than wait for them is a partial collection."""
-    order = await own_order(desk, device, order_id)
-    code = str(form.get("pickup_code", "")).strip()
-    async with engine.connect() as conn:
-        waiting = await console.waiting_lines(conn, order)
-    taken = counts(form, "take-")
-    if len(code) != 6 or not code.isdigit():
-        error = gettext(request).gettext("The pickup code has 6 digits: type it as the customer shows it.")
-        async with engine.connect() as conn:
-            return await show(request, conn, order, 422, errors={"pickup_code": error}, taken=taken)
-    lines = _taken_lines(waiting, taken)
-    collection = Collection(pickup_code=code, actor=device.actor, lines=lines)
-    try:
-        await orders.collect(desk, device.grant, order.store_id, order_id, collection)
-    except ServiceError as error:
-        return await refused(request, desk, engine, order_id, error, taken=taken)
-    return redirect(request, f"/store/orders/{order_id}?done=collected")
-
-
-def _taken_lines(waiting: list[PickLine], taken: dict[str, int]) -> list[PickedLine] | None:
-    """None when the customer takes everything; otherwise what they take of each line."""
-    chosen = {
-        line.product.sku: min(taken.get(line.product.sku, line.ordered), line.ordered) for line in waiting
-    }
-    if all(chosen[line.product.sku] == line.ordered for line in waiting):
-        return None
-    return [PickedLine(sku=sku, quantity=quantity) for sku, quantity in chosen.items()]

@@ -71,12 +71,14 @@ function newOrders(root) {
   return new Set([...root.querySelectorAll("[data-new-order]")].map((el) => el.dataset.newOrder));
 }
 
+// New orders appear without a reload: pushed by the server (server-sent events) where the browser has
+// EventSource, else fetched every few seconds.
+let liveEvents = null;
+window.addEventListener("pagehide", () => liveEvents && liveEvents.close());
 function watchQueue(live) {
   let known = newOrders(live);
-  setInterval(async () => {
-    const response = await fetch(live.dataset.live, { credentials: "same-origin" });
-    if (!response.ok) return;
-    live.innerHTML = await response.text();
+  const show = (html) => {
+    live.innerHTML = html;
     const now = newOrders(live);
     const arrived = [...now].filter((id) => !known.has(id));
     known = now;
@@ -87,6 +89,16 @@ function watchQueue(live) {
       alert.hidden = false;
       beep();
     }
+  };
+  if ("EventSource" in window && live.dataset.events) {
+    if (liveEvents) liveEvents.close();
+    liveEvents = new EventSource(live.dataset.events);
+    liveEvents.addEventListener("queue", (event) => show(event.data));
+    return;
+  }
+  setInterval(async () => {
+    const response = await fetch(live.dataset.live, { credentials: "same-origin" });
+    if (response.ok) show(await response.text());
   }, Number(live.dataset.every || 4000));
 }
 
@@ -108,6 +120,38 @@ async function cameraScan(button) {
   look();
 }
 
+// A signature drawn with a finger: kept as SVG path data (M/L commands, whole pixels of the 600×200 box)
+// in the form's hidden field; the server checks its shape and size.
+function signaturePad(canvas) {
+  const field = document.getElementById(canvas.dataset.signature);
+  const clear = canvas.parentElement.querySelector("[data-clear-signature]");
+  const pen = canvas.getContext("2d");
+  pen.lineWidth = 3; pen.lineCap = "round"; pen.lineJoin = "round"; pen.strokeStyle = "#1b1b1b";
+  let drawing = false;
+  const at = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [Math.round((event.clientX - box.left) * canvas.width / box.width),
+            Math.round((event.clientY - box.top) * canvas.height / box.height)];
+  };
+  canvas.addEventListener("pointerdown", (event) => {
+    drawing = true; canvas.setPointerCapture(event.pointerId);
+    const [x, y] = at(event);
+    pen.beginPath(); pen.moveTo(x, y);
+    field.value += `${field.value ? " " : ""}M${x} ${y}`;
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const [x, y] = at(event);
+    pen.lineTo(x, y); pen.stroke();
+    field.value += ` L${x} ${y}`;
+  });
+  const stop = () => { drawing = false; };
+  canvas.addEventListener("pointerup", stop);
+  canvas.addEventListener("pointercancel", stop);
+  clear.hidden = false;
+  clear.addEventListener("click", () => { pen.clearRect(0, 0, canvas.width, canvas.height); field.value = ""; });
+}
+
 function start(root) {
   tick(root);
   const live = root.querySelector("[data-live]");
@@ -118,6 +162,7 @@ function start(root) {
       b.addEventListener("click", () => cameraScan(b));
     }
   }
+  for (const canvas of root.querySelectorAll("canvas[data-signature]")) signaturePad(canvas);
   for (const b of root.querySelectorAll("button[data-print]")) {
     b.hidden = false;
     b.addEventListener("click", () => window.print());

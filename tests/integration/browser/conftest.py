@@ -15,6 +15,8 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from temporalio.client import Client
 
 from api.app import create_app
+from domain.access import Grant, Role
+from domain.commands import ProofKind
 from tests.integration.conftest import settings_for
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -72,7 +74,13 @@ async def console(client: Client, database_url: str, worker: None) -> AsyncItera
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = create_app(settings_for(client, database_url), client=client)
+    settings = settings_for(client, database_url)
+    # La Défense asks for the customer's signature at handover (the other stores: the code alone).
+    keys = {**settings.api_keys, "test-store-defense": Grant(role=Role.STORE, store_id="paris-la-defense")}
+    settings = settings.model_copy(
+        update={"api_keys": keys, "handover_proof_stores": {"paris-la-defense": ProofKind.SIGNATURE}}
+    )
+    app = create_app(settings, client=client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     while not server.started:

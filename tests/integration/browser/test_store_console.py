@@ -26,6 +26,8 @@ async def scan(page: Page, code: str) -> None:
 async def test_an_order_from_arrival_to_partial_handover(
     page: Page, console: str, api: httpx.AsyncClient
 ) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     await sign_in(page, console)
     await accessible(page)
     order = placement(lines=[("TENT-2P", 1), ("HEADLAMP-300", 2)])
@@ -33,6 +35,8 @@ async def test_an_order_from_arrival_to_partial_handover(
     assert (await place(api, order)).status_code == 201
 
     await expect(page.get_by_role("alert")).to_contain_text("New orders arrived", timeout=15_000)
+    pushed = [url for url in asked if "/store/queue/" in url]
+    assert pushed and all("/store/queue/events" in url for url in pushed), "server-sent, not polled"
     await page.get_by_role("link", name=f"#{order.channel_order_id}").click()
     await accessible(page)
     await page.get_by_role("button", name="Accept order").click()
@@ -72,6 +76,18 @@ async def test_an_order_from_arrival_to_partial_handover(
     ]
     actors = {entry["actor"] for entry in recorded["timeline"][1:]}
     assert actors >= {"store:paris-rivoli/associate:Camille"}
+
+
+async def test_without_event_source_the_queue_is_polled_and_still_shows_new_orders(
+    page: Page, console: str, api: httpx.AsyncClient
+) -> None:
+    await page.add_init_script("delete window.EventSource")
+    await sign_in(page, console, name="Jade")
+    order = placement(lines=[("BOTTLE-1L", 1)])
+    order.customer.name = "Omar Said"
+    assert (await place(api, order)).status_code == 201
+    await expect(page.get_by_role("alert")).to_contain_text("New orders arrived", timeout=15_000)
+    await expect(page.get_by_role("link", name=f"#{order.channel_order_id}")).to_be_visible()
 
 
 async def test_a_short_pick_with_its_reason(page: Page, console: str, api: httpx.AsyncClient) -> None:
