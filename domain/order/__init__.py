@@ -4,6 +4,7 @@ from domain.order.aggregate import Order
 from domain.order.collection import Handover, PickupLock
 from domain.order.core import SYSTEM, WHILE_READY
 from domain.order.exceptions import Escalation, Reroute, SplitPlan
+from domain.order.parking import StepFailure
 from domain.order.rules import (
     MAX_PICKUP_ATTEMPTS,
     PickMismatch,
@@ -29,6 +30,7 @@ __all__ = [
     "PickupLock",
     "Reroute",
     "SplitPlan",
+    "StepFailure",
     "apply_transition",
     "check_answer",
     "check_collection",

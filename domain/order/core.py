@@ -4,6 +4,7 @@ payment still held, and the sequence of each message it sends."""
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Self
 
 from domain import ids
 from domain.commands import Cancellation
@@ -11,7 +12,7 @@ from domain.errors import NothingToResend
 from domain.messages import notification_for
 from domain.notifications import CustomerNotification, NotificationKind
 from domain.order.rules import apply_transition
-from domain.order_state import OrderState
+from domain.order_state import OrderState, OrderView
 from domain.policy import OrderPolicy
 from domain.sla import preparation_sla
 from domain.status import OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
@@ -164,6 +165,21 @@ class OrderCore:
         return notification_for(
             self.state, kind, sequence, previous_store=previous_store, refund_amount=refund_amount
         )
+
+    # ---- recording a step with the database work that decides it ---------------------------------
+
+    def foresee(self, step: Callable[[Self], object]) -> OrderView:
+        """The order's view once `step` is applied, leaving the order as it is: recorded in the same
+        transaction as the database work whose outcome applies the step (a reservation)."""
+        twin = type(self)(self.state.model_copy(deep=True), self.policy, clock=self._clock)
+        twin.routing_enabled = self.routing_enabled
+        step(twin)
+        return twin.state.view()
+
+    def recorded_ahead(self, view: OrderView) -> None:
+        """The read model holds `view`, foreseen for a step that another change overtook (a cancellation
+        while the stock was reserved): the order is numbered after it, so its next record replaces it."""
+        self.state.version = max(self.state.version, view.version) + 1
 
     # ---- the workflow's own progress ------------------------------------------------------------
 

@@ -10,13 +10,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.notifications import NotificationKind
     from domain.policy import ChoiceOption
     from domain.status import IN_PREPARATION, OrderStatus
-    from workflows.activities import PaymentSteps
-    from workflows.contracts import DeliveryRequest, StoreSearch
+    from workflows.activities import OrderSteps, PaymentSteps
+    from workflows.contracts import DeliveryRequest, ShipmentSettlement, StoreSearch
 
-from workflows import calls
 from workflows.delivery import DeliveryWorkflow
 from workflows.order.context import OrderContext
-from workflows.order.rerouting import drop_missing, move_to
+from workflows.order.rerouting import drop_missing, leave_store, move_to
 
 
 async def ask_customer(ctx: OrderContext, reason: str) -> None:
@@ -70,9 +69,8 @@ async def _collect_available(ctx: OrderContext, reason: str) -> None:
         tag="short-pick",
         refund_key=f"short-pick-{order.routes}",
         refund_reason="missing lines",
+        then=lambda: order.collect_available(reason),
     )
-    order.collect_available(reason)
-    await ctx.record()
     await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=refund)
 
 
@@ -80,9 +78,13 @@ async def _deliver(ctx: OrderContext, answer: CustomerChoice) -> None:
     """Continue as a home delivery (a child workflow): release the store, ship, capture, tell."""
     order = ctx.order
     address = order.delivery_address(answer)
-    await ctx.release(order.holder)
-    order.switch_to_delivery(answer, address)
-    await ctx.record()
+    if ctx.one_transaction:
+        order.switch_to_delivery(answer, address)
+        await leave_store(ctx, order.holder)
+    else:
+        await ctx.release(order.holder)
+        order.switch_to_delivery(answer, address)
+        await ctx.record()
     state = order.state
     outcome = await workflow.execute_child_workflow(
         DeliveryWorkflow.run,
@@ -100,7 +102,12 @@ async def _deliver(ctx: OrderContext, answer: CustomerChoice) -> None:
     if outcome.shipment is None:
         order.delivery_failed(outcome.failure)
         return
-    await calls.database(PaymentSteps.capture, ctx.payment())
-    order.shipped(outcome.shipment)
-    await ctx.record()
+    if ctx.one_transaction:
+        order.shipped(outcome.shipment)
+        shipped = ShipmentSettlement(capture=ctx.payment(), view=order.state.view())
+        await ctx.database(OrderSteps.settle_shipment, shipped)
+    else:
+        await ctx.database(PaymentSteps.capture, ctx.payment())
+        order.shipped(outcome.shipment)
+        await ctx.record()
     await ctx.notify(NotificationKind.SHIPPED)

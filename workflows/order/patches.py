@@ -3,3 +3,5 @@
 PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"  # the StockAtRisk (and SlaAtRisk) search attributes
 PATCH_CADENCE = "reminder-cadence-quiet-hours"  # the reminder cadence and quiet hours
 PATCH_ROUTING = "routing-sla-exceptions"  # routing, preparation SLAs and every exception path
+PATCH_ONE_TRANSACTION = "one-transaction-per-step"  # each step's database work in one local activity
+PATCH_PARKING = "park-failed-steps"  # a step failing for good parks the order (asked where one fails)
