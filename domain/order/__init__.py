@@ -2,7 +2,7 @@
 
 from domain.order.aggregate import Order
 from domain.order.collection import Handover, PickupLock
-from domain.order.core import SYSTEM, WHILE_READY
+from domain.order.core import SYSTEM, WHILE_READY, Foresight
 from domain.order.exceptions import Escalation, Reroute, SplitPlan
 from domain.order.parking import StepFailure
 from domain.order.rules import (
@@ -24,6 +24,7 @@ __all__ = [
     "SYSTEM",
     "WHILE_READY",
     "Escalation",
+    "Foresight",
     "Handover",
     "Order",
     "PickMismatch",

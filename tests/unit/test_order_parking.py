@@ -1,11 +1,14 @@
 """A step that fails for good parks the order for support, who may cancel it; a step recorded in the same
 transaction as the database work that decides it records the view the order will have."""
 
+from datetime import timedelta
+
 import pytest
 
 from domain.commands import Cancellation
 from domain.status import OrderStatus
-from tests.unit.order_builders import RIVOLI, Clock, an_order
+from domain.values import StockAtRisk
+from tests.unit.order_builders import AT, RIVOLI, Clock, an_order
 
 FAILURE = "PaymentUnrecordable: the payments ledger cannot record 19999999999.98 EUR"
 
@@ -41,20 +44,29 @@ def test_an_order_past_parking_stays_as_it_is_and_support_is_told_to_settle_it(s
     assert order.status is status and alert.kind == "step_failed" and "by hand" in alert.detail
 
 
-def test_the_view_foreseen_for_a_reservation_is_the_view_once_reserved_and_changes_nothing() -> None:
+def test_a_foreseen_reservation_changes_nothing_and_comes_true_as_of_when_it_was_foreseen() -> None:
     clock = Clock()
     order = an_order(OrderStatus.RECEIVED, clock=clock)
     before = order.state.model_copy(deep=True)
-    foreseen = order.foresee(lambda twin: twin.reserve())
+    foresight = order.foresee(lambda twin: twin.reserve())
     assert order.state == before
-    order.reserve()
-    assert foreseen == order.state.view()
-    assert foreseen.status is OrderStatus.RESERVED and foreseen.store == RIVOLI
+    assert foresight.view.status is OrderStatus.RESERVED and foresight.view.store == RIVOLI
+    clock.advance(timedelta(milliseconds=3))  # the transaction took its time
+    assert order.come_true(foresight)
+    assert order.state.view() == foresight.view and order.state.timeline[-1].at == foresight.at
+
+
+def test_a_foreseen_step_overtaken_by_another_change_comes_true_but_must_be_recorded_again() -> None:
+    order = an_order(OrderStatus.RECEIVED)
+    foresight = order.foresee(lambda twin: twin.reserve())
+    order.flag_stock_at_risk(StockAtRisk(store_id=RIVOLI.id, sku="TENT-2P", short_by=1, detected_at=AT))
+    assert not order.come_true(foresight)
+    assert order.status is OrderStatus.RESERVED and order.state.stock_at_risk
 
 
 def test_a_change_that_overtook_a_foreseen_record_is_numbered_after_it() -> None:
     order = an_order(OrderStatus.RECEIVED)
-    foreseen = order.foresee(lambda twin: twin.reserve())
+    foreseen = order.foresee(lambda twin: twin.reserve()).view
     order.cancel(Cancellation(actor="support:ana", reason="customer called"))
     assert order.state.version == foreseen.version  # the same number: the read model would keep the first
     order.recorded_ahead(foreseen)

@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import OrderRefused
     from domain.notifications import CustomerNotification, NotificationKind
     from domain.order import Order
-    from domain.order_state import OrderView
     from domain.status import OrderStatus
     from domain.values import OrderLine, StoreProfile
     from workflows.activities import (
@@ -92,12 +91,6 @@ class OrderContext:
     async def record(self) -> None:
         """The read model catches up with the order (idempotent by version)."""
         await self.database(OrderRecordSteps.record, self.order.state.view())
-
-    async def record_if_changed(self, recorded: OrderView) -> None:
-        """A step recorded `recorded` with its database work: record again only if the order changed
-        meanwhile (a signal, a cancellation, time that moved on)."""
-        if self.order.state.view() != recorded:
-            await self.record()
 
     # ---- database steps, and when one fails for good ------------------------------------------
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.order import Order
-    from domain.order_state import OrderView
+    from domain.order import Foresight, Order
     from domain.status import OrderStatus
     from domain.values import StoreProfile
     from workflows.activities import OrderRecordSteps, OrderSteps, PaymentSteps
@@ -19,7 +18,7 @@ from workflows.order.context import OrderContext
 @dataclass(frozen=True)
 class Reservation:
     outcome: ReservationOutcome
-    recorded: OrderView | None = None  # what its transaction recorded (since one-transaction-per-step)
+    foresight: Foresight[Order] | None = None  # recorded by its transaction (one-transaction-per-step)
 
 
 async def reserve(ctx: OrderContext) -> bool:
@@ -45,9 +44,9 @@ async def reserve(ctx: OrderContext) -> bool:
         if order.status is not OrderStatus.RECEIVED:
             return False
         reservation = alternative
-    if reservation.recorded:  # authorised and recorded in the reservation's transaction
-        order.reserve()
-        await ctx.record_if_changed(reservation.recorded)
+    if reservation.foresight:  # authorised and recorded in the reservation's transaction
+        if not order.come_true(reservation.foresight):
+            await ctx.record()
     else:
         await ctx.database(PaymentSteps.authorize, ctx.payment())
         order.reserve()
@@ -76,16 +75,16 @@ async def _reserve_at(ctx: OrderContext, store_id: str, *, alternative: bool = F
             twin.take_alternative(store_id)
         twin.reserve()
 
-    view = order.foresee(reserved)
+    foresight = order.foresee(reserved)
     step = IntakeReservation(
-        reservation=ctx.reservation(store_id, order.holder), payment=ctx.payment(), view=view
+        reservation=ctx.reservation(store_id, order.holder), payment=ctx.payment(), view=foresight.view
     )
     outcome = await ctx.database(OrderSteps.reserve_order, step)
     if not outcome.reserved:
         return Reservation(outcome)
     if order.status is not OrderStatus.RECEIVED:  # cancelled meanwhile: its record must come after
-        order.recorded_ahead(view)
-    return Reservation(outcome, view)
+        order.recorded_ahead(foresight.view)
+    return Reservation(outcome, foresight)
 
 
 async def _reserve_alternative(ctx: OrderContext) -> Reservation | None:
