@@ -181,7 +181,7 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
         await worker_engine.dispose()
     print(f"orders: {orders}, concurrency: {concurrency}")
     print(f"bare workflow (5 updates, 10 local activities, 3 activities): {bare:8.1f} orders/s")
-    print(f"OMS via HTTP API (same steps + PostgreSQL + HTTP):             {oms:8.1f} orders/s")
+    print(f"OMS via HTTP API (same updates + PostgreSQL + HTTP):           {oms:8.1f} orders/s")
     print(f"ratio OMS / bare: {oms / bare:.2f}")
     print(f"one order, happy path: {oms_cost} (bare: {bare_cost})")
 
