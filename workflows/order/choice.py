@@ -2,6 +2,7 @@
 deadline), then move the order, collect what is there, deliver it home, or cancel and refund."""
 
 from temporalio import workflow
+from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -86,19 +87,22 @@ async def _deliver(ctx: OrderContext, answer: CustomerChoice) -> None:
         order.switch_to_delivery(answer, address)
         await ctx.record()
     state = order.state
-    outcome = await workflow.execute_child_workflow(
-        DeliveryWorkflow.run,
-        DeliveryRequest(
-            order_id=state.order_id,
-            lines=state.current_lines,
-            address=address,
-            customer=state.placement.customer,
-            channel_order_id=state.placement.channel_order_id,
-            currency=state.placement.currency,
-            near=state.store,
-        ),
-        id=ids.delivery_workflow_id(state.order_id),
+    request = DeliveryRequest(
+        order_id=state.order_id,
+        lines=state.current_lines,
+        address=address,
+        customer=state.placement.customer,
+        channel_order_id=state.placement.channel_order_id,
+        currency=state.placement.currency,
+        near=state.store,
     )
+    try:
+        outcome = await workflow.execute_child_workflow(
+            DeliveryWorkflow.run, request, id=ids.delivery_workflow_id(state.order_id)
+        )
+    except ChildWorkflowError as failure:  # one of its steps failed for good: support settles it
+        await ctx.failed_for_good("home delivery", failure)
+        raise
     if outcome.shipment is None:
         order.delivery_failed(outcome.failure)
         return

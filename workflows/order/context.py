@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
@@ -106,6 +106,12 @@ class OrderContext:
             if await self._failed_for_good(activity_name(step) or "a database step", failure):
                 raise Parked() from failure
             raise
+
+    async def failed_for_good(self, step: str, failure: Exception) -> None:
+        """A step other than a database one failed for good (a child workflow): as `database` does,
+        for orders since parking; the caller raises."""
+        if workflow.patched(PATCH_PARKING):
+            await self._failed_for_good(step, failure)
 
     async def _failed_for_good(self, step: str, failure: Exception) -> bool:
         """Park the order if it can be, and tell support: an alert, and the read model. True when
@@ -247,9 +253,11 @@ class OrderContext:
             return condition()
 
 
-def _cause(failure: Exception) -> str:
-    """Why an activity failed, as support reads it: the last error's type and message."""
-    cause = failure.cause if isinstance(failure, ActivityError) else failure
+def _cause(failure: BaseException | None) -> str:
+    """Why a step failed, as support reads it: the last error's type and message."""
+    cause = failure
+    while isinstance(cause, (ActivityError, ChildWorkflowError)) and cause.cause:
+        cause = cause.cause
     if isinstance(cause, ApplicationError):
         return f"{cause.type}: {cause.message}" if cause.type else cause.message
-    return str(cause or failure)
+    return str(cause)
