@@ -8,17 +8,15 @@ an entry the ledger cannot hold (an amount beyond its NUMERIC(12, 2) column, a c
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.refusals import failing_for_good
 from adapters.db import payments
 from domain import ids
 from workflows.activities import PaymentSteps
 from workflows.contracts import PaymentRequest, Refund
 
-CONFLICT, UNRECORDABLE = "PaymentConflict", "PaymentUnrecordable"
 Step = TypeVar("Step", PaymentRequest, Refund)
 
 
@@ -44,13 +42,6 @@ class PaymentActivities(PaymentSteps):
         return await self._record(payments.refund, refund)
 
     async def _record(self, step: Callable[[AsyncConnection, Step], Awaitable[bool]], request: Step) -> bool:
-        try:
+        with failing_for_good():
             async with self._engine.begin() as conn:
                 return await step(conn, request)
-        except payments.PaymentConflict as error:
-            raise ApplicationError(str(error), type=CONFLICT, non_retryable=True) from error
-        except (DataError, IntegrityError) as error:  # deterministic: the same entry is refused every time
-            message = (
-                f"{request.order_id}: the payments ledger cannot record {request.amount} {request.currency}"
-            )
-            raise ApplicationError(message, str(error.orig), type=UNRECORDABLE, non_retryable=True) from error

@@ -3,7 +3,8 @@ steps, on the same dev server in the same run.
 
     python -m bench.lifecycle --orders 200 --concurrency 20
 
-Prints both throughputs (orders per second) and their ratio (OMS / bare)."""
+Prints both throughputs (orders per second), their ratio (OMS / bare), and what one order costs in
+Temporal terms: the events of its history, its local activities and activities."""
 
 import argparse
 import asyncio
@@ -12,10 +13,12 @@ import socket
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import uvicorn
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -42,7 +45,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def _one_order(http: httpx.AsyncClient, n: int) -> None:
+async def _one_order(http: httpx.AsyncClient, n: int) -> str:
     store = "paris-rivoli"
     sku = SKUS[n % len(SKUS)]
     body = {
@@ -68,9 +71,26 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> None:
     code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
     collected = await http.post(f"{base}/collect", json={"pickup_code": code})
     assert collected.status_code == 200, collected.text
+    return str(order_id)
 
 
-async def _bare_order(client: Client, task_queue: str) -> None:
+async def _history_cost(client: Client, workflow_id: str) -> str:
+    """One workflow's history, once it completed: its events, local activities and activities."""
+    handle = client.get_workflow_handle(workflow_id)
+    await handle.result()
+    history = await handle.fetch_history()
+    kinds = Counter(event.event_type for event in history.events)
+    local = sum(
+        1
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+    )
+    scheduled = kinds[EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+    return f"{len(history.events)} events, {local} local activities, {scheduled} activities"
+
+
+async def _bare_order(client: Client, task_queue: str) -> str:
     workflow_id = f"bare-{uuid.uuid4().hex}"
     start = WithStartWorkflowOperation(
         BareWorkflow.run,
@@ -82,6 +102,7 @@ async def _bare_order(client: Client, task_queue: str) -> None:
     handle = client.get_workflow_handle(workflow_id)
     for update in UPDATES[1:]:
         await handle.execute_update(update)
+    return workflow_id
 
 
 async def _drive(count: int, concurrency: int, one) -> float:  # type: ignore[no-untyped-def]
@@ -152,14 +173,17 @@ async def _run(client: Client, database_url: str, orders: int, concurrency: int)
                 )
                 bare = await _drive(orders, concurrency, lambda n: _bare_order(client, "bench-bare"))
                 oms = await _drive(orders, concurrency, lambda n: _one_order(http, n))
+                oms_cost = await _history_cost(client, await _one_order(http, 0))
+                bare_cost = await _history_cost(client, await _bare_order(client, "bench-bare"))
     finally:
         server.should_exit = True
         await serving
         await worker_engine.dispose()
     print(f"orders: {orders}, concurrency: {concurrency}")
     print(f"bare workflow (5 updates, 10 local activities, 3 activities): {bare:8.1f} orders/s")
-    print(f"OMS via HTTP API (same steps + PostgreSQL + HTTP):             {oms:8.1f} orders/s")
+    print(f"OMS via HTTP API (same updates + PostgreSQL + HTTP):           {oms:8.1f} orders/s")
     print(f"ratio OMS / bare: {oms / bare:.2f}")
+    print(f"one order, happy path: {oms_cost} (bare: {bare_cost})")
 
 
 if __name__ == "__main__":

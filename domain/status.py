@@ -18,6 +18,7 @@ class OrderStatus(StrEnum):
     AWAITING_CUSTOMER = "awaiting_customer"  # the store cannot serve it all: the customer chooses
     IN_DELIVERY = "in_delivery"  # switched to home delivery, shipped from a warehouse or shipping store
     SHIPPED = "shipped"
+    PARKED = "parked"  # a step failed for good: support looks at it, and may cancel it
 
 
 _BEFORE_COLLECTION = (
@@ -27,26 +28,58 @@ _BEFORE_COLLECTION = (
     OrderStatus.PICKED,
     OrderStatus.READY,
     OrderStatus.AWAITING_CUSTOMER,
+    OrderStatus.PARKED,
 )
 
 # A re-route (SLA breach, store rejection, short pick, stock at risk) puts the order back to RESERVED
-# at its new store, from any status before it was ready.
+# at its new store, from any status before it was ready. An order the OMS still works on is PARKED when
+# one of its steps fails for good (a payment the ledger cannot hold, a database down for too long):
+# nothing more happens to it until support cancels it.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.RECEIVED: frozenset({OrderStatus.RESERVED, OrderStatus.REJECTED, OrderStatus.CANCELLED}),
+    OrderStatus.RECEIVED: frozenset(
+        {OrderStatus.RESERVED, OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.PARKED}
+    ),
     OrderStatus.RESERVED: frozenset(
-        {OrderStatus.ACCEPTED, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+        {
+            OrderStatus.ACCEPTED,
+            OrderStatus.RESERVED,
+            OrderStatus.AWAITING_CUSTOMER,
+            OrderStatus.CANCELLED,
+            OrderStatus.PARKED,
+        }
     ),
     OrderStatus.ACCEPTED: frozenset(
-        {OrderStatus.PICKED, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+        {
+            OrderStatus.PICKED,
+            OrderStatus.RESERVED,
+            OrderStatus.AWAITING_CUSTOMER,
+            OrderStatus.CANCELLED,
+            OrderStatus.PARKED,
+        }
     ),
     OrderStatus.PICKED: frozenset(
-        {OrderStatus.READY, OrderStatus.RESERVED, OrderStatus.AWAITING_CUSTOMER, OrderStatus.CANCELLED}
+        {
+            OrderStatus.READY,
+            OrderStatus.RESERVED,
+            OrderStatus.AWAITING_CUSTOMER,
+            OrderStatus.CANCELLED,
+            OrderStatus.PARKED,
+        }
     ),
     OrderStatus.AWAITING_CUSTOMER: frozenset(
-        {OrderStatus.RESERVED, OrderStatus.PICKED, OrderStatus.IN_DELIVERY, OrderStatus.CANCELLED}
+        {
+            OrderStatus.RESERVED,
+            OrderStatus.PICKED,
+            OrderStatus.IN_DELIVERY,
+            OrderStatus.CANCELLED,
+            OrderStatus.PARKED,
+        }
     ),
-    OrderStatus.READY: frozenset({OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED}),
+    OrderStatus.READY: frozenset(
+        {OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.PARKED}
+    ),
     OrderStatus.IN_DELIVERY: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.PARKED: frozenset({OrderStatus.CANCELLED}),
     OrderStatus.COLLECTED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.EXPIRED: frozenset(),
@@ -62,8 +95,11 @@ HOLDS_STOCK = frozenset(
         OrderStatus.PICKED,
         OrderStatus.READY,
         OrderStatus.AWAITING_CUSTOMER,
+        OrderStatus.PARKED,
     }
 )
+# The OMS still works on the order: a step failing for good parks it.
+PARKABLE = frozenset(status for status, nexts in TRANSITIONS.items() if OrderStatus.PARKED in nexts)
 # The store is preparing the order: its SLA runs and an exception re-routes it.
 IN_PREPARATION = frozenset({OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED})
 # Picking has not started: an order whose stock is at risk moves without asking the store.

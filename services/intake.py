@@ -35,7 +35,7 @@ from domain import ids
 from domain.order_state import OrderView
 from domain.policy import OrderPolicy
 from domain.status import OrderStatus
-from domain.values import OrderPlacement
+from domain.values import OrderPlacement, StoreProfile
 from services.baskets import check_basket
 from services.errors import (
     ChannelOrderConflict,
@@ -89,7 +89,7 @@ async def take_order(
     try:
         placement = parse(payload)
         async with engine.connect() as conn:
-            await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
+            store = await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
     except PayloadRejected as rejected:
         reasons = [{"loc": ["body", *e.loc], "msg": e.msg, "type": "value_error"} for e in rejected.errors]
         raise await dead_letter(engine, channel, payload, reasons, dead_letter_id) from None
@@ -100,7 +100,7 @@ async def take_order(
     # The intake wait bounds the whole request: the basket check's time comes out of it.
     waited = timedelta(seconds=time.monotonic() - started)
     wait = max(settings.intake_wait - waited, MIN_START_WAIT)
-    answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait)
+    answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait, store)
     if dead_letter_id is not None:
         async with engine.begin() as conn:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
@@ -131,11 +131,11 @@ async def dead_letter(
 
 
 def _start_operation(
-    placement: OrderPlacement, policy: OrderPolicy, task_queue: str
+    placement: OrderPlacement, policy: OrderPolicy, task_queue: str, store: StoreProfile | None = None
 ) -> WithStartWorkflowOperation[Any, OrderView]:
     return WithStartWorkflowOperation(
         ids.WORKFLOW_ORDER,
-        OrderInput(placement=placement, policy=policy),
+        OrderInput(placement=placement, policy=policy, store=store),
         id=placement.order_id,
         task_queue=task_queue,
         # A repeat joins the running order; an order that already ended is never started again.
@@ -162,9 +162,11 @@ async def place_order(
     policy: OrderPolicy,
     task_queue: str,
     wait: timedelta,
+    store: StoreProfile | None = None,
 ) -> IntakeAnswer:
-    """Start the order and wait, bounded, for its reservation; the order goes on whatever the wait."""
-    operation = _start_operation(placement, policy, task_queue)
+    """Start the order and wait, bounded, for its reservation; the order goes on whatever the wait.
+    `store`: the pickup store as the door checked it, handed to the workflow."""
+    operation = _start_operation(placement, policy, task_queue, store)
     order_id = placement.order_id
     try:
         result: IntakeResult = await client.execute_update_with_start_workflow(

@@ -41,18 +41,29 @@ async def review_stock(
 ) -> StockReview:
     """Review the (store, SKU) rows whose stock moved and tell the orders newly at risk; `aware` is a
     holder that already knows (the order whose short pick wrote the units off)."""
-    review = StockReview()
     async with engine.begin() as conn:
-        now = await database_now(conn)
-        for store_id, sku in sorted(set(rows)):  # rows locked in key order, as everywhere
-            at_risk, alert = await _review_row(conn, store_id, sku, now)
-            review.at_risk += at_risk
-            review.alerts += [alert] if alert else []
-        # Told before the flags commit: a failed signal rolls the flags back, so a retry (an activity's,
-        # a resent feed batch) finds those orders unflagged and tells them again. An order ignores a
-        # second signal for the same SKU.
-        for entry in to_tell(review.at_risk, aware):
-            await signals.stock_at_risk(entry.order_id, entry.risk)
+        return await review_moved(conn, signals, rows, aware=aware)
+
+
+async def review_moved(
+    conn: AsyncConnection,
+    signals: StockSignals,
+    rows: Iterable[tuple[str, str]],
+    *,
+    aware: str | None = None,
+) -> StockReview:
+    """The same review, in the transaction that moved the stock (an order's step)."""
+    review = StockReview()
+    now = await database_now(conn)
+    for store_id, sku in sorted(set(rows)):  # rows locked in key order, as everywhere
+        at_risk, alert = await _review_row(conn, store_id, sku, now)
+        review.at_risk += at_risk
+        review.alerts += [alert] if alert else []
+    # Told before the flags commit: a failed signal rolls the flags back, so a retry (an activity's,
+    # a resent feed batch) finds those orders unflagged and tells them again. An order ignores a
+    # second signal for the same SKU.
+    for entry in to_tell(review.at_risk, aware):
+        await signals.stock_at_risk(entry.order_id, entry.risk)
     return review
 
 

@@ -1,8 +1,13 @@
 """Recorded order histories must replay on today's workflow code without non-determinism.
 
-Record them again with `OMS_RECORD_HISTORIES=1 ./dev test tests/integration` after a deliberate,
-versioned change to the workflow."""
+`tests/histories/` holds orders recorded on the current path (one transaction per step);
+`tests/histories/before-one-transaction/` holds orders started before that patch, which running orders
+of the time still follow. Record the current ones again with `OMS_RECORD_HISTORIES=1 ./dev test
+tests/integration` after a deliberate, versioned change to the workflow; move the ones they replace
+into a folder of their own first, so both paths stay covered."""
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -12,25 +17,52 @@ from temporalio.worker import Replayer
 
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
+from workflows.order.patches import PATCH_ONE_TRANSACTION
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+ROOT = Path(__file__).parent / "histories"
+CURRENT = sorted(ROOT.glob("*.json"))
+BEFORE_ONE_TRANSACTION = sorted((ROOT / "before-one-transaction").glob("*.json"))
+HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION
+EXITS = {
+    "collected",
+    "cancelled_by_support",
+    "cancelled_by_signal",
+    "expired",
+    "rejected_short_stock",
+    "rerouted_by_stock_at_risk",
+    "rerouted_after_short_pick",
+    "alternative_store_at_intake",
+}
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT).with_suffix(""))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[_name(path) for path in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     replayer = Replayer(workflows=[OrderWorkflow, DeliveryWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
     assert result.replay_failure is None
 
 
-def test_histories_cover_every_exit() -> None:
-    assert {path.stem for path in HISTORIES} >= {
-        "collected",
-        "cancelled_by_support",
-        "cancelled_by_signal",
-        "expired",
-        "rejected_short_stock",
-        "rerouted_by_stock_at_risk",
-        "rerouted_after_short_pick",
-        "alternative_store_at_intake",
+@pytest.mark.parametrize("histories", [CURRENT, BEFORE_ONE_TRANSACTION], ids=["current", "before"])
+def test_histories_cover_every_exit_on_both_paths(histories: list[Path]) -> None:
+    assert {path.stem for path in histories} >= EXITS
+
+
+def _patches(path: Path) -> set[str]:
+    """The patch ids a recorded history's markers carry."""
+    events = json.loads(path.read_text())["events"]
+    markers = [e["markerRecordedEventAttributes"] for e in events if "markerRecordedEventAttributes" in e]
+    return {
+        json.loads(base64.b64decode(marker["details"]["patch-data"]["payloads"][0]["data"]))["id"]
+        for marker in markers
+        if marker["markerName"] == "core_patch"
     }
+
+
+def test_the_current_histories_took_one_transaction_per_step_and_the_others_did_not() -> None:
+    assert all(PATCH_ONE_TRANSACTION in _patches(path) for path in CURRENT)
+    assert not any(PATCH_ONE_TRANSACTION in _patches(path) for path in BEFORE_ONE_TRANSACTION)
+    assert "parked_then_cancelled" in {path.stem for path in CURRENT}

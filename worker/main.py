@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from activities.carrier import CarrierActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
+from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
@@ -68,6 +69,7 @@ def activities_for(
         StockActivities(engine),
         PaymentActivities(engine),
         OrderRecordActivities(engine),
+        OrderStepActivities(engine),
         RoutingActivities(engine),
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
         NotificationActivities(engine, senders, MessageRenderer(links)),

@@ -16,13 +16,20 @@ from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
 from domain.values import CarrierRate, Shipment, StoreProfile
 from workflows.contracts import (
+    CollectionSettlement,
+    Compensation,
+    DroppedLines,
+    IntakeReservation,
     PartialRelease,
     PaymentRequest,
+    PickupUnlocked,
     Refund,
     ReservationOutcome,
     ReservationRequest,
     ShipmentBooking,
+    ShipmentSettlement,
     StockWriteOff,
+    StoreLeft,
     StoreSearch,
     SupportAlert,
 )
@@ -90,6 +97,39 @@ class OrderRecordSteps(ABC):
     @activity.defn(name=ids.ACTIVITY_RESOLVE_SUPPORT_ALERT)
     @abstractmethod
     async def resolve_support_alert(self, alert: SupportAlert) -> None: ...
+
+
+class OrderSteps(ABC):
+    """Each step of an order, its whole database work (stock, payments ledger, read model, support
+    alerts) in one transaction, every part keyed as the single-purpose activities above key it."""
+
+    @activity.defn(name=ids.ACTIVITY_RESERVE_ORDER)
+    @abstractmethod
+    async def reserve_order(self, step: IntakeReservation) -> ReservationOutcome: ...
+
+    @activity.defn(name=ids.ACTIVITY_SETTLE_COLLECTION)
+    @abstractmethod
+    async def settle_collection(self, step: CollectionSettlement) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_SETTLE_COMPENSATION)
+    @abstractmethod
+    async def settle_compensation(self, step: Compensation) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_SETTLE_DROPPED_LINES)
+    @abstractmethod
+    async def settle_dropped_lines(self, step: DroppedLines) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_LEAVE_STORE)
+    @abstractmethod
+    async def leave_store(self, step: StoreLeft) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_SETTLE_SHIPMENT)
+    @abstractmethod
+    async def settle_shipment(self, step: ShipmentSettlement) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_PICKUP_UNLOCKED)
+    @abstractmethod
+    async def record_pickup_unlocked(self, step: PickupUnlocked) -> None: ...
 
 
 class RoutingSteps(ABC):

@@ -26,6 +26,10 @@ class OrderInput(Contract):
     split_from: SplitOrigin | None = Field(
         default=None, description="set when the OMS splits missing lines off an order into this one"
     )
+    store: StoreProfile | None = Field(
+        default=None,
+        description="the pickup store as the door found it (spares a read at intake); loaded when absent",
+    )
     carry_on_from: OrderState | None = Field(
         default=None,
         description="a recorded state to continue from, whole (what was in progress too): continue-as-new, "
@@ -119,3 +123,64 @@ class Refund(Contract):
 class IntakeResult(Contract):
     order: OrderView
     created: bool
+
+
+# ---- one transaction per step: what each step writes, and the view of the order it records last ----
+
+
+class IntakeReservation(Contract):
+    """Reserve the order; once every line is held, authorise the payment and record the order as
+    `view` (foreseen as reserved). Nothing is written when a line is short."""
+
+    reservation: ReservationRequest
+    payment: PaymentRequest
+    view: OrderView
+
+
+class CollectionSettlement(Contract):
+    """The customer took the order: what they left goes back on sale and is refunded (before the
+    capture), the rest leaves the store, the payment still held is captured."""
+
+    holder: str
+    left: PartialRelease | None = None
+    refund: Refund | None = None
+    capture: PaymentRequest
+    view: OrderView
+
+
+class Compensation(Contract):
+    """The order ends uncollected (cancelled, expired): its stock back on sale, its payment voided."""
+
+    holder: str
+    void: PaymentRequest
+    view: OrderView
+
+
+class DroppedLines(Contract):
+    """The order goes on without units its store did not find: released, and their share of the
+    payment given back (or moved to a split order)."""
+
+    release: PartialRelease
+    refund: Refund | None = None
+    view: OrderView
+
+
+class StoreLeft(Contract):
+    """The order left a store (moved to another, or to home delivery): its reservation there released."""
+
+    holder: str
+    view: OrderView
+
+
+class ShipmentSettlement(Contract):
+    """The parcel left with the carrier: the payment still held is captured."""
+
+    capture: PaymentRequest
+    view: OrderView
+
+
+class PickupUnlocked(Contract):
+    """Support unlocked collection: the lockout's alert is resolved."""
+
+    alert: SupportAlert
+    view: OrderView

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.db.tables import payment_entries
@@ -15,6 +16,11 @@ AUTHORIZATION, CAPTURE, VOID, REFUND = "authorization", "capture", "void", "refu
 
 class PaymentConflict(Exception):
     """A capture after a void, or a void after a capture: money must not move both ways."""
+
+
+class PaymentUnrecordable(Exception):
+    """An entry the ledger cannot hold (an amount beyond its NUMERIC(12, 2) column, a currency code too
+    long): refused the same way every time."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ async def _append(
     key: str | None = None,
     reason: str | None = None,
 ) -> bool:
-    result = await conn.execute(
+    statement = (
         insert(payment_entries)
         .values(
             order_id=request.order_id,
@@ -59,6 +65,11 @@ async def _append(
         .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
         .returning(payment_entries.c.id)
     )
+    try:
+        result = await conn.execute(statement)
+    except (DataError, IntegrityError) as error:
+        message = f"{request.order_id}: the payments ledger cannot record {request.amount} {request.currency}"
+        raise PaymentUnrecordable(message, str(error.orig)) from error
     return result.first() is not None
 
 

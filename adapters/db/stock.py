@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.db.tables import products, reservations, stock_levels, stock_movements, stores
 from domain.stock import Movement, MovementKind, StockLevel, shortages
-from domain.values import StoreKind
 from workflows.contracts import ReservationOutcome, ReservationRequest
 
 ACTIVE, RELEASED, COMMITTED = "active", "released", "committed"
@@ -310,12 +309,6 @@ async def known_skus(conn: AsyncConnection, skus: list[str]) -> set[str]:
 
 async def store_exists(conn: AsyncConnection, store_id: str) -> bool:
     return bool(await conn.scalar(select(func.count()).select_from(stores).where(stores.c.id == store_id)))
-
-
-async def store_kind(conn: AsyncConnection, store_id: str) -> StoreKind | None:
-    """A store's kind (a shop customers collect from, or a warehouse); None when it does not exist."""
-    kind = await conn.scalar(select(stores.c.kind).where(stores.c.id == store_id))
-    return None if kind is None else StoreKind(kind)
 
 
 async def movements(conn: AsyncConnection, store_id: str, sku: str, limit: int) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from domain.order.aggregate import Order
 from domain.order.collection import Handover, PickupLock
-from domain.order.core import SYSTEM, WHILE_READY
+from domain.order.core import SYSTEM, WHILE_READY, Foresight
 from domain.order.exceptions import Escalation, Reroute, SplitPlan
+from domain.order.parking import StepFailure
 from domain.order.rules import (
     MAX_PICKUP_ATTEMPTS,
     PickMismatch,
@@ -23,12 +24,14 @@ __all__ = [
     "SYSTEM",
     "WHILE_READY",
     "Escalation",
+    "Foresight",
     "Handover",
     "Order",
     "PickMismatch",
     "PickupLock",
     "Reroute",
     "SplitPlan",
+    "StepFailure",
     "apply_transition",
     "check_answer",
     "check_collection",

@@ -8,6 +8,7 @@ from domain.order.choice import CustomerChoices
 from domain.order.collection import Collecting
 from domain.order.exceptions import Exceptions
 from domain.order.intake import Intake, placed
+from domain.order.parking import Parking
 from domain.order.store_steps import StoreSteps
 from domain.order_state import OrderState
 from domain.policy import OrderPolicy
@@ -15,7 +16,7 @@ from domain.status import OrderStatus
 from domain.values import OrderPlacement, SplitOrigin
 
 
-class Order(Intake, StoreSteps, Collecting, Exceptions, CustomerChoices, Arrival):
+class Order(Intake, StoreSteps, Collecting, Exceptions, CustomerChoices, Arrival, Parking):
     """One order, changed through the steps of the shop floor (accept, pick, mark_ready, collect,
     report_short_pick, reroute_to, ...). Each step checks its rules, changes the state, and returns what
     the caller must do (stock to release, an amount to refund, a message to send); a refused step raises

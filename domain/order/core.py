@@ -2,8 +2,10 @@
 payment still held, and the sequence of each message it sends."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Generic, Self, TypeVar
 
 from domain import ids
 from domain.commands import Cancellation
@@ -11,7 +13,7 @@ from domain.errors import NothingToResend
 from domain.messages import notification_for
 from domain.notifications import CustomerNotification, NotificationKind
 from domain.order.rules import apply_transition
-from domain.order_state import OrderState
+from domain.order_state import OrderState, OrderView
 from domain.policy import OrderPolicy
 from domain.sla import preparation_sla
 from domain.status import OrderStatus, TransitionNotAllowed, can_cancel, ensure_transition
@@ -27,6 +29,18 @@ REPEATABLE = frozenset(
 WHILE_READY = frozenset(
     {NotificationKind.READY_FOR_PICKUP, NotificationKind.PICKUP_REMINDER, NotificationKind.EXPIRY_WARNING}
 )
+
+
+Step = TypeVar("Step")
+
+
+@dataclass(frozen=True)
+class Foresight(Generic[Step]):
+    """A step foreseen at `at`: the view it gives the order, recorded before the step is applied."""
+
+    step: Callable[[Step], object]
+    at: datetime
+    view: OrderView
 
 
 class OrderCore:
@@ -170,6 +184,32 @@ class OrderCore:
         return notification_for(
             self.state, kind, sequence, previous_store=previous_store, refund_amount=refund_amount
         )
+
+    # ---- recording a step with the database work that decides it ---------------------------------
+
+    def foresee(self, step: Callable[[Self], object]) -> "Foresight[Self]":
+        """The order's view once `step` is applied now, leaving the order as it is: recorded in the same
+        transaction as the database work whose outcome applies the step (a reservation)."""
+        at = self.now
+        twin = type(self)(self.state.model_copy(deep=True), self.policy, clock=lambda: at)
+        twin.routing_enabled = self.routing_enabled
+        step(twin)
+        return Foresight(step=step, at=at, view=twin.state.view())
+
+    def come_true(self, foresight: "Foresight[Self]") -> bool:
+        """Apply a foreseen step, as of when it was foreseen; True when the order is what was recorded
+        (False: it changed meanwhile, and must be recorded again)."""
+        clock, self._clock = self._clock, lambda: foresight.at
+        try:
+            foresight.step(self)
+        finally:
+            self._clock = clock
+        return self.state.view() == foresight.view
+
+    def recorded_ahead(self, view: OrderView) -> None:
+        """The read model holds `view`, foreseen for a step that another change overtook (a cancellation
+        while the stock was reserved): the order is numbered after it, so its next record replaces it."""
+        self.state.version = max(self.state.version, view.version) + 1
 
     # ---- the workflow's own progress ------------------------------------------------------------
 

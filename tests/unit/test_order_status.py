@@ -6,7 +6,15 @@ import pytest
 
 from domain.order import apply_transition
 from domain.order_state import OrderState
-from domain.status import TERMINAL, TRANSITIONS, OrderStatus, TransitionNotAllowed, can_cancel, can_transition
+from domain.status import (
+    PARKABLE,
+    TERMINAL,
+    TRANSITIONS,
+    OrderStatus,
+    TransitionNotAllowed,
+    can_cancel,
+    can_transition,
+)
 from domain.values import TimelineEntry
 from tests.conftest import placement
 
@@ -90,9 +98,21 @@ def test_a_ready_order_is_no_longer_rerouted() -> None:
 
 
 def test_the_customers_answer_leads_to_another_store_collection_delivery_or_a_refund() -> None:
-    assert TRANSITIONS[OrderStatus.AWAITING_CUSTOMER] == {
+    assert TRANSITIONS[OrderStatus.AWAITING_CUSTOMER] - {OrderStatus.PARKED} == {
         OrderStatus.RESERVED,
         OrderStatus.PICKED,
         OrderStatus.IN_DELIVERY,
         OrderStatus.CANCELLED,
     }
+
+
+def test_an_order_still_in_the_works_can_be_parked_and_a_parked_order_only_cancelled() -> None:
+    assert {
+        OrderStatus.RECEIVED,
+        OrderStatus.RESERVED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PICKED,
+        OrderStatus.READY,
+        OrderStatus.AWAITING_CUSTOMER,
+    } == PARKABLE
+    assert TRANSITIONS[OrderStatus.PARKED] == {OrderStatus.CANCELLED} and can_cancel(OrderStatus.PARKED)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain import ids
 from domain.decisions import RoutingCandidate
@@ -17,7 +18,9 @@ from domain.delivery import DEFAULT_RATES
 from domain.geo import distance_km
 from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
+from domain.status import OrderStatus
 from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
+from tests.workflows.fake_steps import FakeOrderSteps
 from workflows.activities import (
     CarrierSteps,
     NotificationSteps,
@@ -88,6 +91,8 @@ class FakeSystems:
     rates: list[CarrierRate] = field(default_factory=lambda: list(DEFAULT_RATES))
     alerts: dict[str, SupportAlert] = field(default_factory=dict)  # support alerts raised, by key
     resolved: list[str] = field(default_factory=list)  # kinds of the alerts resolved
+    ledger_limit: Decimal | None = None  # amounts beyond it the payments ledger cannot hold, for good
+    unrecordable: OrderStatus | None = None  # orders in this status the read model refuses, for good
 
     def kinds(self) -> list[str]:
         return [message.kind.value for message in self.sent]
@@ -103,10 +108,12 @@ class FakeSystems:
 
     def activities(self) -> list[Callable[..., Any]]:
         """The fake activities, one object per interface the workflows call."""
+        stock, payments, records = FakeStock(self), FakePayments(self), FakeRecords(self)
         fakes = (
-            FakeStock(self),
-            FakePayments(self),
-            FakeRecords(self),
+            stock,
+            payments,
+            records,
+            FakeOrderSteps(self, stock, payments, records),
             FakeRouting(self),
             FakeCarrier(self),
             FakeNotifications(self),
@@ -173,10 +180,18 @@ class FakePayments(PaymentSteps):
     def __init__(self, world: FakeSystems) -> None:
         self.world = world
 
-    def _record(self, kind: str, request: PaymentRequest) -> bool:
+    def _record(self, kind: str, request: PaymentRequest, *, check: bool = True) -> bool:
+        if check:
+            self._check(request.amount)
         self.world.payments.append((kind, str(request.amount)))
         self.world.ledger.append((request.order_id, kind, str(request.amount)))
         return True
+
+    def _check(self, amount: Decimal) -> None:
+        limit = self.world.ledger_limit
+        if limit is not None and amount > limit:
+            message = f"the payments ledger cannot record {amount}"
+            raise ApplicationError(message, type="PaymentUnrecordable", non_retryable=True)
 
     @activity.defn(name=ids.ACTIVITY_AUTHORIZE_PAYMENT)
     async def authorize(self, request: PaymentRequest) -> bool:
@@ -188,12 +203,14 @@ class FakePayments(PaymentSteps):
 
     @activity.defn(name=ids.ACTIVITY_VOID_PAYMENT)
     async def void(self, request: PaymentRequest) -> bool:
-        return self._record("void", request)
+        # A void releases a hold the ledger held (the real one writes nothing without it): never refused.
+        return self._record("void", request, check=False)
 
     @activity.defn(name=ids.ACTIVITY_REFUND_PAYMENT)
     async def refund(self, refund: Refund) -> bool:
         if refund.key in self.world.refund_keys:
             return False
+        self._check(refund.amount)
         self.world.refund_keys.add(refund.key)
         self.world.payments.append(("refund", str(refund.amount)))
         self.world.ledger.append((refund.order_id, "refund", str(refund.amount)))
@@ -210,6 +227,10 @@ class FakeRecords(OrderRecordSteps):
 
     @activity.defn(name=ids.ACTIVITY_RECORD_ORDER)
     async def record(self, view: OrderView) -> None:
+        if view.status is self.world.unrecordable:
+            raise ApplicationError(
+                f"cannot record a {view.status} order", type="DataRefused", non_retryable=True
+            )
         self.world.records.append(view)
 
     @activity.defn(name=ids.ACTIVITY_RAISE_SUPPORT_ALERT)

@@ -10,6 +10,7 @@ import pytest
 from activities.carrier import CarrierActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
+from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
@@ -27,6 +28,7 @@ IMPLEMENTATIONS = [
     StockActivities,
     PaymentActivities,
     OrderRecordActivities,
+    OrderStepActivities,
     RoutingActivities,
     CarrierActivities,
     NotificationActivities,
@@ -48,7 +50,7 @@ def _names(registered: list[Callable[..., Any]]) -> list[str]:
 
 
 def test_the_interfaces_declare_every_activity_once() -> None:
-    assert len(INTERFACES) == 6 and len(_declared()) == 18
+    assert len(INTERFACES) == 7 and len(_declared()) == 25
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 deadline), then move the order, collect what is there, deliver it home, or cancel and refund."""
 
 from temporalio import workflow
+from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -10,13 +11,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.notifications import NotificationKind
     from domain.policy import ChoiceOption
     from domain.status import IN_PREPARATION, OrderStatus
-    from workflows.activities import PaymentSteps
-    from workflows.contracts import DeliveryRequest, StoreSearch
+    from workflows.activities import OrderSteps, PaymentSteps
+    from workflows.contracts import DeliveryRequest, ShipmentSettlement, StoreSearch
 
-from workflows import calls
 from workflows.delivery import DeliveryWorkflow
 from workflows.order.context import OrderContext
-from workflows.order.rerouting import drop_missing, move_to
+from workflows.order.rerouting import drop_missing, leave_store, move_to
 
 
 async def ask_customer(ctx: OrderContext, reason: str) -> None:
@@ -70,9 +70,8 @@ async def _collect_available(ctx: OrderContext, reason: str) -> None:
         tag="short-pick",
         refund_key=f"short-pick-{order.routes}",
         refund_reason="missing lines",
+        then=lambda: order.collect_available(reason),
     )
-    order.collect_available(reason)
-    await ctx.record()
     await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=refund)
 
 
@@ -80,27 +79,39 @@ async def _deliver(ctx: OrderContext, answer: CustomerChoice) -> None:
     """Continue as a home delivery (a child workflow): release the store, ship, capture, tell."""
     order = ctx.order
     address = order.delivery_address(answer)
-    await ctx.release(order.holder)
-    order.switch_to_delivery(answer, address)
-    await ctx.record()
+    if ctx.one_transaction:
+        order.switch_to_delivery(answer, address)
+        await leave_store(ctx, order.holder)
+    else:
+        await ctx.release(order.holder)
+        order.switch_to_delivery(answer, address)
+        await ctx.record()
     state = order.state
-    outcome = await workflow.execute_child_workflow(
-        DeliveryWorkflow.run,
-        DeliveryRequest(
-            order_id=state.order_id,
-            lines=state.current_lines,
-            address=address,
-            customer=state.placement.customer,
-            channel_order_id=state.placement.channel_order_id,
-            currency=state.placement.currency,
-            near=state.store,
-        ),
-        id=ids.delivery_workflow_id(state.order_id),
+    request = DeliveryRequest(
+        order_id=state.order_id,
+        lines=state.current_lines,
+        address=address,
+        customer=state.placement.customer,
+        channel_order_id=state.placement.channel_order_id,
+        currency=state.placement.currency,
+        near=state.store,
     )
+    try:
+        outcome = await workflow.execute_child_workflow(
+            DeliveryWorkflow.run, request, id=ids.delivery_workflow_id(state.order_id)
+        )
+    except ChildWorkflowError as failure:  # one of its steps failed for good: support settles it
+        await ctx.failed_for_good("home delivery", failure)
+        raise
     if outcome.shipment is None:
         order.delivery_failed(outcome.failure)
         return
-    await calls.database(PaymentSteps.capture, ctx.payment())
-    order.shipped(outcome.shipment)
-    await ctx.record()
+    if ctx.one_transaction:
+        order.shipped(outcome.shipment)
+        shipped = ShipmentSettlement(capture=ctx.payment(), view=order.state.view())
+        await ctx.database(OrderSteps.settle_shipment, shipped)
+    else:
+        await ctx.database(PaymentSteps.capture, ctx.payment())
+        order.shipped(outcome.shipment)
+        await ctx.record()
     await ctx.notify(NotificationKind.SHIPPED)

@@ -7,12 +7,17 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import Collection, ReadyReport
     from domain.errors import WrongPickupCode
     from domain.notifications import NotificationKind
-    from domain.order import Order
+    from domain.order import Handover, Order
     from domain.status import OrderStatus
-    from workflows.activities import OrderRecordSteps, PaymentSteps, StockSteps
-    from workflows.contracts import PartialRelease, SupportAlert
+    from workflows.activities import OrderRecordSteps, OrderSteps, PaymentSteps, StockSteps
+    from workflows.contracts import (
+        CollectionSettlement,
+        Compensation,
+        PartialRelease,
+        PickupUnlocked,
+        SupportAlert,
+    )
 
-from workflows import calls
 from workflows.order.context import OrderContext, refusals
 from workflows.order.patches import PATCH_CADENCE
 
@@ -38,27 +43,50 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
             handover = order.collect(collection)
         except WrongPickupCode as wrong:
             if wrong.locked:
-                await calls.database(OrderRecordSteps.raise_support_alert, _pickup_locked(order))
+                await ctx.database(OrderRecordSteps.raise_support_alert, _pickup_locked(order))
             raise
-    if handover.left:
-        release = PartialRelease(
-            holder_id=order.holder, quantities=handover.left, reason="not collected", tag="uncollected"
-        )
-        await calls.database(StockSteps.release_lines, release)
-        await ctx.refund(handover.refund, "uncollected", "lines left at collection")
-    await calls.database(StockSteps.commit, order.holder)
-    await calls.database(PaymentSteps.capture, ctx.payment())
-    await ctx.record()
+    if ctx.one_transaction:
+        await _settle_collection(ctx, handover)
+    else:
+        if handover.left:
+            await ctx.database(StockSteps.release_lines, _left_behind(order, handover))
+            await ctx.refund(handover.refund, "uncollected", "lines left at collection")
+        await ctx.database(StockSteps.commit, order.holder)
+        await ctx.database(PaymentSteps.capture, ctx.payment())
+        await ctx.record()
     await ctx.notify(NotificationKind.RECEIPT)
     if handover.refund > 0:
         await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=handover.refund)
 
 
+async def _settle_collection(ctx: OrderContext, handover: Handover) -> None:
+    """One transaction: what was left released and refunded, the rest committed, the payment captured,
+    the order recorded."""
+    order = ctx.order
+    left = _left_behind(order, handover) if handover.left else None
+    refund = ctx.give_back(handover.refund, "uncollected", "lines left at collection") if left else None
+    settlement = CollectionSettlement(
+        holder=order.holder, left=left, refund=refund, capture=ctx.payment(), view=order.state.view()
+    )
+    await ctx.database(OrderSteps.settle_collection, settlement)
+
+
+def _left_behind(order: Order, handover: Handover) -> PartialRelease:
+    return PartialRelease(
+        holder_id=order.holder, quantities=handover.left, reason="not collected", tag="uncollected"
+    )
+
+
 async def unlock_pickup(ctx: OrderContext) -> None:
     """Support checked with the customer: they may try their pickup code again."""
-    ctx.order.unlock_pickup()
-    await calls.database(OrderRecordSteps.resolve_support_alert, _pickup_locked(ctx.order))
-    await ctx.record()
+    order = ctx.order
+    order.unlock_pickup()
+    if ctx.one_transaction:
+        unlocked = PickupUnlocked(alert=_pickup_locked(order), view=order.state.view())
+        await ctx.database(OrderSteps.record_pickup_unlocked, unlocked)
+    else:
+        await ctx.database(OrderRecordSteps.resolve_support_alert, _pickup_locked(order))
+        await ctx.record()
 
 
 def _pickup_locked(order: Order) -> SupportAlert:
@@ -83,9 +111,13 @@ async def await_collection(ctx: OrderContext) -> None:
 async def compensate(ctx: OrderContext) -> None:
     """Undo what an order holds: stock back on the shelf, payment voided, customer told."""
     order = ctx.order
-    await ctx.release(order.holder)
-    await calls.database(PaymentSteps.void, ctx.payment())
-    await ctx.record()
+    if ctx.one_transaction:
+        compensation = Compensation(holder=order.holder, void=ctx.payment(), view=order.state.view())
+        await ctx.database(OrderSteps.settle_compensation, compensation)
+    else:
+        await ctx.release(order.holder)
+        await ctx.database(PaymentSteps.void, ctx.payment())
+        await ctx.record()
     kind = (
         NotificationKind.ORDER_EXPIRED
         if order.status is OrderStatus.EXPIRED

@@ -1,19 +1,22 @@
 """What every step of one order works with: the Order aggregate, and how a step persists it, reserves,
-releases and refunds, tells the customer, and waits."""
+releases and refunds, tells the customer, and waits; and what happens when a step fails for good."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
     from domain.decisions import RoutingCandidate, RoutingDecision
     from domain.errors import OrderRefused
     from domain.notifications import CustomerNotification, NotificationKind
     from domain.order import Order
+    from domain.status import OrderStatus
     from domain.values import OrderLine, StoreProfile
     from workflows.activities import (
         NotificationSteps,
@@ -21,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentSteps,
         RoutingSteps,
         StockSteps,
+        activity_name,
     )
     from workflows.contracts import (
         OrderInput,
@@ -29,10 +33,24 @@ with workflow.unsafe.imports_passed_through():
         ReservationOutcome,
         ReservationRequest,
         StoreSearch,
+        SupportAlert,
     )
 
 from workflows import calls
 from workflows.order import ops_view
+from workflows.order.patches import PATCH_PARKING
+
+Steps = TypeVar("Steps")
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
+# How an activity fails for good: a local activity raises the last attempt's error itself (an
+# ApplicationError, a TimeoutError), a regular activity raises it wrapped in an ActivityError.
+FAILED_FOR_GOOD = (ActivityError, ApplicationError, ActivityTimeout)
+
+
+class Parked(Exception):
+    """A step failed for good and the order is parked: what the step was doing stops here (the main line
+    waits for support, a handler answers with the order as it is)."""
 
 
 @contextmanager
@@ -51,6 +69,9 @@ class OrderContext:
     reservations and refunds, routing, and waiting on durable timers."""
 
     def __init__(self, input: OrderInput) -> None:
+        self.store_at_the_door = input.store
+        # Set by run: orders started before it take one local activity (and transaction) per call.
+        self.one_transaction = False
         if input.carry_on_from:
             self.order = Order.carry_on(
                 input.carry_on_from, input.policy, clock=workflow.now, on_change=self.publish
@@ -69,7 +90,51 @@ class OrderContext:
 
     async def record(self) -> None:
         """The read model catches up with the order (idempotent by version)."""
-        await calls.database(OrderRecordSteps.record, self.order.state.view())
+        await self.database(OrderRecordSteps.record, self.order.state.view())
+
+    # ---- database steps, and when one fails for good ------------------------------------------
+
+    async def database(self, step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg) -> Result:
+        """A database step (`calls.database`). One that fails for good (a failure retries never heal, or
+        retries exhausted) parks the order and raises Parked; past parking (collected, ended), support
+        is alerted and the step fails as it always did."""
+        try:
+            return await calls.database(step, arg)
+        except FAILED_FOR_GOOD as failure:
+            if not workflow.patched(PATCH_PARKING):  # orders that failed before parking existed
+                raise
+            if await self._failed_for_good(activity_name(step) or "a database step", failure):
+                raise Parked() from failure
+            raise
+
+    async def failed_for_good(self, step: str, failure: Exception) -> None:
+        """A step other than a database one failed for good (a child workflow): as `database` does,
+        for orders since parking; the caller raises."""
+        if workflow.patched(PATCH_PARKING):
+            await self._failed_for_good(step, failure)
+
+    async def _failed_for_good(self, step: str, failure: Exception) -> bool:
+        """Park the order if it can be, and tell support: an alert, and the read model. True when
+        parked (support may cancel it meanwhile)."""
+        order = self.order
+        failed = order.step_failed(step, _cause(failure))
+        parked = order.status is OrderStatus.PARKED
+        workflow.logger.error("%s: %s", order.state.order_id, failed.detail)
+        alert = SupportAlert(
+            order_id=order.state.order_id, kind=failed.kind, detail=failed.detail, key=failed.key
+        )
+        await self._telling_support(OrderRecordSteps.raise_support_alert, alert)
+        if parked:
+            await self._telling_support(OrderRecordSteps.record, order.state.view())
+        return parked
+
+    async def _telling_support(self, step: Callable[[Steps, Arg], Awaitable[object]], arg: Arg) -> None:
+        """If the database refuses even this, the Temporal UI (status, search attribute, details) is
+        where support sees the order."""
+        try:
+            await calls.database(step, arg)
+        except FAILED_FOR_GOOD as failure:
+            workflow.logger.error("%s: support not told: %s", self.order.state.order_id, _cause(failure))
 
     async def notify(
         self,
@@ -81,29 +146,51 @@ class OrderContext:
         await self.send(self.order.message(kind, previous_store=previous_store, refund_amount=refund_amount))
 
     async def send(self, message: CustomerNotification) -> None:
-        await calls.message(NotificationSteps.notify_customer, message)
+        what = f"{message.kind.value} #{message.sequence}"
+        await self.message(NotificationSteps.notify_customer, message, what=f"the customer's {what}")
+
+    async def message(self, step: Callable[[Steps, Arg], Awaitable[object]], arg: Arg, *, what: str) -> None:
+        """A message (`calls.message`); one that fails for good is given up and support told: the
+        order goes on without it."""
+        try:
+            await calls.message(step, arg)
+        except FAILED_FOR_GOOD as failure:
+            if not workflow.patched(PATCH_PARKING):
+                raise
+            order_id = self.order.state.order_id
+            alert = SupportAlert(
+                order_id=order_id,
+                kind="message_failed",
+                detail=f"{what} never got through: {_cause(failure)}",
+                key=f"{order_id}:message_failed:{what}",
+            )
+            await self._telling_support(OrderRecordSteps.raise_support_alert, alert)
 
     # ---- stock --------------------------------------------------------------------------------
 
-    async def reserve(
+    def reservation(
         self, store_id: str, holder: str, lines: list[OrderLine] | None = None
-    ) -> ReservationOutcome:
+    ) -> ReservationRequest:
         """Reserve `lines` (by default all the order holds) at a store, under `holder`; the channel's
         checkout hold converts at the store it was taken at."""
         state = self.order.state
-        request = ReservationRequest(
+        return ReservationRequest(
             order_id=holder,
             store_id=store_id,
             lines=lines or state.current_lines,
             from_hold=state.placement.hold_id if store_id == state.placement.store_id else None,
         )
-        return await calls.database(StockSteps.reserve, request)
+
+    async def reserve(
+        self, store_id: str, holder: str, lines: list[OrderLine] | None = None
+    ) -> ReservationOutcome:
+        return await self.database(StockSteps.reserve, self.reservation(store_id, holder, lines))
 
     async def release(self, holder: str) -> None:
-        await calls.database(StockSteps.release, holder)
+        await self.database(StockSteps.release, holder)
 
     async def find_stores(self, search: StoreSearch) -> list[RoutingCandidate]:
-        return await calls.database(RoutingSteps.find_stores, search)
+        return await self.database(RoutingSteps.find_stores, search)
 
     async def route(
         self, reason: str, *, radius_km: float, lines: list[OrderLine] | None = None
@@ -135,8 +222,19 @@ class OrderContext:
         refund = Refund(
             order_id=state.order_id, amount=amount, currency=state.placement.currency, key=key, reason=reason
         )
-        await calls.database(PaymentSteps.refund, refund)
+        await self.database(PaymentSteps.refund, refund)
         self.order.payment_released(amount, split=split)
+
+    def give_back(self, amount: Decimal, key: str, reason: str, *, split: bool = False) -> Refund | None:
+        """The refund a step writes in its transaction (None for nothing); the hold shrinks now, so the
+        order recorded with it and any capture after it count without it."""
+        if amount <= 0:
+            return None
+        state = self.order.state
+        self.order.payment_released(amount, split=split)
+        return Refund(
+            order_id=state.order_id, amount=amount, currency=state.placement.currency, key=key, reason=reason
+        )
 
     # ---- time ---------------------------------------------------------------------------------
 
@@ -153,3 +251,13 @@ class OrderContext:
             return True
         except TimeoutError:
             return condition()
+
+
+def _cause(failure: BaseException | None) -> str:
+    """Why a step failed, as support reads it: the last error's type and message."""
+    cause = failure
+    while isinstance(cause, (ActivityError, ChildWorkflowError)) and cause.cause:
+        cause = cause.cause
+    if isinstance(cause, ApplicationError):
+        return f"{cause.type}: {cause.message}" if cause.type else cause.message
+    return str(cause)

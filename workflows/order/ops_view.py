@@ -7,7 +7,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.order_state import OrderFacts
     from domain.routing import trace_lines
-    from domain.status import IN_PREPARATION
+    from domain.status import IN_PREPARATION, OrderStatus
     from workflows.order.patches import PATCH_STOCK_AT_RISK
 
 
@@ -37,8 +37,14 @@ def _at_risk_attributes(order: OrderFacts, *, routing: bool) -> list[SearchAttri
 def current_details(order: OrderFacts) -> str:
     """The order's page in the Temporal UI (markdown): where it is, what is due, what is wrong."""
     lines = ", ".join(f"{line.quantity} × {line.sku}" for line in order.placement.lines)
+    last = order.timeline[-1]
     details = [
         f"**Status:** {order.status.value}",
+        *(
+            [f"**Parked for support:** {last.reason}; cancel it to release its stock and payment"]
+            if order.status is OrderStatus.PARKED
+            else []
+        ),
         f"**Store:** {order.store.name if order.store else order.placement.store_id}",
         f"**Lines:** {lines}",
     ]
@@ -62,7 +68,6 @@ def current_details(order: OrderFacts) -> str:
     if order.routing:
         trace = "\n".join(f"- {line.strip()}" for line in trace_lines(order.routing[-1]))
         details.append(f"**Routing:**\n{trace}")
-    last = order.timeline[-1]
     details.append(
         f"**Last change:** {last.status.value} by {last.actor}" + (f" ({last.reason})" if last.reason else "")
     )

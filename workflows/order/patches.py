@@ -4,3 +4,5 @@ PATCH_STOCK_AT_RISK = "stock-at-risk-search-attribute"  # the StockAtRisk (and S
 PATCH_CADENCE = "reminder-cadence-quiet-hours"  # the reminder cadence and quiet hours
 PATCH_ROUTING = "routing-sla-exceptions"  # routing, preparation SLAs and every exception path
 PATCH_CHECK_IN = "customer-check-in"  # the CheckedIn search attribute and the curbside clock
+PATCH_ONE_TRANSACTION = "one-transaction-per-step"  # each step's database work in one local activity
+PATCH_PARKING = "park-failed-steps"  # a step failing for good parks the order (asked where one fails)

@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.status import IN_PREPARATION, OrderStatus
     from workflows.activities import NotificationSteps
 
-from workflows import calls
 from workflows.order import choice, rerouting
 from workflows.order.context import OrderContext
 
@@ -55,7 +54,8 @@ async def _within_sla(
         return True
     reminder = order.flag_sla_at_risk(step, due)
     await ctx.record()
-    await calls.message(NotificationSteps.remind_store, reminder)
+    what = f"the store's {step} reminder #{reminder.sequence}"
+    await ctx.message(NotificationSteps.remind_store, reminder, what=what)
     kept = await ctx.wait_until(done, until=due)
     if kept and order.clear_sla_at_risk():
         await ctx.record()

@@ -1,6 +1,7 @@
 """Moving an order: the whole order to another store (reserve there first, then release here), or the
 lines a store could not find to a store that has them, as a split order."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from temporalio import workflow
@@ -12,10 +13,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.routing import why_chosen
     from domain.status import IN_PREPARATION, OrderStatus
     from domain.values import SplitOrigin
-    from workflows.activities import StockSteps
-    from workflows.contracts import OrderInput, PartialRelease
+    from workflows.activities import OrderSteps, StockSteps
+    from workflows.contracts import DroppedLines, OrderInput, PartialRelease, StoreLeft
 
-from workflows import calls
 from workflows.order.context import OrderContext
 
 
@@ -31,11 +31,20 @@ async def move_to(ctx: OrderContext, store_id: str, reason: str) -> bool:
         await ctx.release(holder)
         return True
     left = order.reroute_to(store_id)
-    await ctx.release(left.holder)
-    order.rerouted(reason, left)
-    await ctx.record()
+    if ctx.one_transaction:
+        order.rerouted(reason, left)
+        await leave_store(ctx, left.holder)
+    else:
+        await ctx.release(left.holder)
+        order.rerouted(reason, left)
+        await ctx.record()
     await ctx.notify(NotificationKind.REROUTED, previous_store=left.store)
     return True
+
+
+async def leave_store(ctx: OrderContext, holder: str) -> None:
+    """One transaction: the reservation at the store the order left released, the order recorded."""
+    await ctx.database(OrderSteps.leave_store, StoreLeft(holder=holder, view=ctx.order.state.view()))
 
 
 async def split(ctx: OrderContext, reason: str) -> bool:
@@ -65,15 +74,15 @@ async def split(ctx: OrderContext, reason: str) -> bool:
         tag=f"split-{plan.part}",
         refund_key=f"split-{plan.part}",
         refund_reason=f"lines moved to split order {plan.order_id}",
+        then=lambda: order.split_off(plan, store_id, why_chosen(decision, store_id)),
         split=True,
     )
-    order.split_off(plan, store_id, why_chosen(decision, store_id))
-    await ctx.record()
     await workflow.start_child_workflow(
         ids.WORKFLOW_ORDER,
         OrderInput(
             placement=order.split_placement(plan, store_id),
             policy=order.policy,
+            store=order.state.candidates.get(store_id) if ctx.one_transaction else None,
             split_from=SplitOrigin(order_id=order.state.order_id, part=plan.part, store=here, reason=reason),
         ),
         id=plan.order_id,
@@ -90,14 +99,25 @@ async def drop_missing(
     tag: str,
     refund_key: str,
     refund_reason: str,
+    then: Callable[[], None],
     split: bool = False,
 ) -> Decimal:
     """The order goes on with what the store found: the units it will not hand over are released and
-    their share of the payment given back (or moved, for a split). Returns that amount."""
+    their share of the payment given back (or moved, for a split); `then` is where the order goes next
+    (split off, collecting what is there), recorded with it. Returns that amount."""
     order = ctx.order
     release = PartialRelease(holder_id=order.holder, quantities=quantities, reason=release_reason, tag=tag)
-    await calls.database(StockSteps.release_lines, release)
     amount = order.amount_of(quantities)
+    if ctx.one_transaction:
+        refund = ctx.give_back(amount, refund_key, refund_reason, split=split)
+        order.drop_missing()
+        then()
+        dropped = DroppedLines(release=release, refund=refund, view=order.state.view())
+        await ctx.database(OrderSteps.settle_dropped_lines, dropped)
+        return amount
+    await ctx.database(StockSteps.release_lines, release)
     await ctx.refund(amount, refund_key, refund_reason, split=split)
     order.drop_missing()
+    then()
+    await ctx.record()
     return amount

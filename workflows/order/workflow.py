@@ -3,6 +3,8 @@
 The workflow keeps the handlers and the main line; the order's rules and state changes are the Order
 aggregate's (domain/order/), and each business step lives in its own module here."""
 
+from contextlib import suppress
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -29,10 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activities import StockSteps
     from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, StockWriteOff
 
-from workflows import calls
 from workflows.order import arrival, collection, intake, preparation
-from workflows.order.context import OrderContext, refusals
-from workflows.order.patches import PATCH_ROUTING
+from workflows.order.context import OrderContext, Parked, refusals
+from workflows.order.patches import PATCH_ONE_TRANSACTION, PATCH_ROUTING
 
 
 @workflow.defn(name=ids.WORKFLOW_ORDER)
@@ -46,7 +47,20 @@ class OrderWorkflow:
     async def run(self, input: OrderInput) -> OrderView:
         order, ctx = self._order, self._ctx
         order.routing_enabled = workflow.patched(PATCH_ROUTING)
+        ctx.one_transaction = workflow.patched(PATCH_ONE_TRANSACTION)
         ctx.publish()
+        with suppress(Parked):  # a step failed for good: the order waits for support
+            await self._main_line()
+        if order.status is OrderStatus.PARKED:
+            await ctx.wait_until(lambda: order.status is not OrderStatus.PARKED)
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
+            await collection.compensate(ctx)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return order.state.view()
+
+    async def _main_line(self) -> None:
+        """Intake, preparation and collection, until the order ends, is handed to a carrier, or parks."""
+        order, ctx = self._order, self._ctx
         if order.status is OrderStatus.RECEIVED and await intake.reserve(ctx):
             if order.state.split_from:
                 await ctx.notify(NotificationKind.ORDER_SPLIT, previous_store=order.state.split_from.store)
@@ -58,10 +72,6 @@ class OrderWorkflow:
             await ctx.wait_until(lambda: order.status is OrderStatus.READY or order.status in TERMINAL)
         if order.status is OrderStatus.READY:
             await collection.await_collection(ctx)
-        if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
-            await collection.compensate(ctx)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return order.state.view()
 
     # ---- queries ------------------------------------------------------------------------------
 
@@ -88,7 +98,8 @@ class OrderWorkflow:
     async def accept(self, request: StoreAcceptance) -> OrderView:
         with refusals():
             self._order.accept(request.actor)
-        await self._ctx.record()
+        with suppress(Parked):
+            await self._ctx.record()
         return self._order.state.view()
 
     @accept.validator
@@ -100,7 +111,8 @@ class OrderWorkflow:
     async def pick(self, report: PickReport) -> OrderView:
         with refusals():
             self._order.pick(report.lines, report.actor)
-        await self._ctx.record()
+        with suppress(Parked):
+            await self._ctx.record()
         return self._order.state.view()
 
     @pick.validator
@@ -110,7 +122,8 @@ class OrderWorkflow:
 
     @workflow.update(name=ids.UPDATE_MARK_READY)
     async def mark_ready(self, report: ReadyReport) -> OrderView:
-        await collection.mark_ready(self._ctx, report)
+        with suppress(Parked):
+            await collection.mark_ready(self._ctx, report)
         return self._order.state.view()
 
     @mark_ready.validator
@@ -123,7 +136,8 @@ class OrderWorkflow:
     @workflow.update(name=ids.UPDATE_COLLECT)
     async def collect(self, handover: Collection) -> OrderView:
         """The right pickup code completes the order: stock leaves the store, the payment is captured."""
-        await collection.collect(self._ctx, handover)
+        with suppress(Parked):
+            await collection.collect(self._ctx, handover)
         return self._order.state.view()
 
     @collect.validator
@@ -134,7 +148,8 @@ class OrderWorkflow:
     @workflow.update(name=ids.UPDATE_UNLOCK_PICKUP)
     async def unlock_pickup(self, action: SupportAction) -> OrderView:
         """Support checked with the customer: they may try their pickup code again."""
-        await collection.unlock_pickup(self._ctx)
+        with suppress(Parked):
+            await collection.unlock_pickup(self._ctx)
         return self._order.state.view()
 
     @unlock_pickup.validator
@@ -199,12 +214,13 @@ class OrderWorkflow:
         there, then the order moves or the customer chooses (per the short-pick policy)."""
         order = self._order
         corrections = order.report_short_pick(report)
-        if corrections:
-            write_off = StockWriteOff(
-                store_id=order.state.store_id, holder_id=order.holder, lines=corrections
-            )
-            await calls.database(StockSteps.write_off, write_off)
-        await workflow.wait_condition(lambda: order.state.problem is None)
+        with suppress(Parked):
+            if corrections:
+                write_off = StockWriteOff(
+                    store_id=order.state.store_id, holder_id=order.holder, lines=corrections
+                )
+                await self._ctx.database(StockSteps.write_off, write_off)
+            await workflow.wait_condition(lambda: order.state.problem is None)
         return order.state.view()
 
     @report_short_pick.validator
@@ -228,7 +244,8 @@ class OrderWorkflow:
     async def stock_at_risk(self, risk: StockAtRisk) -> None:
         """The shelf no longer covers this order's reservation: flag it until it is dealt with."""
         if self._order.flag_stock_at_risk(risk):
-            await self._ctx.record()
+            with suppress(Parked):
+                await self._ctx.record()
 
     # ---- the customer on their way ------------------------------------------------------------
 

@@ -1,0 +1,109 @@
+"""The steps of an order, each its whole database work in one transaction: the stock it moves, the
+payments ledger, the read model, support alerts, and the review of the stock it moved (orders put at
+risk are told before it commits). A retry repeats the whole step and changes nothing more: every part is
+keyed as its own repository keys it (reservations by holder, ledger entries by order, step and SKU,
+payments by order and step, refunds by key, the read model by version, alerts by key)."""
+
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.db import orders, payments, stock, support
+from services.signals import StockSignals
+from services.stock_review import review_moved
+from workflows.contracts import (
+    CollectionSettlement,
+    Compensation,
+    DroppedLines,
+    IntakeReservation,
+    PartialRelease,
+    PickupUnlocked,
+    ReservationOutcome,
+    ShipmentSettlement,
+    StoreLeft,
+)
+
+
+async def reserve_order(
+    engine: AsyncEngine, signals: StockSignals, step: IntakeReservation
+) -> ReservationOutcome:
+    """Every line held at the store, the payment authorised and the order recorded as reserved; or,
+    when a line is short, nothing written at all."""
+    request = step.reservation
+    async with engine.begin() as conn:
+        outcome = await stock.reserve(conn, request)
+        if outcome.reserved:
+            await payments.authorize(conn, step.payment)
+            await orders.record(conn, step.view)
+            await review_moved(conn, signals, [(request.store_id, line.sku) for line in request.lines])
+    return outcome
+
+
+async def settle_collection(engine: AsyncEngine, signals: StockSignals, step: CollectionSettlement) -> None:
+    """What the customer left back on sale and refunded, the rest out of the store, the payment captured
+    (after the refund: a refund goes against the authorisation), the order recorded."""
+    async with engine.begin() as conn:
+        if step.left:
+            await _release_lines(conn, signals, step.left)
+        if step.refund:
+            await payments.refund(conn, step.refund)
+        await stock.commit(conn, step.holder)
+        await payments.capture(conn, step.capture)
+        await orders.record(conn, step.view)
+
+
+async def settle_compensation(engine: AsyncEngine, signals: StockSignals, step: Compensation) -> None:
+    """The order's stock back on sale, its payment voided, the order recorded as it ended."""
+    async with engine.begin() as conn:
+        await _release(conn, signals, step.holder)
+        await payments.void(conn, step.void)
+        await orders.record(conn, step.view)
+
+
+async def settle_dropped_lines(engine: AsyncEngine, signals: StockSignals, step: DroppedLines) -> None:
+    """The units dropped back on sale, their share of the payment given back, the order recorded."""
+    async with engine.begin() as conn:
+        await _release_lines(conn, signals, step.release)
+        if step.refund:
+            await payments.refund(conn, step.refund)
+        await orders.record(conn, step.view)
+
+
+async def leave_store(engine: AsyncEngine, signals: StockSignals, step: StoreLeft) -> None:
+    """The reservation at the store the order left back on sale, the order recorded where it went."""
+    async with engine.begin() as conn:
+        await _release(conn, signals, step.holder)
+        await orders.record(conn, step.view)
+
+
+async def settle_shipment(engine: AsyncEngine, step: ShipmentSettlement) -> None:
+    """The payment captured once the parcel left, the order recorded as shipped."""
+    async with engine.begin() as conn:
+        await payments.capture(conn, step.capture)
+        await orders.record(conn, step.view)
+
+
+async def record_pickup_unlocked(engine: AsyncEngine, step: PickupUnlocked) -> None:
+    """The lockout's alert resolved, the order recorded."""
+    async with engine.begin() as conn:
+        await support.resolve(conn, step.alert.order_id, step.alert.kind)
+        await orders.record(conn, step.view)
+
+
+async def _release(conn: AsyncConnection, signals: StockSignals, holder: str) -> None:
+    store_id, skus = await stock.holding(conn, holder)
+    if await stock.release(conn, holder) and store_id:
+        await _review(conn, signals, store_id, skus)
+
+
+async def _release_lines(conn: AsyncConnection, signals: StockSignals, release: PartialRelease) -> None:
+    store_id, _ = await stock.holding(conn, release.holder_id)
+    released = await stock.release_part(
+        conn, release.holder_id, release.quantities, reason=release.reason, tag=release.tag
+    )
+    if released and store_id:
+        await _review(conn, signals, store_id, release.quantities)
+
+
+async def _review(conn: AsyncConnection, signals: StockSignals, store_id: str, skus: Iterable[str]) -> None:
+    await review_moved(conn, signals, [(store_id, sku) for sku in skus])
