@@ -246,8 +246,14 @@ async def test_a_pos_sale_of_reserved_units_flags_the_newest_order_at_risk(
     queue = (await api.get("/v1/stores/paris-rivoli/orders", params={"at_risk": "true"})).json()
     assert newer.order_id in [entry["order_id"] for entry in queue]
     assert older.order_id not in [entry["order_id"] for entry in queue]
-    description = await client.get_workflow_handle(newer.order_id).describe()
-    assert description.typed_search_attributes.get(ids.SA_STOCK_AT_RISK) is True
+
+    async def listed_at_risk() -> bool:
+        # The read model is written by a local activity before the workflow task that upserts the search
+        # attribute completes: the attribute follows a moment later.
+        description = await client.get_workflow_handle(newer.order_id).describe()
+        return description.typed_search_attributes.get(ids.SA_STOCK_AT_RISK) is True
+
+    assert await eventually(listed_at_risk)
 
 
 async def test_replenishment_alert_is_raised_once_told_to_the_store_and_cleared(
