@@ -28,15 +28,16 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from adapters.channels import FieldError, PayloadRejected
-from adapters.db import dead_letters, orders
+from adapters.db import dead_letters, orders, support
 from adapters.outages import TEMPORAL_UNAVAILABLE
 from config.settings import Settings
 from domain import ids
+from domain.channel_rules import ChannelRules, rules_for
 from domain.order_state import OrderView
 from domain.policy import OrderPolicy
 from domain.status import OrderStatus
 from domain.values import OrderPlacement
-from services.baskets import check_basket
+from services.baskets import check_basket, reachable_placement
 from services.errors import (
     ChannelOrderConflict,
     DeadLettered,
@@ -48,7 +49,7 @@ from services.errors import (
     TemporalUnavailable,
 )
 from services.orders import order_started, refusal
-from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput
+from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, SupportAlert
 
 CANONICAL = "canonical"
 MIN_START_WAIT = timedelta(seconds=1)
@@ -82,14 +83,18 @@ async def take_order(
     payload: Any,
     parse: Callable[[Any], OrderPlacement],
     dead_letter_id: int | None = None,
+    rules: ChannelRules | None = None,
 ) -> IntakeAnswer:
-    """Map the channel's payload to an order, check its store and SKUs, then place it; a payload that
-    fails any of it is kept as a dead letter (a replayed one is settled either way)."""
+    """Map the channel's payload to an order, check its store, SKUs and contacts (by the channel's
+    rules; our own JSON's by its `channel`), then place it; a payload that fails any of it is kept as a
+    dead letter (a replayed one is settled either way)."""
     started = time.monotonic()
     try:
         placement = parse(payload)
+        rules = rules or rules_for(settings.channel_rules, channel, placement.channel)
         async with engine.connect() as conn:
             await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
+            placement = await reachable_placement(conn, placement, rules)
     except PayloadRejected as rejected:
         reasons = [{"loc": ["body", *e.loc], "msg": e.msg, "type": "value_error"} for e in rejected.errors]
         raise await dead_letter(engine, channel, payload, reasons, dead_letter_id) from None
@@ -101,9 +106,13 @@ async def take_order(
     waited = timedelta(seconds=time.monotonic() - started)
     wait = max(settings.intake_wait - waited, MIN_START_WAIT)
     answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait)
-    if dead_letter_id is not None:
-        async with engine.begin() as conn:
+    async with engine.begin() as conn:
+        if dead_letter_id is not None:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
+        if note := placement.customer.contact_note:  # support sees why the customer gets no SMS
+            key = f"{answer.order_id}:contact"
+            alert = SupportAlert(order_id=answer.order_id, kind="contact_unusable", detail=note, key=key)
+            await support.raise_alert(conn, alert)
     return answer
 
 
