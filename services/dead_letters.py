@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from adapters.channels import ChannelContext, adapters
-from adapters.db import dead_letters, orders
+from adapters.channels import ChannelAdapter, ChannelContext, adapters
+from adapters.db import channel_products, dead_letters, orders
 from adapters.db.dead_letters import DeadLetter
 from config.settings import Settings
+from domain.channel_rules import rules_for
 from domain.values import OrderPlacement
 from services.errors import NotFound
 from services.intake import CANONICAL, IntakeAnswer, canonical, take_order
@@ -33,12 +34,21 @@ async def page(
         )
 
 
-async def channel_context(engine: AsyncEngine, settings: Settings) -> ChannelContext:
-    """What a channel adapter may consult to map a payload: the stores and the channel's settings."""
+async def channel_context(
+    engine: AsyncEngine, settings: Settings, adapter: ChannelAdapter, payload: Any
+) -> ChannelContext:
+    """What a channel adapter may consult to map a payload: the stores, the channel's settings, the
+    rules of the payload's account, and the SKUs of the products the payload names."""
+    account = adapter.account(payload)
     async with engine.connect() as conn:
         stores = await orders.list_stores(conn)
+        products = await channel_products.resolve(conn, adapter.name, account, adapter.product_refs(payload))
     return ChannelContext(
-        stores=stores, secret=settings.shopify_webhook_secret, locations=settings.shopify_locations
+        stores=stores,
+        secret=settings.shopify_webhook_secret,
+        locations=settings.shopify_locations,
+        rules=rules_for(settings.channel_rules, adapter.name, account),
+        products=products,
     )
 
 
@@ -52,7 +62,11 @@ async def replay(
     if letter is None or letter.status != "open":
         raise NotFound("dead_letter", str(dead_letter_id))
     parse: Callable[[Any], OrderPlacement] = canonical
+    rules = None  # our own JSON: the rules of the order's `channel`
     if letter.channel != CANONICAL:
-        context, adapter = await channel_context(engine, settings), adapters()[letter.channel]
-        parse = lambda payload: adapter.to_placement(payload, context)  # noqa: E731
-    return await take_order(client, engine, settings, letter.channel, letter.payload, parse, dead_letter_id)
+        adapter = adapters()[letter.channel]
+        context = await channel_context(engine, settings, adapter, letter.payload)
+        parse, rules = (lambda payload: adapter.to_placement(payload, context)), context.rules
+    return await take_order(
+        client, engine, settings, letter.channel, letter.payload, parse, dead_letter_id, rules
+    )

@@ -44,14 +44,13 @@ async def channel_order(
     if adapter is None:
         raise not_found("channel", channel)
     body = await signed_body(adapter, request, settings)
-    context = await channel_context(engine, settings)
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         reasons = [{"loc": ["body"], "msg": "not JSON", "type": "value_error"}]
         raise await dead_letter(engine, channel, body.decode(errors="replace"), reasons) from None
-    answer = await take_order(
-        client, engine, settings, channel, payload, lambda p: adapter.to_placement(p, context)
-    )
+    context = await channel_context(engine, settings, adapter, payload)
+    parse = lambda p: adapter.to_placement(p, context)  # noqa: E731
+    answer = await take_order(client, engine, settings, channel, payload, parse, rules=context.rules)
     response.status_code = answer.status_code
     return answer.order if answer.order else AcceptedOrder(order_id=answer.order_id)
