@@ -1,6 +1,5 @@
-"""HTTP contracts: request bodies (`...Body`) and answers (`...Public`), apart from the domain commands and
-Temporal payloads a route builds from them and from the read models and rows it answers from. They share
-value objects (lines, addresses, stores inside an order); an HTTP change stops here."""
+"""HTTP contracts: request bodies (`...Body`) and answers (`...Public`), apart from the domain commands,
+Temporal payloads, read models and rows; they share value objects (lines, addresses, stores)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -98,10 +97,11 @@ class OrderBody(Contract):
 
 class CustomerPublic(Public):
     name: str
-    email: str
-    phone: str
+    email: str | None = None
+    phone: str | None = None
     locale: str
     contact: ContactPreference | None = None
+    contact_note: str | None = None
 
 
 class PlacementPublic(Public):

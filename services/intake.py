@@ -33,6 +33,7 @@ from adapters.outages import TEMPORAL_UNAVAILABLE
 from config.settings import Settings
 from domain import ids
 from domain.channel_rules import ChannelRules, rules_for
+from domain.dead_letter_causes import cause_of, group_id
 from domain.order_state import OrderView
 from domain.policy import OrderPolicy
 from domain.status import OrderStatus
@@ -130,12 +131,23 @@ async def dead_letter(
     dead_letter_id: int | None = None,
     refused: ServiceError | None = None,
 ) -> DeadLettered:
-    """Keep the payload (or update a replayed one's reasons); the error names every bad field."""
+    """Keep the payload (or update a replayed one's reasons); a cause never seen before raises an ops
+    alert, once; the error names every bad field."""
     async with engine.begin() as conn:
         if dead_letter_id is None:
             dead_letter_id = await dead_letters.keep(conn, channel, payload, reasons)
         else:
             await dead_letters.settle(conn, dead_letter_id, order_id=None, reasons=reasons)
+        for cause in dict.fromkeys(cause_of(reason) for reason in reasons):
+            key = group_id(channel, cause)
+            detail = f"new intake failure on {channel}: {cause.field or 'body'}: {cause.reason} (group {key})"
+            alert = SupportAlert(
+                order_id=f"dead-letter-{dead_letter_id}",
+                kind="new_intake_failure",
+                detail=detail[:1000],
+                key=f"dead-letter-cause:{key}",
+            )
+            await support.raise_alert(conn, alert)
     return DeadLettered(dead_letter_id, reasons, refused)
 
 
