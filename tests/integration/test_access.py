@@ -16,7 +16,15 @@ from tests.conftest import placement
 from tests.integration.conftest import KEYS
 from tests.integration.flow import place
 
-PUBLIC = ("/v1/webhooks/", "/v1/track/", "/v1/channels/{channel}/orders", "/healthz", "/docs", "/openapi.json", "/redoc")
+PUBLIC = (
+    "/v1/webhooks/",
+    "/v1/track/",
+    "/v1/channels/{channel}/orders",
+    "/healthz",
+    "/docs",
+    "/openapi.json",
+    "/redoc",
+)
 ROLE_KEYS = {
     Role.OPS: "test-ops",
     Role.SUPPORT: "test-support",
