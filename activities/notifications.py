@@ -10,7 +10,7 @@ from adapters.db import outbox
 from adapters.messaging.render import MessageRenderer, RenderedMessage
 from adapters.messaging.senders import ChannelSender, DeliveryRefused
 from domain import ids
-from domain.messages import channels_for, fallback_for
+from domain.messages import reachable_channels, reachable_fallback
 from domain.notifications import CustomerNotification, StoreReminder
 from workflows.activities import NotificationSteps
 
@@ -28,7 +28,7 @@ class NotificationActivities(NotificationSteps):
     @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
     async def notify_customer(self, message: CustomerNotification) -> list[str]:
         """Deliver on the customer's channels; returns the channels the message reached."""
-        channels = list(channels_for(message.kind, message.customer.contact))
+        channels = list(reachable_channels(message.kind, message.customer))
         if not channels:
             await self._suppress(message)
             return []
@@ -38,7 +38,7 @@ class NotificationActivities(NotificationSteps):
             tried.add(channel)
             if await self._deliver(message, channel):
                 reached.append(channel)
-            elif (other := fallback_for(channel)) not in tried and other not in channels:
+            elif other := reachable_fallback(channel, message.customer, skip={*tried, *channels}):
                 channels.append(other)
         if not reached:
             log.error("%s %s #%d reached no channel", message.order_id, message.kind.value, message.sequence)
@@ -62,6 +62,7 @@ class NotificationActivities(NotificationSteps):
     async def _deliver(self, message: CustomerNotification, channel: str) -> bool:
         """Send once on one channel: True once sent, False when the provider refused it for good."""
         recipient = message.customer.email if channel == "email" else message.customer.phone
+        assert recipient, "reachable_channels offers only the contacts the customer has"
         rendered = self._renderer.render(message, channel)
         return await self._send_once(outbox.Event.of(message), channel, recipient, rendered)
 

@@ -53,6 +53,9 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/codec/decode"): frozenset({SUPPORT, OPS}),
     ("POST", "/codec/encode"): frozenset({OPS}),  # what the Temporal UI sends to workflows: ops acts there
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),
+    ("GET", "/v1/dead-letters/groups"): frozenset({SUPPORT, OPS}),
+    ("POST", "/v1/dead-letters/groups/{group_id}/replay"): frozenset({OPS}),
+    ("PUT", "/v1/channels/{channel}/products/{variant_id}"): frozenset({OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 

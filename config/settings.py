@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from domain.access import Grant, Role
+from domain.channel_rules import ChannelRules
 from domain.commands import ProofKind
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
@@ -101,6 +102,10 @@ class Settings(BaseSettings):
     shopify_webhook_secret: str | None = Field(default=None, description="verifies Shopify webhooks")
     shopify_locations: dict[str, str] = Field(
         default_factory=dict, description="JSON: Shopify location id or name -> store id"
+    )
+    channel_rules: dict[str, ChannelRules] = Field(
+        default_factory=dict,
+        description='JSON: "<channel>" or "<channel>:<account>" -> rules (docs/channels.md)',
     )
 
     payload_keys: dict[str, str] = Field(

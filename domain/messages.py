@@ -1,12 +1,14 @@
 """Which message the customer gets, and on which channels. Every word lives in the templates
 (adapters/messaging/templates/messages)."""
 
+import re
+from collections.abc import Collection
 from decimal import Decimal
 
 from domain import ids
 from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind
 from domain.order_state import OrderState
-from domain.values import ContactPreference, StoreProfile
+from domain.values import ContactPreference, Customer, StoreProfile
 
 URGENT = frozenset(
     {NotificationKind.READY_FOR_PICKUP, NotificationKind.REROUTED, NotificationKind.ORDER_SPLIT}
@@ -75,3 +77,30 @@ def channels_for(kind: NotificationKind, preference: ContactPreference | None) -
 def fallback_for(channel: str) -> str:
     """Where a message goes when its channel fails for good (an invalid number, a bounced address)."""
     return "email" if channel == "sms" else "sms"
+
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def contacts_of(customer: Customer) -> tuple[str, ...]:
+    """The channels this customer can be reached on: an email, a phone in E.164 (one kept as given
+    because it could not be read gets no SMS)."""
+    email = ("email",) if customer.email else ()
+    sms = ("sms",) if customer.phone and _E164.match(customer.phone) else ()
+    return email + sms
+
+
+def reachable_channels(kind: NotificationKind, customer: Customer) -> tuple[str, ...]:
+    """The channels to use, among those the customer has: an email-only customer gets email, a
+    phone-only one SMS, whatever the message."""
+    have = contacts_of(customer)
+    wanted = tuple(channel for channel in channels_for(kind, customer.contact) if channel in have)
+    if wanted or customer.contact is ContactPreference.NONE:
+        return wanted
+    return have[:1]
+
+
+def reachable_fallback(channel: str, customer: Customer, skip: Collection[str] = ()) -> str | None:
+    """The other channel when this one fails for good, if the customer has it (and it is not skipped)."""
+    other = fallback_for(channel)
+    return other if other in contacts_of(customer) and other not in skip else None

@@ -117,13 +117,30 @@ class ContactPreference(StrEnum):
 
 
 class Customer(Contract):
+    """Who collects the order; reachable by email or phone, not necessarily both (docs/channels.md)."""
+
     name: PlainLine = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-    phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +33612345678")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    phone: PlainLine | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="E.164 (+33612345678), or a local number read in the pickup store's country; one "
+        "that cannot be read is kept as given and gets no SMS",
+    )
     locale: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     contact: ContactPreference | None = Field(
         default=None, description="how the customer agreed to be contacted; unset means email and SMS"
     )
+    contact_note: str | None = Field(
+        default=None, max_length=300, description="set by the OMS: why a contact is not used (no SMS...)"
+    )
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "Customer":
+        if not self.email and not self.phone:
+            raise ValueError("an email or a phone is needed to reach the customer")
+        return self
 
 
 class OrderLine(Contract):

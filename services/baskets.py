@@ -1,9 +1,12 @@
-"""Checks every basket passes before stock is touched: the store exists, every SKU is known."""
+"""Checks every basket passes before stock is touched: the store exists, every SKU is known, the
+customer can be reached as the channel's rules require."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.db import orders, stock
-from domain.values import StoreKind, StoreProfile
+from domain.channel_rules import ChannelRules
+from domain.contacts import ContactRefused, reachable
+from domain.values import OrderPlacement, StoreKind, StoreProfile
 from services.errors import InvalidField, NotFound
 
 
@@ -20,3 +23,16 @@ async def check_basket(conn: AsyncConnection, store_id: str, skus: list[str]) ->
         if sku not in known:
             raise InvalidField(("lines", index, "sku"), f"unknown sku {sku!r}")
     return store
+
+
+async def reachable_placement(
+    conn: AsyncConnection, placement: OrderPlacement, rules: ChannelRules
+) -> OrderPlacement:
+    """The placement with its phone in E.164 (read in the pickup store's country), or kept as given
+    with a note; refused (naming the field) when the channel's rules require another contact."""
+    country = await stock.store_country(conn, placement.store_id)
+    try:
+        customer = reachable(placement.customer, country, rules)
+    except ContactRefused as refused:
+        raise InvalidField(("customer", refused.field), refused.message) from None
+    return placement.model_copy(update={"customer": customer})

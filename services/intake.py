@@ -28,15 +28,17 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from adapters.channels import FieldError, PayloadRejected
-from adapters.db import dead_letters, orders
+from adapters.db import dead_letters, orders, support
 from adapters.outages import TEMPORAL_UNAVAILABLE
 from config.settings import Settings
 from domain import ids
+from domain.channel_rules import ChannelRules, rules_for
+from domain.dead_letter_causes import cause_of, group_id
 from domain.order_state import OrderView
 from domain.policy import OrderPolicy
 from domain.status import OrderStatus
 from domain.values import OrderPlacement, StoreProfile
-from services.baskets import check_basket
+from services.baskets import check_basket, reachable_placement
 from services.errors import (
     ChannelOrderConflict,
     DeadLettered,
@@ -48,7 +50,7 @@ from services.errors import (
     TemporalUnavailable,
 )
 from services.orders import order_started, refusal
-from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput
+from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, SupportAlert
 
 CANONICAL = "canonical"
 MIN_START_WAIT = timedelta(seconds=1)
@@ -82,14 +84,18 @@ async def take_order(
     payload: Any,
     parse: Callable[[Any], OrderPlacement],
     dead_letter_id: int | None = None,
+    rules: ChannelRules | None = None,
 ) -> IntakeAnswer:
-    """Map the channel's payload to an order, check its store and SKUs, then place it; a payload that
-    fails any of it is kept as a dead letter (a replayed one is settled either way)."""
+    """Map the channel's payload to an order, check its store, SKUs and contacts (by the channel's
+    rules; our own JSON's by its `channel`), then place it; a payload that fails any of it is kept as a
+    dead letter (a replayed one is settled either way)."""
     started = time.monotonic()
     try:
         placement = parse(payload)
+        rules = rules or rules_for(settings.channel_rules, channel, placement.channel)
         async with engine.connect() as conn:
             store = await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
+            placement = await reachable_placement(conn, placement, rules)
     except PayloadRejected as rejected:
         reasons = [{"loc": ["body", *e.loc], "msg": e.msg, "type": "value_error"} for e in rejected.errors]
         raise await dead_letter(engine, channel, payload, reasons, dead_letter_id) from None
@@ -101,9 +107,13 @@ async def take_order(
     waited = timedelta(seconds=time.monotonic() - started)
     wait = max(settings.intake_wait - waited, MIN_START_WAIT)
     answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait, store)
-    if dead_letter_id is not None:
-        async with engine.begin() as conn:
+    async with engine.begin() as conn:
+        if dead_letter_id is not None:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
+        if note := placement.customer.contact_note:  # support sees why the customer gets no SMS
+            key = f"{answer.order_id}:contact"
+            alert = SupportAlert(order_id=answer.order_id, kind="contact_unusable", detail=note, key=key)
+            await support.raise_alert(conn, alert)
     return answer
 
 
@@ -121,12 +131,23 @@ async def dead_letter(
     dead_letter_id: int | None = None,
     refused: ServiceError | None = None,
 ) -> DeadLettered:
-    """Keep the payload (or update a replayed one's reasons); the error names every bad field."""
+    """Keep the payload (or update a replayed one's reasons); a cause never seen before raises an ops
+    alert, once; the error names every bad field."""
     async with engine.begin() as conn:
         if dead_letter_id is None:
             dead_letter_id = await dead_letters.keep(conn, channel, payload, reasons)
         else:
             await dead_letters.settle(conn, dead_letter_id, order_id=None, reasons=reasons)
+        for cause in dict.fromkeys(cause_of(reason) for reason in reasons):
+            key = group_id(channel, cause)
+            detail = f"new intake failure on {channel}: {cause.field or 'body'}: {cause.reason} (group {key})"
+            alert = SupportAlert(
+                order_id=f"dead-letter-{dead_letter_id}",
+                kind="new_intake_failure",
+                detail=detail[:1000],
+                key=f"dead-letter-cause:{key}",
+            )
+            await support.raise_alert(conn, alert)
     return DeadLettered(dead_letter_id, reasons, refused)
 
 

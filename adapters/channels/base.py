@@ -1,10 +1,14 @@
 """What every channel adapter shares: its protocol, what it may consult, and how it refuses a payload."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
+from domain.channel_rules import ChannelRules
 from domain.values import OrderPlacement, StoreProfile
+
+ProductKey = tuple[str, str]  # ("sku" | "variant" | "barcode", the channel's value)
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,14 @@ class SignatureRejected(Exception):
 
 @dataclass(frozen=True)
 class ChannelContext:
-    """What an adapter may consult: the stores (to map pickup locations) and its settings."""
+    """What an adapter may consult: the stores (to map pickup locations), its settings, the rules of
+    the payload's account, and the SKU of each product the payload names that the catalogue knows."""
 
     stores: list[StoreProfile]
     secret: str | None = None
     locations: Mapping[str, str] | None = None  # channel location id or name -> store id
+    rules: ChannelRules = field(default_factory=ChannelRules)
+    products: Mapping[ProductKey, str] = field(default_factory=dict)
 
 
 class ChannelAdapter(Protocol):
@@ -45,6 +52,15 @@ class ChannelAdapter(Protocol):
 
     def verify(self, headers: Mapping[str, str], body: bytes, context: ChannelContext) -> None:
         """Raise SignatureRejected unless the request comes from the channel."""
+
+    def account(self, payload: Any) -> str:
+        """Which of the channel's accounts (shops) sent it, read from the payload ('' when unknown)."""
+
+    def product_refs(self, payload: Any) -> list[ProductKey]:
+        """Every product reference the payload's lines carry, for the catalogue to resolve."""
+
+    def value_of(self, payload: Any) -> tuple[Decimal, str] | None:
+        """The order's value and currency as the channel states it, to rank what a refusal costs."""
 
     def to_placement(self, payload: Any, context: ChannelContext) -> OrderPlacement:
         """Map the payload, or raise PayloadRejected naming every bad field."""

@@ -1,9 +1,12 @@
-"""Shopify `orders/create` webhooks for local pickup orders.
+"""Shopify `orders/create` webhooks for local pickup orders, as Shopify sends them.
 
 A pickup order has a shipping line with `delivery_category` "pickup" (or a code or title starting
 "Pickup"); its location is mapped to a store by OMS_SHOPIFY_LOCATIONS (location id or name -> store
 id), else by store name in the line's title ("Pickup at Paris Rivoli"). The order id becomes the
-channel order id, so a webhook delivered twice is the same order."""
+channel order id, so a webhook delivered twice is the same order. The shop (account) is read from
+`order_status_url`; its rules (domain/channel_rules.py) say what is repaired or refused: a customer
+without a name, gift card and zero-price lines, the shop's or the presentment currency, and how a line
+with an empty SKU names its product (a variant id mapped by ops, a barcode in the catalogue)."""
 
 import base64
 import hashlib
@@ -11,10 +14,18 @@ import hmac
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from adapters.channels.base import ChannelContext, FieldError, PayloadRejected, SignatureRejected
+from adapters.channels.base import (
+    ChannelContext,
+    FieldError,
+    PayloadRejected,
+    ProductKey,
+    SignatureRejected,
+)
+from domain.channel_rules import ChannelRules
 from domain.values import OrderPlacement
 
 
@@ -35,24 +46,32 @@ class ShopifyAdapter:
         if not hmac.compare_digest(expected, signature.encode()):
             raise SignatureRejected(403, "the Shopify signature does not match the body")
 
+    def account(self, payload: Any) -> str:
+        url = payload.get("order_status_url") if isinstance(payload, dict) else None
+        return (urlsplit(url).hostname or "") if isinstance(url, str) else ""
+
+    def product_refs(self, payload: Any) -> list[ProductKey]:
+        items = payload.get("line_items") if isinstance(payload, dict) else None
+        return [ref for item in items or [] if isinstance(item, dict) for ref in _refs(item).items()]
+
+    def value_of(self, payload: Any) -> tuple[Decimal, str] | None:
+        if not isinstance(payload, dict) or not isinstance(payload.get("currency"), str):
+            return None
+        total = _decimal(payload.get("total_price"))
+        return None if total is None else (total, payload["currency"])
+
     def to_placement(self, payload: Any, context: ChannelContext) -> OrderPlacement:
         if not isinstance(payload, dict):
             raise PayloadRejected([FieldError([], "an order object is expected")])
         errors: list[FieldError] = []
-        customer: dict[str, Any] = payload["customer"] if isinstance(payload.get("customer"), dict) else {}
-        name = " ".join(str(customer.get(k) or "") for k in ("first_name", "last_name")).strip()
+        presentment = context.rules.money == "presentment"
         fields: dict[str, Any] = {
             "channel": self.name,
             "channel_order_id": str(payload.get("id", "")),
             "store_id": self._store(payload, context, errors),
-            "currency": payload.get("currency"),
-            "customer": {
-                "name": name or None,
-                "email": payload.get("email") or customer.get("email"),
-                "phone": payload.get("phone") or customer.get("phone") or _shipping_phone(payload),
-                "locale": _locale(payload.get("customer_locale")),
-            },
-            "lines": self._lines(payload, errors),
+            "currency": payload.get("presentment_currency" if presentment else "currency"),
+            "customer": _customer(payload, context.rules),
+            "lines": self._lines(payload, context, errors),
         }
         try:
             placement = OrderPlacement.model_validate(fields)
@@ -80,18 +99,35 @@ class ShopifyAdapter:
         )
         return None
 
-    def _lines(self, payload: dict, errors: list[FieldError]) -> list[dict]:
-        lines = []
+    def _lines(self, payload: dict, context: ChannelContext, errors: list[FieldError]) -> list[dict]:
+        """One line per product: gift cards and free lines as the rules say; a product on two line items
+        at the same price becomes one line."""
+        lines: list[dict] = []
         for index, item in enumerate(payload.get("line_items") or []):
             if not isinstance(item, dict):
                 errors.append(FieldError(["line_items", index], "a line item object is expected"))
                 continue
-            try:
-                price = Decimal(str(item.get("price")))
-            except InvalidOperation:
+            if item.get("gift_card"):
+                if context.rules.gift_cards == "refuse":
+                    errors.append(
+                        FieldError(["line_items", index], "a gift card: the shop's rules refuse it")
+                    )
+                continue
+            price = _price(item, context.rules)
+            if price is None:
                 errors.append(FieldError(["line_items", index, "price"], "not a price"))
                 continue
-            lines.append({"sku": item.get("sku"), "quantity": item.get("quantity"), "unit_price": price})
+            if price == 0 and context.rules.free_lines == "skip":
+                continue
+            sku = _sku(item, context)
+            if sku is None:
+                errors.append(FieldError(["line_items", index, "sku"], _unknown_product(item)))
+                continue
+            same = next((line for line in lines if (line["sku"], line["unit_price"]) == (sku, price)), None)
+            if same and isinstance(same["quantity"], int) and isinstance(item.get("quantity"), int):
+                same["quantity"] += item["quantity"]
+            else:
+                lines.append({"sku": sku, "quantity": item.get("quantity"), "unit_price": price})
         return lines
 
 
@@ -100,17 +136,85 @@ def _is_pickup(line: dict) -> bool:
     return line.get("delivery_category") == "pickup" or label.startswith("pickup")
 
 
-def _shipping_phone(payload: dict) -> str | None:
-    for line in payload.get("shipping_lines") or []:
-        if isinstance(line, dict) and line.get("phone"):
-            return str(line["phone"])
+def _text(*values: Any) -> str | None:
+    """The first value that is a non-blank text or a number, stripped (Shopify sends nulls and "")."""
+    for value in values:
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
     return None
 
 
-def _locale(value: Any) -> str:
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _customer(payload: dict, rules: ChannelRules) -> dict[str, Any]:
+    """Who collects: a name (else the billing or shipping name, else the rules' default), an email and
+    a phone wherever Shopify put them (the phone read in E.164 later, in the store's country)."""
+    customer, billing, shipping = (
+        _dict(payload.get(k)) for k in ("customer", "billing_address", "shipping_address")
+    )
+    pickup_phones = [_dict(line).get("phone") for line in payload.get("shipping_lines") or []]
+    full_name = " ".join(_text(customer.get(k)) or "" for k in ("first_name", "last_name")).strip()
+    phones = (payload.get("phone"), customer.get("phone"), billing.get("phone"), shipping.get("phone"))
+    return {
+        "name": _text(full_name, billing.get("name"), shipping.get("name"), rules.default_name),
+        "email": _text(payload.get("email"), payload.get("contact_email"), customer.get("email")),
+        "phone": _text(*phones, *pickup_phones),
+        "locale": _locale(payload.get("customer_locale"), rules.default_locale),
+    }
+
+
+def _refs(item: dict) -> dict[str, str]:
+    """How a line item names its product: SKU (often ""), variant id, barcode (when a flow adds it)."""
+    refs = {
+        kind: _text(item.get(key))
+        for kind, key in (("sku", "sku"), ("variant", "variant_id"), ("barcode", "barcode"))
+    }
+    return {kind: value for kind, value in refs.items() if value}
+
+
+def _sku(item: dict, context: ChannelContext) -> str | None:
+    """The first of the rules' ways of naming the product that the catalogue knows; else the SKU as
+    sent (the basket check then names it as unknown)."""
+    refs = _refs(item)
+    for kind in context.rules.products:
+        if kind in refs and (kind, refs[kind]) in context.products:
+            return context.products[(kind, refs[kind])]
+    return refs["sku"] if "sku" in refs and "sku" in context.rules.products else None
+
+
+def _unknown_product(item: dict) -> str:
+    named = " or ".join(f"{kind} '{value}'" for kind, value in _refs(item).items() if kind != "sku")
+    if not named:
+        return "the line names no product: no SKU, variant id or barcode"
+    return f"no product in the catalogue for {named}: map the variant or give the line a SKU"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _price(item: dict, rules: ChannelRules) -> Decimal | None:
+    if rules.money == "presentment":
+        return _decimal(_dict(_dict(item.get("price_set")).get("presentment_money")).get("amount"))
+    return _decimal(item.get("price"))
+
+
+def _locale(value: Any, default: str) -> str:
+    """ "en-GB", "fr", "pt_BR" as our locale; "zh-Hans-CN" keeps its language and region; a language we
+    cannot name in two letters ("fil") gets the rules' default."""
     if not isinstance(value, str) or not value:
-        return "en"
-    language, _, region = value.replace("_", "-").partition("-")
+        return default
+    language, *rest = value.replace("_", "-").split("-")
+    if len(language) != 2 or not language.isalpha():
+        return default
+    region = next((part for part in reversed(rest) if len(part) == 2 and part.isalpha()), "")
     return f"{language.lower()}-{region.upper()}" if region else language.lower()
 
 

@@ -59,6 +59,14 @@ async def page(
     return [DeadLetter.model_validate(row, from_attributes=True) for row in await conn.execute(query)]
 
 
+async def open_letters(conn: AsyncConnection, limit: int = 10_000) -> list[DeadLetter]:
+    """Open letters, oldest first (bounded: a backlog beyond it is a bigger problem than its ranking)."""
+    query = select(dead_letters).where(dead_letters.c.status == "open").order_by(dead_letters.c.id)
+    return [
+        DeadLetter.model_validate(row, from_attributes=True) for row in await conn.execute(query.limit(limit))
+    ]
+
+
 async def settle(
     conn: AsyncConnection, dead_letter_id: int, *, order_id: str | None, reasons: list | None
 ) -> None:

@@ -311,6 +311,11 @@ async def store_exists(conn: AsyncConnection, store_id: str) -> bool:
     return bool(await conn.scalar(select(func.count()).select_from(stores).where(stores.c.id == store_id)))
 
 
+async def store_country(conn: AsyncConnection, store_id: str) -> str | None:
+    """The store's country (ISO 3166-1 alpha-2), to read its customers' local phone numbers."""
+    return await conn.scalar(select(stores.c.country).where(stores.c.id == store_id))
+
+
 async def movements(conn: AsyncConnection, store_id: str, sku: str, limit: int) -> list[dict[str, Any]]:
     """A row's ledger entries, newest first, as stored."""
     rows = await conn.execute(

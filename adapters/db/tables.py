@@ -64,6 +64,17 @@ shelf_locations = Table(
     PrimaryKeyConstraint("store_id", "sku"),
 )
 
+channel_products = Table(
+    "channel_products",
+    metadata,
+    Column("channel", String(64), nullable=False),
+    Column("account", String(120), nullable=False, server_default=""),  # '' = every account
+    Column("variant_id", String(64), nullable=False),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("channel", "account", "variant_id"),
+)
+
 stock_levels = Table(
     "stock_levels",
     metadata,

@@ -8,8 +8,10 @@ from adapters.db.dead_letters import DeadLetter
 from api.access import authorize
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.schemas import AcceptedOrder
+from domain.dead_letter_causes import DeadLetterGroup
 from domain.order_state import OrderView
 from services import dead_letters
+from services.dead_letters import ReplayOutcome
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencies=[Depends(authorize)])
 
@@ -48,6 +50,25 @@ async def list_dead_letters(
         next_page = request.url.include_query_params(**{k: v for k, v in query.items() if v is not None})
         response.headers["Link"] = f'<{next_page}>; rel="next"'
     return letters
+
+
+@router.get("/groups", response_model=list[DeadLetterGroup])
+async def dead_letter_groups(engine: EngineDep) -> list[DeadLetterGroup]:
+    """Open dead letters grouped by channel and cause (field and reason), each with its count, first
+    and last seen, the order value at stake by currency and its letters; the highest value first."""
+    return await dead_letters.ranked_groups(engine)
+
+
+@router.post("/groups/{group_id}/replay", response_model=list[ReplayOutcome])
+async def replay_group(
+    group_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")],
+    client: ClientDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> list[ReplayOutcome]:
+    """Replay every open letter of a group once its cause is fixed: the outcome of each (placed,
+    refused with today's reasons, failed)."""
+    return await dead_letters.replay_group(client, engine, settings, group_id)
 
 
 @router.post("/{dead_letter_id}/replay", response_model=OrderView | AcceptedOrder)

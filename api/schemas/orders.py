@@ -74,10 +74,11 @@ class OrderBody(Contract):
 
 class CustomerPublic(Public):
     name: str
-    email: str
-    phone: str
+    email: str | None = None
+    phone: str | None = None
     locale: str
     contact: ContactPreference | None = None
+    contact_note: str | None = None
 
 
 class PlacementPublic(Public):

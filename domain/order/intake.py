@@ -14,8 +14,10 @@ from domain.values import MissingLine, OrderPlacement, RoutingState, SplitOrigin
 
 
 def placed(placement: OrderPlacement, at: datetime, split_from: SplitOrigin | None = None) -> OrderState:
-    """A new order, received from its channel (or split off another order by the OMS)."""
+    """A new order, received from its channel (or split off another order by the OMS); why a contact
+    is not used (an unreadable phone) is said on its first timeline entry."""
     split = split_from
+    note = placement.customer.contact_note
     return OrderState(
         order_id=ids.split_order_id(split.order_id, split.part) if split else placement.order_id,
         placement=placement,
@@ -25,7 +27,7 @@ def placed(placement: OrderPlacement, at: datetime, split_from: SplitOrigin | No
                 at=at,
                 status=OrderStatus.RECEIVED,
                 actor=SYSTEM if split else f"channel:{placement.channel}",
-                reason=f"split from {split.order_id}: {split.reason}" if split else None,
+                reason=f"split from {split.order_id}: {split.reason}" if split else note,
             )
         ],
         split_from=split,

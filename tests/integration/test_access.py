@@ -16,7 +16,15 @@ from tests.conftest import placement
 from tests.integration.conftest import KEYS
 from tests.integration.flow import place
 
-PUBLIC = ("/v1/webhooks/", "/v1/track/", "/v1/channels/", "/healthz", "/docs", "/openapi.json", "/redoc")
+PUBLIC = (
+    "/v1/webhooks/",
+    "/v1/track/",
+    "/v1/channels/{channel}/orders",
+    "/healthz",
+    "/docs",
+    "/openapi.json",
+    "/redoc",
+)
 ROLE_KEYS = {
     Role.OPS: "test-ops",
     Role.SUPPORT: "test-support",
@@ -53,6 +61,9 @@ async def test_every_route_with_every_role(api: httpx.AsyncClient) -> None:
         "sku": "TENT-2P",
         "hold_id": "hold-00000000000000000000000000000000",
         "dead_letter_id": "999999",
+        "group_id": "0" * 16,
+        "channel": "shopify",
+        "variant_id": "1",
     }
     checked = 0
     for method, path in routes(api):

@@ -106,7 +106,7 @@ async def test_unsigned_or_tampered_webhooks_are_refused_and_not_kept(shop_api: 
 
 async def test_an_invalid_payload_names_every_bad_field_and_is_kept(shop_api: httpx.AsyncClient) -> None:
     payload = shopify_order(currency="euro", email="not-an-email")
-    payload["customer"]["phone"] = "0611"
+    payload["customer"]["first_name"] = "\u202eJon"
     payload["line_items"].append({"sku": "TENT-2P", "quantity": 0, "price": "x"})
     refused = await post(shop_api, payload)
     assert refused.status_code == 422
@@ -114,7 +114,7 @@ async def test_an_invalid_payload_names_every_bad_field_and_is_kept(shop_api: ht
     assert {
         ("body", "currency"),
         ("body", "customer", "email"),
-        ("body", "customer", "phone"),
+        ("body", "customer", "name"),
         ("body", "line_items", 1, "price"),
     } <= locations
     letters = (await shop_api.get("/v1/dead-letters")).json()

@@ -20,6 +20,9 @@ VALUES = {
     "sku": "TENT-2P",
     "hold_id": "hold-00000000000000000000000000000000",
     "dead_letter_id": "1",
+    "group_id": "0" * 16,
+    "channel": "shopify",
+    "variant_id": "1",
 }
 NO_KEY = {"X-API-Key": "", "Content-Type": "application/json"}
 
