@@ -4,11 +4,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from adapters.db.dead_letters import DeadLetter
 from api.access import authorize
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.schemas import AcceptedOrder
-from domain.dead_letter_causes import DeadLetterGroup
+from api.schemas.intake import DeadLetterGroupPublic, DeadLetterPublic
 from domain.order_state import OrderView
 from services import dead_letters
 from services.dead_letters import ReplayOutcome
@@ -16,7 +15,7 @@ from services.dead_letters import ReplayOutcome
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencies=[Depends(authorize)])
 
 
-@router.get("", response_model=list[DeadLetter])
+@router.get("", response_model=list[DeadLetterPublic])
 async def list_dead_letters(
     engine: EngineDep,
     request: Request,
@@ -28,7 +27,7 @@ async def list_dead_letters(
     status: Annotated[Literal["open", "replayed", "erased", "all"], Query()] = "open",
     channel: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str | None, Query(max_length=200, description="text found in the reasons")] = None,
-) -> list[DeadLetter]:
+) -> list[DeadLetterPublic]:
     """Dead letters, newest first, with the payload and every reason; the next page is in the `Link`
     header (rel="next")."""
     letters = await dead_letters.page(
@@ -49,14 +48,14 @@ async def list_dead_letters(
         }
         next_page = request.url.include_query_params(**{k: v for k, v in query.items() if v is not None})
         response.headers["Link"] = f'<{next_page}>; rel="next"'
-    return letters
+    return [DeadLetterPublic.of(letter) for letter in letters]
 
 
-@router.get("/groups", response_model=list[DeadLetterGroup])
-async def dead_letter_groups(engine: EngineDep) -> list[DeadLetterGroup]:
+@router.get("/groups", response_model=list[DeadLetterGroupPublic])
+async def dead_letter_groups(engine: EngineDep) -> list[DeadLetterGroupPublic]:
     """Open dead letters grouped by channel and cause (field and reason), each with its count, first
     and last seen, the order value at stake by currency and its letters; the highest value first."""
-    return await dead_letters.ranked_groups(engine)
+    return [DeadLetterGroupPublic.of(group) for group in await dead_letters.ranked_groups(engine)]
 
 
 @router.post("/groups/{group_id}/replay", response_model=list[ReplayOutcome])
