@@ -2,6 +2,9 @@
 checked against it, and a SKU's stock here and in nearby stores. The steps themselves are the order desk's
 (services/orders.py), as for the JSON API."""
 
+import asyncio
+import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +30,7 @@ from domain.store_work import (
 from domain.values import OrderLine, StoreProfile
 from services.availability import stores_for_basket
 from services.errors import NotFound
+from services.orders import OrderDesk, pickup_code_of
 from services.stock import stock_level
 from services.stores import get_store
 
@@ -35,6 +39,9 @@ from services.stores import get_store
 class QueueCard:
     order: QueueOrder
     at_risk: bool
+
+
+PICKUP_CODE = re.compile(r"[0-9]{6}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,19 @@ async def store_queue(conn: AsyncConnection, store_id: str, query: str, now: dat
         cards.sort(key=lambda card: not card.at_risk)  # stable: oldest first within each group
         cards.sort(key=lambda card: not checked_in(card.order))  # customers on their way or here: on top
     return StoreQueue(store, sections)
+
+
+async def order_with_pickup_code(desk: OrderDesk, queue: StoreQueue, code: str) -> str | None:
+    """The store's ready order whose pickup code this is (the customer showed it at the counter): each ready
+    order's workflow is asked for its code, compared in constant time. None when no ready order has it."""
+    if not PICKUP_CODE.fullmatch(code):
+        return None
+    ready = [card.order.order_id for card in queue.sections.get(OrderStatus.READY, [])]
+    codes = await asyncio.gather(*(pickup_code_of(desk, order_id) for order_id in ready))
+    for order_id, known in zip(ready, codes, strict=True):
+        if known is not None and hmac.compare_digest(known, code):
+            return order_id
+    return None
 
 
 async def accepted_orders(conn: AsyncConnection, store_id: str) -> list[QueueOrder]:

@@ -219,3 +219,14 @@ def _as_placed(order_id: str, order_input: OrderInput, at: datetime) -> OrderVie
         status=OrderStatus.RECEIVED,
         timeline=[TimelineEntry(at=at, status=OrderStatus.RECEIVED, actor=f"channel:{placement.channel}")],
     )
+
+
+async def pickup_code_of(desk: OrderDesk, order_id: str) -> str | None:
+    """The code of an order, as its workflow knows it (None unless it waits for the customer)."""
+    try:
+        code: str | None = await desk.client.get_workflow_handle(order_id).query(
+            ids.QUERY_PICKUP_CODE, result_type=str
+        )
+    except RPCError:
+        raise OrderBusy(order_id, "the pickup code cannot be read right now; retry") from None
+    return code

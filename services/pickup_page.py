@@ -7,9 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from temporalio.service import RPCError
 
-from domain import ids
 from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerCheckIn, CustomerChoice
 from domain.decisions import ChoiceRequest
 from domain.order.arrival import customer_may_cancel, may_check_in, may_name_collector
@@ -18,7 +16,6 @@ from domain.status import IN_PREPARATION, OrderStatus
 from domain.store_work import PickLine
 from domain.values import Address, CheckIn, OpeningHours, StoreProfile
 from services import console, orders, tracking
-from services.errors import OrderBusy
 from services.orders import OrderDesk
 from services.stores import get_store
 
@@ -122,13 +119,7 @@ async def pickup_code(desk: OrderDesk, order: OrderView) -> str | None:
     """The code the customer shows at the counter, while the order waits for them."""
     if order.status is not OrderStatus.READY:
         return None
-    try:
-        code: str | None = await desk.client.get_workflow_handle(order.order_id).query(
-            ids.QUERY_PICKUP_CODE, result_type=str
-        )
-    except RPCError:
-        raise OrderBusy(order.order_id, "the pickup code cannot be read right now; retry") from None
-    return code
+    return await orders.pickup_code_of(desk, order.order_id)
 
 
 async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPage:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import ConnectionDep, EngineDep
+from api.deps import ConnectionDep, DeskDep, EngineDep
 from api.web.render import html, page, redirect
 from api.web.session import Device
 from services import console
@@ -21,13 +21,23 @@ STREAM_FOR = 300  # seconds; the browser reconnects by itself (and the session i
 
 @router.get("/")
 async def queue(
-    request: Request, device: Device, conn: ConnectionDep, q: str = "", moved: str = "", picked: int = 0
+    request: Request,
+    device: Device,
+    conn: ConnectionDep,
+    desk: DeskDep,
+    q: str = "",
+    moved: str = "",
+    picked: int = 0,
 ) -> Response:
-    """`moved` names an order a short pick just sent to another store; `picked` counts a batch's orders."""
+    """`moved` names an order a short pick just sent to another store; `picked` counts a batch's orders.
+    A search for an order id (a scanned bag label) or a ready order's pickup code opens that order."""
     assert device.store_id is not None
     store_queue = await console.store_queue(conn, device.store_id, q[:80], datetime.now(UTC))
     if q.strip() in store_queue.order_ids:  # a bag label (or an order id) scanned: open its order
         return redirect(request, f"/store/orders/{q.strip()}?done=label")
+    everything = await console.store_queue(conn, device.store_id, "", datetime.now(UTC))
+    if order_id := await console.order_with_pickup_code(desk, everything, q.strip()):
+        return redirect(request, f"/store/orders/{order_id}")
     return page(
         request, "queue.html", queue=store_queue, q=q[:80], moved=moved[:64], picked=picked, active="queue"
     )

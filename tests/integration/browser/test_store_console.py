@@ -58,6 +58,12 @@ async def test_an_order_from_arrival_to_partial_handover(
     await accessible(page)
 
     code = await pickup_code(api, order)
+    await page.get_by_role("link", name="Orders", exact=True).click()  # the customer shows their code
+    await page.get_by_label("Find an order").fill(code)
+    await page.get_by_role("button", name="Search").click()
+    await expect(
+        page.get_by_role("heading", name=f"Order #{order.channel_order_id} · Noor Haddad")
+    ).to_be_visible()
     await page.get_by_label("Pickup code").fill(f"{(int(code) + 1) % 1_000_000:06d}")
     await page.get_by_role("button", name="Hand over").click()
     await expect(
