@@ -35,9 +35,10 @@ async def queue(
     store_queue = await console.store_queue(conn, device.store_id, q[:80], datetime.now(UTC))
     if q.strip() in store_queue.order_ids:  # a bag label (or an order id) scanned: open its order
         return redirect(request, f"/store/orders/{q.strip()}?done=label")
-    everything = await console.store_queue(conn, device.store_id, "", datetime.now(UTC))
-    if order_id := await console.order_with_pickup_code(desk, everything, q.strip()):
-        return redirect(request, f"/store/orders/{order_id}")
+    if console.PICKUP_CODE.fullmatch(q.strip()):  # a code the customer shows: open their ready order
+        everything = await console.store_queue(conn, device.store_id, "", datetime.now(UTC))
+        if order_id := await console.order_with_pickup_code(desk, everything, q.strip()):
+            return redirect(request, f"/store/orders/{order_id}")
     return page(
         request, "queue.html", queue=store_queue, q=q[:80], moved=moved[:64], picked=picked, active="queue"
     )
