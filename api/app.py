@@ -76,11 +76,13 @@ def create_app(
     app.include_router(channels.router)
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
+    app.include_router(codec.embedded_ui_router)
     app.include_router(customers.router)
     app.include_router(health.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
-    app.add_middleware(door.CodecCors, origins=codec_origins(settings))
+    app.state.codec_origins = codec_origins(settings)
+    app.add_middleware(door.CodecCors, origins=app.state.codec_origins)
     return app
 
 

@@ -122,6 +122,11 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8233", "http://localhost:8233"],
         description="Temporal UI origins allowed to call the codec server",
     )
+    codec_ui_token: str | None = Field(
+        default=None,
+        description="opens /codec/ui/<token> to the Temporal UI's origins without a key (oms up draws one "
+        "per run for its embedded UI); unset: closed",
+    )
 
     # Customer messages: without credentials a channel uses the embedded outbox-and-log sender.
     public_url: str = Field(
