@@ -44,9 +44,7 @@ async def test_metrics_are_for_ops_and_refusals_are_counted(api: httpx.AsyncClie
 
 async def test_the_sdk_exports_temporal_metrics_on_its_own_port(client: Client) -> None:
     address = f"127.0.0.1:{free_port()}"
-    config = client.config()
-    config["runtime"] = sdk_runtime(address)
-    metered = await Client.connect(client.service_client.config.target_host, runtime=config["runtime"])
+    metered = await Client.connect(client.service_client.config.target_host, runtime=sdk_runtime(address))
     await metered.count_workflows()
     async with httpx.AsyncClient() as http:
         text = (await http.get(f"http://{address}/metrics")).text
