@@ -148,6 +148,6 @@ async def test_erasure_refuses_what_cannot_be_an_email(api: httpx.AsyncClient) -
 
 async def test_the_embedded_ui_codec_is_closed_without_a_token(api: httpx.AsyncClient) -> None:
     ui = {"Origin": "http://127.0.0.1:8233", "X-API-Key": ""}  # the UI's origin, no key
-    body = {"payloads": []}
+    body: dict[str, list[object]] = {"payloads": []}
     for token in ("", "None", "guess"):
         assert (await api.post(f"/codec/ui/{token}/decode", json=body, headers=ui)).status_code == 404
