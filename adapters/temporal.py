@@ -3,6 +3,7 @@ are configured (adapters/codec.py)."""
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
 from adapters.codec import customer_key_store, data_converter
@@ -35,7 +36,23 @@ async def connect(
         ),
         lazy=lazy,
         retry_config=retry_config,
+        runtime=sdk_runtime(settings.sdk_metrics_address),
     )
+
+
+_RUNTIMES: dict[str, Runtime] = {}  # one per process and address: a second one could not bind the port
+
+
+def sdk_runtime(metrics_address: str | None) -> Runtime | None:
+    """The SDK runtime exporting Temporal's own metrics (workflow and activity task latencies,
+    schedule-to-start, failures, sticky cache, ...) in the Prometheus format at `metrics_address`;
+    None: the default runtime, without metrics."""
+    if not metrics_address:
+        return None
+    if metrics_address not in _RUNTIMES:
+        prometheus = PrometheusConfig(bind_address=metrics_address, durations_as_seconds=True)
+        _RUNTIMES[metrics_address] = Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+    return _RUNTIMES[metrics_address]
 
 
 async def register_search_attributes(client: Client) -> list[str]:

@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.temporal import ANSWER_SOON, connect
-from api import door, errors, web
+from api import door, errors, metrics, web
 from api.access import key_digest
 from api.routes import (
     availability,
@@ -26,6 +26,7 @@ from api.routes import (
     tracking,
     webhooks,
 )
+from api.routes import metrics as metrics_routes
 from config.settings import Settings, load_settings
 from services.health import OutageWatch, database_check, temporal_check
 
@@ -76,11 +77,15 @@ def create_app(
     app.include_router(channels.router)
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
+    app.include_router(codec.embedded_ui_router)
     app.include_router(customers.router)
     app.include_router(health.router)
+    app.include_router(metrics_routes.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
-    app.add_middleware(door.CodecCors, origins=codec_origins(settings))
+    app.state.codec_origins = codec_origins(settings)
+    app.add_middleware(door.CodecCors, origins=app.state.codec_origins)
+    metrics.install(app)  # outermost: the door's refusals and CORS answers are counted too
     return app
 
 

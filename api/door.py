@@ -26,6 +26,8 @@ BODY_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/v1/webhooks/sendgrid/events"): 1024 * KIB,
     ("POST", "/codec/decode"): 4096 * KIB,
     ("POST", "/codec/encode"): 1024 * KIB,
+    ("POST", "/codec/ui/{token}/decode"): 4096 * KIB,
+    ("POST", "/codec/ui/{token}/encode"): 1024 * KIB,
 }
 """Bytes of request body a route accepts, where it differs from DEFAULT_LIMIT (docs/api.md)."""
 

@@ -129,13 +129,23 @@ def temporal_cli() -> str:
 
 
 class TemporalDevServer:
-    """`temporal server start-dev` on a SQLite file (WAL), with the UI and every search attribute."""
+    """`temporal server start-dev` on a SQLite file (WAL), with the UI and every search attribute; the UI
+    decodes payloads through `codec_endpoint` when given (the OMS API's codec server)."""
 
-    def __init__(self, data_dir: Path, port: int, ui_port: int, ip: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        ui_port: int,
+        ip: str = "127.0.0.1",
+        *,
+        codec_endpoint: str | None = None,
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port
         self.ui_port = ui_port
         self.ip = ip
+        self.codec_endpoint = codec_endpoint
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -161,6 +171,8 @@ class TemporalDevServer:
             str(self.ui_port),
             "--log-level",
             "warn",
+            "--ui-disable-news-fetch",
+            *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
             *search_attribute_flags(),
         ]
 

@@ -151,6 +151,18 @@ def _payload_keys(data_dir: Path) -> dict[str, Any]:
     return dict(json.loads(_private_file(data_dir / "payload_keys.json", json.dumps(new))))
 
 
+def _embedded_ui_codec(settings: Settings) -> str:
+    """The codec endpoint of the embedded Temporal UI: this run's API at /codec/ui/<a token drawn for this
+    run> (the dev server's UI sends no key; docs/operations.md)."""
+    import secrets
+
+    if not settings.codec_ui_token:
+        settings.codec_ui_token = secrets.token_urlsafe(24)
+    host = "127.0.0.1" if settings.api_host in ("", "0.0.0.0", "::") else settings.api_host
+    api = f"http://{f'[{host}]' if ':' in host else host}:{settings.api_port}"
+    return f"{api}/codec/ui/{settings.codec_ui_token}"
+
+
 def _banner(settings: Settings, postgres_url: str) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
@@ -207,7 +219,10 @@ def up(
         postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)
         settings.database_url = postgres.start()
     temporal = TemporalDevServer(
-        settings.data_dir / "temporal", settings.temporal_port, settings.temporal_ui_port
+        settings.data_dir / "temporal",
+        settings.temporal_port,
+        settings.temporal_ui_port,
+        codec_endpoint=_embedded_ui_codec(settings),
     )
     try:
         settings.temporal_address = temporal.start()

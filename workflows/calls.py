@@ -8,6 +8,10 @@ from typing import TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+with workflow.unsafe.imports_passed_through():
+    from domain import ids
+    from workflows.activities import activity_name
+
 Steps = TypeVar("Steps")
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
@@ -49,6 +53,42 @@ NOTIFICATION_RETRY = RetryPolicy(
     maximum_attempts=NOTIFICATION_ATTEMPTS,
 )
 
+# What the Temporal UI's timeline calls each step (the activity's summary) instead of its bare name.
+# Summaries are user metadata, not commands: adding or changing one replays (tests/test_replay.py). They
+# are encrypted like every payload (the UI reads them through the codec): never put customer data here.
+STEP_SUMMARIES: dict[str, str] = {
+    ids.ACTIVITY_RESERVE_STOCK: "reserve the stock",
+    ids.ACTIVITY_RELEASE_STOCK: "release the stock",
+    ids.ACTIVITY_RELEASE_LINES: "release lines",
+    ids.ACTIVITY_WRITE_OFF_STOCK: "write off missing stock",
+    ids.ACTIVITY_COMMIT_STOCK: "stock leaves the store",
+    ids.ACTIVITY_AUTHORIZE_PAYMENT: "authorise the payment",
+    ids.ACTIVITY_CAPTURE_PAYMENT: "capture the payment",
+    ids.ACTIVITY_VOID_PAYMENT: "void the payment",
+    ids.ACTIVITY_REFUND_PAYMENT: "refund",
+    ids.ACTIVITY_LOAD_STORE: "load the store",
+    ids.ACTIVITY_RECORD_ORDER: "record the order",
+    ids.ACTIVITY_RAISE_SUPPORT_ALERT: "alert support",
+    ids.ACTIVITY_RESOLVE_SUPPORT_ALERT: "resolve the support alert",
+    ids.ACTIVITY_RESERVE_ORDER: "reserve the order",
+    ids.ACTIVITY_SETTLE_COLLECTION: "settle the collection",
+    ids.ACTIVITY_SETTLE_COMPENSATION: "release and void (compensation)",
+    ids.ACTIVITY_SETTLE_DROPPED_LINES: "settle dropped lines",
+    ids.ACTIVITY_LEAVE_STORE: "leave the store",
+    ids.ACTIVITY_SETTLE_SHIPMENT: "settle the shipment",
+    ids.ACTIVITY_RECORD_PICKUP_UNLOCKED: "unlock the pickup",
+    ids.ACTIVITY_FIND_STORES: "find stores",
+    ids.ACTIVITY_QUOTE_CARRIERS: "quote carriers",
+    ids.ACTIVITY_BOOK_SHIPMENT: "book the shipment",
+    ids.ACTIVITY_NOTIFY_CUSTOMER: "tell the customer",
+    ids.ACTIVITY_REMIND_STORE: "remind the store",
+}
+
+
+def summary_of(step: object) -> str | None:
+    """The step's name in the Temporal UI."""
+    return STEP_SUMMARIES.get(activity_name(step) or "")
+
 
 async def database(
     step: Callable[[Steps, Arg], Awaitable[Result]],
@@ -65,11 +105,19 @@ async def database(
         start_to_close_timeout=DATABASE_STEP_TIMEOUT,
         retry_policy=DATABASE_RETRY,
         local_retry_threshold=local_retry_threshold,
+        summary=summary_of(step),
     )
 
 
-async def message(step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg) -> Result:
-    """A message to a customer or a store: a regular activity, retried for minutes (providers go down)."""
+async def message(
+    step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg, *, summary: str | None = None
+) -> Result:
+    """A message to a customer or a store: a regular activity, retried for minutes (providers go down);
+    `summary` names it in the UI (by default the step's name)."""
     return await workflow.execute_activity_method(
-        step, arg, start_to_close_timeout=NOTIFICATION_TIMEOUT, retry_policy=NOTIFICATION_RETRY
+        step,
+        arg,
+        start_to_close_timeout=NOTIFICATION_TIMEOUT,
+        retry_policy=NOTIFICATION_RETRY,
+        summary=summary or summary_of(step),
     )

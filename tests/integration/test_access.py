@@ -39,7 +39,7 @@ def routes(api: httpx.AsyncClient) -> list[tuple[str, str]]:
     return [
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
-        if path.startswith("/v1/") or path.startswith("/codec/")
+        if path.startswith(("/v1/", "/codec/", "/metrics"))
         if not path.startswith(PUBLIC)
         for method in operations
     ]

@@ -144,3 +144,10 @@ async def test_erasure_refuses_what_cannot_be_an_email(api: httpx.AsyncClient) -
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "email"]
     stored = await api.get("/v1/orders/order-%00x")  # a NUL in a path reaches the database lookup
     assert stored.status_code in (404, 422)
+
+
+async def test_the_embedded_ui_codec_is_closed_without_a_token(api: httpx.AsyncClient) -> None:
+    ui = {"Origin": "http://127.0.0.1:8233", "X-API-Key": ""}  # the UI's origin, no key
+    body: dict[str, list[object]] = {"payloads": []}
+    for token in ("", "None", "guess"):
+        assert (await api.post(f"/codec/ui/{token}/decode", json=body, headers=ui)).status_code == 404

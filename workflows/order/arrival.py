@@ -29,6 +29,10 @@ async def check_in(ctx: OrderContext, request: CustomerCheckIn) -> None:
     await ctx.record()
 
 
+BRING_OUT_BY = "curbside bring-out"  # the timer as the Temporal UI names it
+CURBSIDE_REMINDER = "remind the store: customer at the curb"
+
+
 async def _watch_curbside(ctx: OrderContext) -> None:
     """Once the order is ready, bring it out within the policy's time; late, the store is reminded."""
     order = ctx.order
@@ -40,9 +44,9 @@ async def _watch_curbside(ctx: OrderContext) -> None:
         await ctx.record()
     check_in = order.state.check_in
     assert check_in and check_in.bring_out_by
-    if await ctx.wait_until(lambda: not order.curbside_due, until=check_in.bring_out_by):
+    if await ctx.wait_until(lambda: not order.curbside_due, until=check_in.bring_out_by, timer=BRING_OUT_BY):
         return
-    await calls.message(NotificationSteps.remind_store, order.curbside_reminder())
+    await calls.message(NotificationSteps.remind_store, order.curbside_reminder(), summary=CURBSIDE_REMINDER)
 
 
 async def name_collector(ctx: OrderContext, naming: CollectorNaming) -> None:

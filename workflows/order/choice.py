@@ -32,12 +32,15 @@ async def ask_customer(ctx: OrderContext, reason: str) -> None:
     await ctx.notify(NotificationKind.CHOICE_REQUESTED)
 
 
+CHOICE_DEADLINE = "customer's choice deadline"  # the timer as the Temporal UI names it
+
+
 async def await_choice(ctx: OrderContext) -> None:
     """The customer's answer, or the default at the deadline."""
     order = ctx.order
     choice = order.state.choice
     assert choice
-    if not await ctx.wait_until(lambda: order.answered, until=choice.deadline):
+    if not await ctx.wait_until(lambda: order.answered, until=choice.deadline, timer=CHOICE_DEADLINE):
         order.answer_by_default()
     if order.status is not OrderStatus.AWAITING_CUSTOMER:
         return

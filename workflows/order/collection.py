@@ -21,6 +21,15 @@ with workflow.unsafe.imports_passed_through():
 from workflows.order.context import OrderContext, refusals
 from workflows.order.patches import PATCH_CADENCE
 
+# The collection timers as the Temporal UI names them.
+HOLD_ENDS = "hold ends"
+COLLECTION_TIMERS = {
+    NotificationKind.READY_FOR_PICKUP: "ready notice after quiet hours",
+    NotificationKind.PICKUP_REMINDER: "collection reminder",
+    NotificationKind.EXPIRY_WARNING: "expiry warning",
+}
+OTHER_COLLECTION_MESSAGE = "collection message"  # a kind added to the cadence later
+
 
 async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
     """Staged: the pickup code is drawn and the customer told (unless quiet hours hold the message)."""
@@ -101,10 +110,11 @@ async def await_collection(ctx: OrderContext) -> None:
     assert deadline
     collected_or_cancelled = lambda: order.status is not OrderStatus.READY  # noqa: E731
     for send_at, kind in order.collection_messages(cadence=workflow.patched(PATCH_CADENCE)):
-        if await ctx.wait_until(collected_or_cancelled, until=send_at):
+        timer = COLLECTION_TIMERS.get(kind, f"{OTHER_COLLECTION_MESSAGE}: {kind.value}")
+        if await ctx.wait_until(collected_or_cancelled, until=send_at, timer=timer):
             return
         await ctx.notify(kind)
-    if not await ctx.wait_until(collected_or_cancelled, until=deadline):
+    if not await ctx.wait_until(collected_or_cancelled, until=deadline, timer=HOLD_ENDS):
         order.expire()
 
 

@@ -147,13 +147,25 @@ class OrderContext:
 
     async def send(self, message: CustomerNotification) -> None:
         what = f"{message.kind.value} #{message.sequence}"
-        await self.message(NotificationSteps.notify_customer, message, what=f"the customer's {what}")
+        await self.message(
+            NotificationSteps.notify_customer,
+            message,
+            what=f"the customer's {what}",
+            summary=f"tell the customer: {what}",
+        )
 
-    async def message(self, step: Callable[[Steps, Arg], Awaitable[object]], arg: Arg, *, what: str) -> None:
-        """A message (`calls.message`); one that fails for good is given up and support told: the
-        order goes on without it."""
+    async def message(
+        self,
+        step: Callable[[Steps, Arg], Awaitable[object]],
+        arg: Arg,
+        *,
+        what: str,
+        summary: str | None = None,
+    ) -> None:
+        """A message (`calls.message`, named `summary` in the UI, else `what`); one that fails for good is
+        given up and support told: the order goes on without it."""
         try:
-            await calls.message(step, arg)
+            await calls.message(step, arg, summary=summary or what)
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):
                 raise
@@ -238,8 +250,11 @@ class OrderContext:
 
     # ---- time ---------------------------------------------------------------------------------
 
-    async def wait_until(self, condition: Callable[[], bool], until: datetime | None = None) -> bool:
-        """Wait for `condition`, up to `until`; False when the time came first."""
+    async def wait_until(
+        self, condition: Callable[[], bool], until: datetime | None = None, *, timer: str | None = None
+    ) -> bool:
+        """Wait for `condition`, up to `until` (a durable timer the Temporal UI calls `timer`); False when
+        the time came first."""
         if until is None:
             await workflow.wait_condition(condition)
             return True
@@ -247,7 +262,7 @@ class OrderContext:
         if timeout <= 0:
             return condition()
         try:
-            await workflow.wait_condition(condition, timeout=timeout)
+            await workflow.wait_condition(condition, timeout=timeout, timeout_summary=timer)
             return True
         except TimeoutError:
             return condition()

@@ -16,6 +16,10 @@ with workflow.unsafe.imports_passed_through():
 from workflows.order import choice, rerouting
 from workflows.order.context import OrderContext
 
+# The preparation timers as the Temporal UI names them, by step (accept, ready).
+AT_RISK_TIMERS = {"accept": "accept SLA at risk", "ready": "ready SLA at risk"}
+DEADLINE_TIMERS = {"accept": "accept deadline", "ready": "ready deadline"}
+
 
 async def prepare(ctx: OrderContext) -> None:
     """Until the order is ready, finished or shipped: watch the store, escalate what goes wrong, wait for
@@ -50,13 +54,13 @@ async def _within_sla(
 ) -> bool:
     """True when `done` comes before `due`; at `at_risk` the store is reminded and the order flagged."""
     order = ctx.order
-    if await ctx.wait_until(done, until=at_risk):
+    if await ctx.wait_until(done, until=at_risk, timer=AT_RISK_TIMERS[step]):
         return True
     reminder = order.flag_sla_at_risk(step, due)
     await ctx.record()
     what = f"the store's {step} reminder #{reminder.sequence}"
     await ctx.message(NotificationSteps.remind_store, reminder, what=what)
-    kept = await ctx.wait_until(done, until=due)
+    kept = await ctx.wait_until(done, until=due, timer=DEADLINE_TIMERS[step])
     if kept and order.clear_sla_at_risk():
         await ctx.record()
     return kept
