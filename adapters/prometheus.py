@@ -1,93 +1,74 @@
-"""The Prometheus text exposition format (version 0.0.4), for the few series the API exports itself:
-request counts and latency histograms kept in memory, and gauges read at scrape time. The Temporal SDK
-exports its own metrics on a port of its own (`OMS_SDK_METRICS_ADDRESS`, adapters/temporal.py)."""
+"""Prometheus metrics through the official client: request counts and latency histograms kept per API
+app (its own registry), and gauges read at scrape time. The Temporal SDK exports its own metrics on a
+port of its own (`OMS_SDK_METRICS_ADDRESS`, adapters/temporal.py).
 
-import bisect
-import math
-import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+Each API process counts on its own (`oms api --processes N`): Prometheus scrapes and sums them."""
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+from collections.abc import Iterator, Mapping
+
+from prometheus_client import (
+    CONTENT_TYPE_PLAIN_0_0_4,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # what generate_latest writes
 # Seconds: an API answer is a few milliseconds, intake waits up to OMS_INTAKE_WAIT (5 s), updates 10 s.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+REQUEST_LABELS = ("method", "route", "status")
 
 Labels = tuple[tuple[str, str], ...]
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class RequestMetrics:
+    """HTTP requests by method, route (the template, never the raw path: bounded labels) and status,
+    with their latency."""
+
+    def __init__(self) -> None:
+        disable_created_metrics()  # a `_created` series per counter: noise for our dashboards
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._count = Counter(
+            "oms_http_requests",
+            "HTTP requests answered, by method, route and status",
+            REQUEST_LABELS,
+            registry=self.registry,
+        )
+        self._latency = Histogram(
+            "oms_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method, route and status",
+            REQUEST_LABELS,
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self._count.labels(*labels).inc()
+        self._latency.labels(*labels).observe(seconds)
+
+    def render(self) -> str:
+        return generate_latest(self.registry).decode()
 
 
-def _labels(labels: Iterable[tuple[str, str]]) -> str:
-    inner = ",".join(f'{name}="{_escape(value)}"' for name, value in labels)
-    return f"{{{inner}}}" if inner else ""
+class _Gauge(Collector):
+    def __init__(self, name: str, help: str, values: Mapping[Labels, float]) -> None:
+        self._name, self._help, self._values = name, help, values
 
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
-
-
-def family(name: str, kind: str, help: str, samples: Iterable[tuple[str, Labels, float]]) -> str:
-    """One metric family: HELP, TYPE, then `name{labels} value` for each (suffix, labels, value)."""
-    lines = [f"# HELP {name} {_escape(help)}", f"# TYPE {name} {kind}"]
-    lines += [f"{name}{suffix}{_labels(labels)} {_number(value)}" for suffix, labels, value in samples]
-    return "\n".join(lines) + "\n"
+    def collect(self) -> Iterator[Metric]:
+        names = [name for name, _ in next(iter(self._values), ())]
+        family = GaugeMetricFamily(self._name, self._help, labels=names)
+        for labels, value in sorted(self._values.items()):
+            family.add_metric([label for _, label in labels], value)
+        yield family
 
 
 def gauge(name: str, help: str, values: Mapping[Labels, float]) -> str:
-    return family(name, "gauge", help, (("", labels, value) for labels, value in sorted(values.items())))
-
-
-@dataclass
-class _Histogram:
-    counts: list[int] = field(default_factory=lambda: [0] * len(LATENCY_BUCKETS))
-    total: int = 0
-    sum: float = 0.0
-
-
-class RequestMetrics:
-    """HTTP requests by method, route (the template, never the raw path: bounded labels) and status,
-    with their latency; safe to observe from several threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._histograms: dict[Labels, _Histogram] = {}
-
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (("method", method), ("route", route), ("status", str(status)))
-        with self._lock:
-            histogram = self._histograms.setdefault(labels, _Histogram())
-            index = bisect.bisect_left(LATENCY_BUCKETS, seconds)
-            for bucket in range(index, len(LATENCY_BUCKETS)):
-                histogram.counts[bucket] += 1
-            histogram.total += 1
-            histogram.sum += seconds
-
-    def render(self) -> str:
-        with self._lock:
-            items = sorted(
-                (labels, _Histogram(list(h.counts), h.total, h.sum)) for labels, h in self._histograms.items()
-            )
-        counts = family(
-            "oms_http_requests_total",
-            "counter",
-            "HTTP requests answered, by method, route and status",
-            (("", labels, histogram.total) for labels, histogram in items),
-        )
-        samples: list[tuple[str, Labels, float]] = []
-        for labels, histogram in items:
-            for bound, count in zip(LATENCY_BUCKETS, histogram.counts, strict=True):
-                samples.append(("_bucket", (*labels, ("le", _number(bound))), count))
-            samples.append(("_bucket", (*labels, ("le", "+Inf")), histogram.total))
-            samples.append(("_sum", labels, histogram.sum))
-            samples.append(("_count", labels, histogram.total))
-        latency = family(
-            "oms_http_request_duration_seconds",
-            "histogram",
-            "Time to answer an HTTP request, by method, route and status",
-            samples,
-        )
-        return counts + latency
+    """One gauge family read now (labels as (name, value) pairs, the same names for every sample)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Gauge(name, help, values))
+    return generate_latest(registry).decode()
