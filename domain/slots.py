@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
+from domain.status import IN_PREPARATION, OrderStatus
 from domain.values import Contract, OpeningHours
+
+# A slot is chosen or changed while the store prepares the order or holds it; never once it has left.
+CHOOSE_SLOT_WHILE = IN_PREPARATION | {OrderStatus.READY, OrderStatus.RECEIVED}
 
 
 class SlotRule(Contract):
@@ -62,3 +66,8 @@ def with_remaining(slots: list[Slot], booked: dict[datetime, int]) -> list[Slot]
     return [
         s.model_copy(update={"remaining": max(0, s.capacity - booked.get(s.starts_at, 0))}) for s in slots
     ]
+
+
+def may_choose_slot(status: OrderStatus, slot_start: datetime, now: datetime) -> bool:
+    """A customer books or changes a slot while the order is in the store's hands, for a slot not begun."""
+    return status in CHOOSE_SLOT_WHILE and slot_start > now
