@@ -131,6 +131,8 @@ async def test_the_slots_route_answers_each_slot_with_its_remaining_places(
     lyon = {"X-API-Key": "test-store-lyon"}
     assert (await api.get(f"/v1/stores/{store}/slots", params={"date": "x"})).status_code == 422
     assert (
-        await api.get(f"/v1/stores/{store}/slots", params={"date": TOMORROW}, headers=lyon)
+        await api.get(f"/v1/stores/{store}/slots", params={"date": TOMORROW.isoformat()}, headers=lyon)
     ).status_code == 403
-    assert (await api.get("/v1/stores/nowhere/slots", params={"date": TOMORROW})).status_code == 404
+    assert (
+        await api.get("/v1/stores/nowhere/slots", params={"date": TOMORROW.isoformat()})
+    ).status_code == 404
