@@ -60,6 +60,11 @@ class OrderBody(Contract):
     delivery_address: Address | None = Field(
         default=None, description="where to ship if the order has to switch to home delivery"
     )
+    pickup_slot: datetime | None = Field(
+        default=None,
+        description="the start of the pickup slot chosen at checkout (GET /v1/stores/{store_id}/slots); "
+        "booked with the order when a place is left, else the customer chooses on the pickup page",
+    )
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> "OrderBody":
@@ -91,6 +96,7 @@ class PlacementPublic(Public):
     hold_id: str | None = None
     accept_alternative: bool | None = None
     delivery_address: Address | None = None
+    pickup_slot: datetime | None = None
 
 
 class OrderPublic(Public):

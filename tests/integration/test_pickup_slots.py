@@ -14,9 +14,12 @@ from adapters.db import create_engine
 from adapters.db import slots as slot_rows
 from adapters.db.tables import pickup_slot_bookings
 from domain.slots import SlotRule
+from domain.values import OrderPlacement
 from services import slots
 from services.errors import InvalidField, SlotFull
+from tests.conftest import placement
 from tests.integration.conftest import add_store
+from tests.integration.flow import place
 
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).date()
 
@@ -136,3 +139,41 @@ async def test_the_slots_route_answers_each_slot_with_its_remaining_places(
     assert (
         await api.get("/v1/stores/nowhere/slots", params={"date": TOMORROW.isoformat()})
     ).status_code == 404
+
+
+async def _slot_at_paris(api: httpx.AsyncClient, index: int) -> dict[str, object]:
+    answer = await api.get("/v1/stores/paris-rivoli/slots", params={"date": TOMORROW.isoformat()})
+    return dict(answer.json()[index])
+
+
+async def test_a_slot_asked_at_checkout_is_booked_with_the_order_and_freed_by_its_cancellation(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    chosen = await _slot_at_paris(api, -1)
+    order = placement(lines=[("BOTTLE-1L", 1)]).model_copy(
+        update={"pickup_slot": datetime.fromisoformat(str(chosen["starts_at"]))}
+    )
+    assert (await place(api, order)).status_code == 201
+    async with engine.connect() as conn:
+        booked = await slots.booking(conn, order.order_id)
+    assert booked is not None and booked.starts_at == datetime.fromisoformat(str(chosen["starts_at"]))
+    assert (await _slot_at_paris(api, -1))["remaining"] == int(str(chosen["remaining"])) - 1
+    cancelled = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "changed my mind"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert (await _slot_at_paris(api, -1))["remaining"] == chosen["remaining"]
+    async with engine.connect() as conn:
+        assert await slots.booking(conn, order.order_id) is None
+
+
+async def test_a_slot_the_store_does_not_offer_leaves_the_order_without_one(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    order = placement(lines=[("BOTTLE-1L", 1)]).model_copy(update={"pickup_slot": _at(TOMORROW, 3)})
+    assert (await place(api, order)).status_code == 201
+    async with engine.connect() as conn:
+        assert await slots.booking(conn, order.order_id) is None
+
+
+async def test_an_order_body_without_a_slot_still_decodes() -> None:
+    old = placement().model_dump(mode="json", exclude={"pickup_slot"})
+    assert OrderPlacement.model_validate(old).pickup_slot is None
