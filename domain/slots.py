@@ -68,6 +68,6 @@ def with_remaining(slots: list[Slot], booked: dict[datetime, int]) -> list[Slot]
     ]
 
 
-def may_choose_slot(status: OrderStatus, slot_start: datetime, now: datetime) -> bool:
-    """A customer books or changes a slot while the order is in the store's hands, for a slot not begun."""
-    return status in CHOOSE_SLOT_WHILE and slot_start > now
+def may_choose_slot(status: OrderStatus) -> bool:
+    """A customer books or changes a slot while the order is in the store's hands."""
+    return status in CHOOSE_SLOT_WHILE

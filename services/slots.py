@@ -2,7 +2,8 @@
 intake or on the pickup page, changed, given back when the order ends). Special days will follow the
 store's calendar once stores have one; today a store has weekly opening hours only."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -66,3 +67,23 @@ async def release(engine: AsyncEngine, order_id: str) -> Slot | None:
 
 async def booking(conn: AsyncConnection, order_id: str) -> Slot | None:
     return await slot_rows.booking_of(conn, order_id)
+
+
+async def choices(
+    conn: AsyncConnection, store: StoreProfile, now: datetime, days: int, keep: Slot | None = None
+) -> list[tuple[date, list[Slot]]]:
+    """The slots a customer may pick, day by day in the store's calendar from today: not begun and with
+    a place left (the order's own slot, `keep`, stays listed even when full)."""
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    offered = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        free = [
+            slot
+            for slot in await day_slots(conn, store.id, day)
+            if slot.starts_at > now
+            and (slot.remaining or (keep is not None and keep.starts_at == slot.starts_at))
+        ]
+        if free:
+            offered.append((day, free))
+    return offered

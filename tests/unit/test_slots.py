@@ -91,3 +91,13 @@ def test_remaining_places_count_bookings_and_never_go_below_zero() -> None:
     slots = slots_on(MONDAY, [_hours(0, "10:00", "11:00")], _every_day(30, 3), "UTC")
     left = with_remaining(slots, {slots[0].starts_at: 1, slots[1].starts_at: 7})
     assert [s.remaining for s in left] == [2, 0]
+
+
+def test_a_slot_is_chosen_while_the_store_has_the_order_and_never_once_it_has_left() -> None:
+    from domain.slots import may_choose_slot
+    from domain.status import OrderStatus
+
+    assert may_choose_slot(OrderStatus.ACCEPTED) and may_choose_slot(OrderStatus.READY)
+    assert not any(
+        may_choose_slot(s) for s in (OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.IN_DELIVERY)
+    )
