@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from domain.status import IN_PREPARATION, OrderStatus
-from domain.values import Contract, OpeningHours
+from domain.values import Contract, OpeningHours, PreparationSla
 
 # A slot is chosen or changed while the store prepares the order or holds it; never once it has left.
 CHOOSE_SLOT_WHILE = IN_PREPARATION | {OrderStatus.READY, OrderStatus.RECEIVED}
@@ -71,3 +71,24 @@ def with_remaining(slots: list[Slot], booked: dict[datetime, int]) -> list[Slot]
 def may_choose_slot(status: OrderStatus) -> bool:
     """A customer books or changes a slot while the order is in the store's hands."""
     return status in CHOOSE_SLOT_WHILE
+
+
+class PickupSlot(Contract):
+    """The slot an order is booked in: when the customer comes."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+def aimed_at_slot(sla: PreparationSla, slot: PickupSlot) -> PreparationSla:
+    """The preparation promise aims at the slot's start: a later slot gives the store until then (at risk
+    as long before it as before the promise); an earlier one cannot hurry the store beyond its promise."""
+    if slot.starts_at <= sla.ready_by:
+        return sla
+    warning = sla.ready_by - sla.ready_at_risk
+    return sla.model_copy(update={"ready_by": slot.starts_at, "ready_at_risk": slot.starts_at - warning})
+
+
+def hold_starts(ready_at: datetime, slot: PickupSlot | None) -> datetime:
+    """The hold counts from the slot: an order ready before its slot is held from the slot's start."""
+    return max(ready_at, slot.starts_at) if slot else ready_at

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.db import orders, payments, stock, support
 from adapters.db import slots as slot_rows
+from domain.slots import PickupSlot
 from services import slots
 from services.errors import InvalidField, SlotFull
 from services.signals import StockSignals
@@ -39,7 +40,7 @@ async def reserve_order(
             await payments.authorize(conn, step.payment)
             await orders.record(conn, step.view)
             await review_moved(conn, signals, [(request.store_id, line.sku) for line in request.lines])
-            await _book_asked_slot(conn, step)
+            outcome = outcome.model_copy(update={"slot": await _book_asked_slot(conn, step)})
     return outcome
 
 
@@ -97,18 +98,19 @@ async def record_pickup_unlocked(engine: AsyncEngine, step: PickupUnlocked) -> N
         await orders.record(conn, step.view)
 
 
-async def _book_asked_slot(conn: AsyncConnection, step: IntakeReservation) -> None:
+async def _book_asked_slot(conn: AsyncConnection, step: IntakeReservation) -> PickupSlot | None:
     """The slot the customer chose at checkout, when the order stays at that store and a place is left;
     otherwise the order goes on without one (the customer chooses on the pickup page). A savepoint: a
     full slot leaves the rest of the step as it is."""
     placement, store = step.view.placement, step.view.store
     if placement.pickup_slot is None or store is None or store.id != placement.store_id:
-        return
+        return None
     try:
         async with conn.begin_nested():
-            await slots.book_in(conn, step.view.order_id, store, placement.pickup_slot)
+            slot = await slots.book_in(conn, step.view.order_id, store, placement.pickup_slot)
     except (SlotFull, InvalidField):
-        pass
+        return None
+    return PickupSlot(starts_at=slot.starts_at, ends_at=slot.ends_at)
 
 
 async def _release(conn: AsyncConnection, signals: StockSignals, holder: str) -> None:

@@ -14,7 +14,7 @@ from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerChe
 from domain.decisions import ChoiceRequest
 from domain.order.arrival import customer_may_cancel, may_check_in, may_name_collector
 from domain.order_state import OrderView
-from domain.slots import Slot, may_choose_slot
+from domain.slots import PickupSlot, Slot, may_choose_slot
 from domain.status import IN_PREPARATION, OrderStatus
 from domain.store_work import PickLine
 from domain.values import Address, CheckIn, OpeningHours, StoreProfile
@@ -196,7 +196,13 @@ async def choose_slot(desk: OrderDesk, order: OrderView, starts_at: datetime, no
         raise OrderEnded(order.order_id, order.status.value)
     if starts_at <= now + SLOT_NOTICE:
         raise InvalidField(("pickup_slot",), "this slot begins too soon; choose a later one")
-    return await slots.book(desk.engine, order.order_id, order.store.id, starts_at)
+    slot = await slots.book(desk.engine, order.order_id, order.store.id, starts_at)
+    booked = PickupSlot(starts_at=slot.starts_at, ends_at=slot.ends_at)
+    try:  # the place is held; the workflow aims the store's ready-by (and the hold) at it
+        await desk.client.get_workflow_handle(order.order_id).signal(ids.SIGNAL_SLOT_BOOKED, booked)
+    except RPCError:
+        raise OrderBusy(order.order_id, "the slot is booked, but the order did not hear it; retry") from None
+    return slot
 
 
 async def check_in(desk: OrderDesk, order: OrderView, request: CustomerCheckIn) -> OrderView:

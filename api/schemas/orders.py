@@ -13,6 +13,7 @@ from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
 from domain.policy import ChoiceOption
+from domain.slots import PickupSlot
 from domain.status import OrderStatus
 from domain.values import (
     Actor,
@@ -132,6 +133,7 @@ class OrderPublic(Public):
     collector: str | None = None
     check_in: CheckIn | None = None
     proof: HandoverProof | None = None
+    pickup_slot: PickupSlot | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":
