@@ -158,6 +158,10 @@ async def test_a_slot_asked_at_checkout_is_booked_with_the_order_and_freed_by_it
         booked = await slots.booking(conn, order.order_id)
     assert booked is not None and booked.starts_at == datetime.fromisoformat(str(chosen["starts_at"]))
     assert (await _slot_at_paris(api, -1))["remaining"] == int(str(chosen["remaining"])) - 1
+    seen = (await api.get(f"/v1/orders/{order.order_id}")).json()
+    starts = datetime.fromisoformat(str(chosen["starts_at"]))
+    assert datetime.fromisoformat(seen["pickup_slot"]["starts_at"]) == starts
+    assert datetime.fromisoformat(seen["ready_by"]) == starts  # the store's promise aims at the slot
     cancelled = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "changed my mind"})
     assert cancelled.status_code == 200, cancelled.text
     assert (await _slot_at_paris(api, -1))["remaining"] == chosen["remaining"]

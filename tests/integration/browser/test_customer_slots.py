@@ -13,6 +13,7 @@ from services import slots
 from tests.conftest import placement
 from tests.integration.browser.conftest import serious_violations
 from tests.integration.browser.test_customer_page import english, link, phone  # noqa: F401 - fixture
+from tests.integration.conftest import eventually
 from tests.integration.flow import place
 
 pytestmark = pytest.mark.integration
@@ -64,3 +65,12 @@ async def test_a_slot_booked_and_changed_on_the_page(
     async with engine.connect() as conn:
         booked = await slots.booking(conn, order.order_id)
     assert booked is not None and booked.starts_at == datetime.fromisoformat(second)
+
+    async def heard() -> bool:
+        seen = (await api.get(f"/v1/orders/{order.order_id}")).json()
+        return (
+            bool(seen["pickup_slot"])
+            and datetime.fromisoformat(seen["pickup_slot"]["starts_at"]) == booked.starts_at
+        )
+
+    await eventually(heard)  # the order's workflow heard the change
