@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.db import slots as slot_rows
@@ -18,7 +19,7 @@ from domain.values import OrderPlacement
 from services import slots
 from services.errors import InvalidField, SlotFull
 from tests.conftest import placement
-from tests.integration.conftest import add_store
+from tests.integration.conftest import add_store, keep_history
 from tests.integration.flow import place
 
 TOMORROW = (datetime.now(UTC) + timedelta(days=1)).date()
@@ -147,7 +148,7 @@ async def _slot_at_paris(api: httpx.AsyncClient, index: int) -> dict[str, object
 
 
 async def test_a_slot_asked_at_checkout_is_booked_with_the_order_and_freed_by_its_cancellation(
-    api: httpx.AsyncClient, engine: AsyncEngine
+    api: httpx.AsyncClient, engine: AsyncEngine, client: Client
 ) -> None:
     chosen = await _slot_at_paris(api, -1)
     order = placement(lines=[("BOTTLE-1L", 1)]).model_copy(
@@ -167,6 +168,8 @@ async def test_a_slot_asked_at_checkout_is_booked_with_the_order_and_freed_by_it
     assert (await _slot_at_paris(api, -1))["remaining"] == chosen["remaining"]
     async with engine.connect() as conn:
         assert await slots.booking(conn, order.order_id) is None
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "slot_booked_then_cancelled")
 
 
 async def test_a_slot_the_store_does_not_offer_leaves_the_order_without_one(
