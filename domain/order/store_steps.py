@@ -56,7 +56,10 @@ class StoreSteps(OrderCore):
         if not cadence:
             remind = reminder_at(state.ready_at, self.policy.reminder_after_ready, state.pickup_deadline)
             return [(remind, NotificationKind.PICKUP_REMINDER)] if remind else []
-        plan = collection_messages(state.ready_at, state.pickup_deadline, self.policy, self.timezone)
+        slot_start = state.pickup_slot.starts_at if state.pickup_slot else None
+        plan = collection_messages(
+            state.ready_at, state.pickup_deadline, self.policy, self.timezone, slot_start
+        )
         if state.ready_notice_at:
             plan.insert(0, (state.ready_notice_at, NotificationKind.READY_FOR_PICKUP))
         return plan

@@ -51,7 +51,7 @@ def test_booking_a_slot_moves_the_orders_ready_by_and_notes_it_in_the_timeline()
         and order.state.sla
         and order.state.sla.ready_by == slot.starts_at
     )
-    assert order.state.timeline[-1].reason.startswith("pickup slot ")
+    assert (order.state.timeline[-1].reason or "").startswith("pickup slot ")
     assert not order.book_slot(slot)  # the same slot again changes nothing
 
 
