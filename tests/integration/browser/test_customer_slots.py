@@ -13,6 +13,7 @@ from services import slots
 from tests.conftest import placement
 from tests.integration.browser.conftest import serious_violations
 from tests.integration.browser.test_customer_page import english, link, phone  # noqa: F401 - fixture
+from tests.integration.browser.test_screens import _shoot
 from tests.integration.conftest import eventually
 from tests.integration.flow import place
 
@@ -60,6 +61,8 @@ async def test_a_slot_booked_and_changed_on_the_page(
         "Saved: the store prepares your order for this slot."
     )
     await expect(phone.get_by_label("Change the slot")).to_have_value(second)
+    await phone.get_by_role("heading", name="Pickup slot").scroll_into_view_if_needed()
+    await _shoot(phone, "customer-slot", "phone")  # axe-core; with OMS_SCREENS=1 into docs/screens/
     assert await _remaining(engine, first) == before_first
     assert await _remaining(engine, second) == before_second - 1
     async with engine.connect() as conn:
