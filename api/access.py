@@ -29,6 +29,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/stores"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
     ("GET", "/v1/stores/{store_id}"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
     ("GET", "/v1/stores/{store_id}/orders"): frozenset({STORE, SUPPORT, OPS}),
+    ("GET", "/v1/stores/{store_id}/slots"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/accept"): frozenset({STORE, OPS}),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/pick"): frozenset({STORE, OPS}),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/ready"): frozenset({STORE, OPS}),

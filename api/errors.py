@@ -87,6 +87,8 @@ def http_answer(error: refused.ServiceError) -> ApiError:
             return ApiError(
                 409, "insufficient_stock", str(error), missing=[line.model_dump() for line in error.missing]
             )
+        case refused.SlotFull():
+            return ApiError(409, "slot_full", str(error), starts_at=error.starts_at.isoformat())
         case refused.ChannelOrderConflict():
             return ApiError(409, "channel_order_conflict", str(error))
         case refused.TemporalUnavailable():

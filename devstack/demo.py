@@ -12,7 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db import stock
-from adapters.db.tables import products, shelf_locations, stores
+from adapters.db.tables import pickup_slot_rules, products, shelf_locations, stores
+from domain.slots import SlotRule
 from domain.stock import Movement, MovementKind
 
 
@@ -159,11 +160,35 @@ SAFETY_STOCK = {"HEADLAMP-300": 2, "BOTTLE-1L": 2}
 OPENING_DAY = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+def _staffing(weekday: int, saturday: int, sunday: int) -> list[SlotRule]:
+    """Half-hour pickup slots: so many orders handed over per slot on weekdays, Saturday and Sunday."""
+    capacity = [weekday] * 5 + [saturday, sunday]
+    return [SlotRule(weekday=day, minutes=30, capacity=capacity[day]) for day in range(7)]
+
+
+# Pickup slots per store (the warehouse hands nothing over): slot length and capacity per weekday.
+SLOT_RULES = {
+    "paris-rivoli": _staffing(4, 6, 3),
+    "lyon-part-dieu": _staffing(3, 5, 2),
+    "london-oxford-st": _staffing(4, 6, 3),
+    "nyc-soho": _staffing(4, 6, 3),
+    "paris-la-defense": _staffing(3, 4, 2),
+}
+
+
 async def load(engine: AsyncEngine, currency: str = "EUR") -> None:
     async with engine.begin() as conn:
         await conn.execute(
             insert(stores).on_conflict_do_nothing(),
             [{**_STORE_DEFAULTS, **store, "email": f"{store['id']}@stores.example.com"} for store in STORES],
+        )
+        await conn.execute(  # a store's staffing, once set, is the store's own
+            insert(pickup_slot_rules).on_conflict_do_nothing(),
+            [
+                {"store_id": store_id, **rule.model_dump()}
+                for store_id, rules in SLOT_RULES.items()
+                for rule in rules
+            ],
         )
         new_products = insert(products)
         await conn.execute(  # a catalogue loaded before barcodes existed gets them, nothing else changes

@@ -27,6 +27,7 @@ UPDATE_NAME_COLLECTOR = "name_collector"
 QUERY_PICKUP_CODE = "pickup_code"
 SIGNAL_CANCEL = "cancel_order"
 SIGNAL_STOCK_AT_RISK = "stock_at_risk"
+SIGNAL_SLOT_BOOKED = "pickup_slot_booked"
 QUERY_STATE = "state"
 
 SA_ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")

@@ -23,6 +23,7 @@ ACTIONABLE = frozenset(
         NotificationKind.REROUTED,
         NotificationKind.ORDER_SPLIT,
         NotificationKind.CHOICE_REQUESTED,
+        NotificationKind.SLOT_REMINDER,
     }
 )
 """Messages asking the customer to act: by SMS as well as email when the customer allows both."""
@@ -58,6 +59,8 @@ def notification_for(
             tracking_number=state.shipment.tracking_number if state.shipment else None,
             part=ids.split_part(state.order_id),
             lines=state.current_lines,
+            slot_start=state.pickup_slot.starts_at if state.pickup_slot else None,
+            slot_end=state.pickup_slot.ends_at if state.pickup_slot else None,
         ),
     )
 

@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     CHOICE_REQUESTED = "choice_requested"
     SHIPPED = "shipped"
     ORDER_SPLIT = "order_split"
+    SLOT_REMINDER = "slot_reminder"
 
 
 class NotificationFacts(Contract):
@@ -39,6 +40,8 @@ class NotificationFacts(Contract):
     tracking_number: str | None = None
     part: str | None = None  # a split order's number within the channel order ('2')
     lines: list[OrderLine] = []
+    slot_start: datetime | None = None  # the pickup slot the customer booked
+    slot_end: datetime | None = None
 
 
 class CustomerNotification(Contract):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from domain.commands import CustomerChoice, HandoverProof
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
+from domain.slots import PickupSlot
 from domain.status import OrderStatus
 from domain.values import (
     CheckIn,
@@ -57,6 +58,7 @@ class OrderFacts(Contract):
     collector: str | None = None  # someone the customer named to collect in their place
     check_in: CheckIn | None = None  # the customer's latest "on my way" / "I'm here"
     proof: HandoverProof | None = None  # what was checked at handover beyond the pickup code
+    pickup_slot: PickupSlot | None = None  # the slot the customer booked (pickup-slots patch)
 
     @property
     def store_id(self) -> str:

@@ -69,4 +69,8 @@ class OrderPolicy(Contract):
     curbside_within: timedelta = Field(
         default=timedelta(minutes=5), description="bring a ready order out to a checked-in car within this"
     )
+    slot_reminder_before: timedelta = Field(
+        default=timedelta(hours=2),
+        description="the reminder of a booked pickup slot goes this long before it",
+    )
     quiet_hours_for_urgent: bool = Field(default=False, description="hold ready/re-routed messages too")

@@ -30,11 +30,16 @@ def after_quiet_hours(at: datetime, timezone: str, start: time, end: time) -> da
 
 
 def collection_messages(
-    ready_at: datetime, deadline: datetime, policy: OrderPolicy, timezone: str
+    ready_at: datetime,
+    deadline: datetime,
+    policy: OrderPolicy,
+    timezone: str,
+    slot_start: datetime | None = None,
 ) -> list[tuple[datetime, NotificationKind]]:
     """The messages to send while a ready order waits, in order: a reminder after `reminder_after_ready`
     and an expiry warning `expiry_warning_before` the deadline, each moved past quiet hours and dropped
-    if it would come at or after the deadline; a reminder too close to the warning gives way to it."""
+    if it would come at or after the deadline; a reminder too close to the warning gives way to it.
+    With a booked slot, a slot reminder `slot_reminder_before` it (past quiet hours, before the slot)."""
 
     def allowed(moment: datetime) -> datetime:
         if policy.quiet_hours_start is None:
@@ -50,7 +55,11 @@ def collection_messages(
         plan.append((reminder, NotificationKind.PICKUP_REMINDER))
     if warning is not None:
         plan.append((warning, NotificationKind.EXPIRY_WARNING))
-    return plan
+    if slot_start is not None:
+        before_slot = allowed(slot_start - policy.slot_reminder_before)
+        if ready_at < before_slot < slot_start:
+            plan.append((before_slot, NotificationKind.SLOT_REMINDER))
+    return sorted(plan, key=lambda entry: entry[0])
 
 
 def urgent_message_time(at: datetime, policy: OrderPolicy, timezone: str) -> datetime:

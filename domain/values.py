@@ -181,6 +181,11 @@ class OrderPlacement(Contract):
     delivery_address: "Address | None" = Field(
         default=None, description="where to ship if the order has to switch to home delivery"
     )
+    pickup_slot: datetime | None = Field(
+        default=None,
+        description="the start of the pickup slot chosen at checkout (GET /v1/stores/{store_id}/slots); "
+        "booked with the order when a place is left, else the customer chooses on the pickup page",
+    )
 
     @field_validator("lines", mode="after")
     @classmethod

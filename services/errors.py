@@ -59,6 +59,14 @@ class HoldRefused(ServiceError):
         self.missing = list(missing)
 
 
+class SlotFull(ServiceError):
+    """Every place of the slot is taken; the order keeps the slot it had (if any)."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        super().__init__("this pickup slot is full; choose another one")
+        self.starts_at = starts_at
+
+
 class ChannelOrderConflict(ServiceError):
     def __init__(self, order_id: str) -> None:
         super().__init__("this channel order id was already used for a different order")

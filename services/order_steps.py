@@ -9,6 +9,10 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.db import orders, payments, stock, support
+from adapters.db import slots as slot_rows
+from domain.slots import PickupSlot
+from services import slots
+from services.errors import InvalidField, SlotFull
 from services.signals import StockSignals
 from services.stock_review import review_moved
 from workflows.contracts import (
@@ -36,6 +40,7 @@ async def reserve_order(
             await payments.authorize(conn, step.payment)
             await orders.record(conn, step.view)
             await review_moved(conn, signals, [(request.store_id, line.sku) for line in request.lines])
+            outcome = outcome.model_copy(update={"slot": await _book_asked_slot(conn, step)})
     return outcome
 
 
@@ -58,6 +63,7 @@ async def settle_compensation(engine: AsyncEngine, signals: StockSignals, step: 
         await _release(conn, signals, step.holder)
         await payments.void(conn, step.void)
         await orders.record(conn, step.view)
+        await slot_rows.release(conn, step.view.order_id)
 
 
 async def settle_dropped_lines(engine: AsyncEngine, signals: StockSignals, step: DroppedLines) -> None:
@@ -70,10 +76,12 @@ async def settle_dropped_lines(engine: AsyncEngine, signals: StockSignals, step:
 
 
 async def leave_store(engine: AsyncEngine, signals: StockSignals, step: StoreLeft) -> None:
-    """The reservation at the store the order left back on sale, the order recorded where it went."""
+    """The reservation at the store the order left back on sale (and its pickup slot there), the order
+    recorded where it went."""
     async with engine.begin() as conn:
         await _release(conn, signals, step.holder)
         await orders.record(conn, step.view)
+        await slot_rows.release(conn, step.view.order_id)
 
 
 async def settle_shipment(engine: AsyncEngine, step: ShipmentSettlement) -> None:
@@ -88,6 +96,21 @@ async def record_pickup_unlocked(engine: AsyncEngine, step: PickupUnlocked) -> N
     async with engine.begin() as conn:
         await support.resolve(conn, step.alert.order_id, step.alert.kind)
         await orders.record(conn, step.view)
+
+
+async def _book_asked_slot(conn: AsyncConnection, step: IntakeReservation) -> PickupSlot | None:
+    """The slot the customer chose at checkout, when the order stays at that store and a place is left;
+    otherwise the order goes on without one (the customer chooses on the pickup page). A savepoint: a
+    full slot leaves the rest of the step as it is."""
+    placement, store = step.view.placement, step.view.store
+    if placement.pickup_slot is None or store is None or store.id != placement.store_id:
+        return None
+    try:
+        async with conn.begin_nested():
+            slot = await slots.book_in(conn, step.view.order_id, store, placement.pickup_slot)
+    except (SlotFull, InvalidField):
+        return None
+    return PickupSlot(starts_at=slot.starts_at, ends_at=slot.ends_at)
 
 
 async def _release(conn: AsyncConnection, signals: StockSignals, holder: str) -> None:

@@ -3,21 +3,28 @@ hours, the pickup code once ready, what they may do now) behind the tracking lin
 Shows no email or phone; the link's token is checked by services/tracking.py."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from temporalio.service import RPCError
 
+from domain import ids
 from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerCheckIn, CustomerChoice
 from domain.decisions import ChoiceRequest
 from domain.order.arrival import customer_may_cancel, may_check_in, may_name_collector
 from domain.order_state import OrderView
+from domain.slots import PickupSlot, Slot, may_choose_slot
 from domain.status import IN_PREPARATION, OrderStatus
 from domain.store_work import PickLine
 from domain.values import Address, CheckIn, OpeningHours, StoreProfile
-from services import console, orders, tracking
+from services import console, orders, slots, tracking
+from services.errors import InvalidField, OrderBusy, OrderEnded
 from services.orders import OrderDesk
 from services.stores import get_store
+
+# Slots offered on the page: from today for a week, starting at least this long from now.
+SLOT_DAYS, SLOT_NOTICE = 7, timedelta(minutes=15)
 
 # The customer's four steps; statuses between them show where the order is.
 STEPS = ("received", "preparing", "ready", "collected")
@@ -101,6 +108,8 @@ class PickupPage:
     may_cancel: bool = False
     may_check_in: bool = False
     may_name_collector: bool = False
+    slot: Slot | None = None
+    slot_choices: list[tuple[date, list[Slot]]] = field(default_factory=list)
 
     @property
     def preparing(self) -> bool:
@@ -128,6 +137,10 @@ async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPag
     async with desk.engine.connect() as conn:
         lines = await console.order_pick_list(conn, order)
         offered = await _offered_stores(conn, order.choice)
+        slot = await slots.booking(conn, order.order_id)
+        slot_choices = []
+        if store is not None and may_choose_slot(order.status):
+            slot_choices = await slots.choices(conn, store, now + SLOT_NOTICE, SLOT_DAYS, slot)
     return PickupPage(
         order_id=order.order_id,
         reference=order.placement.channel_order_id,
@@ -149,6 +162,8 @@ async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPag
         may_cancel=customer_may_cancel(order.status),
         may_check_in=may_check_in(order.status),
         may_name_collector=may_name_collector(order.status),
+        slot=slot,
+        slot_choices=slot_choices,
     )
 
 
@@ -167,6 +182,21 @@ async def _offered_stores(conn: AsyncConnection, choice: ChoiceRequest | None) -
             )
         )
     return offered
+
+
+async def choose_slot(desk: OrderDesk, order: OrderView, starts_at: datetime, now: datetime) -> Slot:
+    """Book or change the order's pickup slot, while the store has the order and the slot has not begun."""
+    if order.store is None or not may_choose_slot(order.status):
+        raise OrderEnded(order.order_id, order.status.value)
+    if starts_at <= now + SLOT_NOTICE:
+        raise InvalidField(("pickup_slot",), "this slot begins too soon; choose a later one")
+    slot = await slots.book(desk.engine, order.order_id, order.store.id, starts_at)
+    booked = PickupSlot(starts_at=slot.starts_at, ends_at=slot.ends_at)
+    try:  # the place is held; the workflow aims the store's ready-by (and the hold) at it
+        await desk.client.get_workflow_handle(order.order_id).signal(ids.SIGNAL_SLOT_BOOKED, booked)
+    except RPCError:
+        raise OrderBusy(order.order_id, "the slot is booked, but the order did not hear it; retry") from None
+    return slot
 
 
 async def check_in(desk: OrderDesk, order: OrderView, request: CustomerCheckIn) -> OrderView:

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from domain.order_state import OrderState, OrderView
 from domain.policy import OrderPolicy
+from domain.slots import PickupSlot
 from domain.values import (
     Address,
     Contract,
@@ -47,6 +48,7 @@ class ReservationRequest(Contract):
 class ReservationOutcome(Contract):
     reserved: bool
     missing: list[MissingLine] = []
+    slot: PickupSlot | None = None  # the pickup slot the placement asked for, when a place was left
 
 
 class PaymentRequest(Contract):

@@ -8,12 +8,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Integer,
     LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -269,4 +271,35 @@ shipments = Table(
     Column("lines", JSONB, nullable=False),
     Column("address", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Pickup slots (migration 0011): staffing per weekday, places taken per slot, one booking per order.
+pickup_slot_rules = Table(
+    "pickup_slot_rules",
+    metadata,
+    Column("store_id", String(64), ForeignKey("stores.id"), nullable=False),
+    Column("weekday", SmallInteger, nullable=False),  # 0 = Monday
+    Column("minutes", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    PrimaryKeyConstraint("store_id", "weekday"),
+)
+
+pickup_slots = Table(
+    "pickup_slots",
+    metadata,
+    Column("store_id", String(64), ForeignKey("stores.id"), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("booked", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("store_id", "starts_at"),
+)
+
+pickup_slot_bookings = Table(
+    "pickup_slot_bookings",
+    metadata,
+    Column("order_id", String(160), primary_key=True),
+    Column("store_id", String(64), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("booked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ForeignKeyConstraint(["store_id", "starts_at"], ["pickup_slots.store_id", "pickup_slots.starts_at"]),
 )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, get_day_names
+from babel.dates import format_datetime, format_time, get_day_names
 from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
@@ -122,6 +122,11 @@ def _context(message: CustomerNotification, language: str, patterns: dict[str, s
         "ready_by_short": when(facts.ready_by, "short"),
         "deadline": when(facts.pickup_deadline, "long"),
         "deadline_short": when(facts.pickup_deadline, "short"),
+        "slot": when(facts.slot_start, "long"),
+        "slot_short": when(facts.slot_start, "short"),
+        "slot_end": "-"
+        if facts.slot_end is None
+        else format_time(facts.slot_end, "HH:mm", tzinfo=tz, locale=babel_locale),
         "choice_deadline": when(facts.choice_deadline, "long"),
         "choice_deadline_short": when(facts.choice_deadline, "short"),
         "carrier": facts.carrier or "",

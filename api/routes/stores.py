@@ -1,5 +1,7 @@
 """Stores: directory, the store's order queue, preparation steps, and stock counts."""
 
+from datetime import date
+
 from fastapi import APIRouter, Depends
 
 from api.access import GrantDep, authorize, sees_contact_data
@@ -12,6 +14,7 @@ from api.schemas import (
     ReadyBody,
     RejectBody,
     ShortPickBody,
+    SlotPublic,
     StockCountBody,
     StockLevelPublic,
     StoreActionBody,
@@ -20,7 +23,7 @@ from api.schemas import (
 )
 from domain.commands import Collection, PickReport, ReadyReport, ShortPick, StoreAcceptance, StoreRejection
 from domain.status import OrderStatus
-from services import orders, stock, stores
+from services import orders, slots, stock, stores
 
 router = APIRouter(prefix="/v1/stores", tags=["stores"], dependencies=[Depends(authorize)])
 
@@ -43,6 +46,12 @@ async def set_routing(store_id: str, body: StoreRoutingBody, engine: EngineDep) 
     if changes.get("routing", "") is None:
         raise invalid_field(["body", "routing"], "routing cannot be null: open, closed or frozen")
     return StorePublic.of(await stores.set_routing(engine, store_id, changes))
+
+
+@router.get("/{store_id}/slots", response_model=list[SlotPublic])
+async def pickup_slots(store_id: str, date: date, conn: ConnectionDep) -> list[SlotPublic]:
+    """The store's pickup slots on this day (its own calendar date), each with the places still free."""
+    return [SlotPublic.of(slot) for slot in await slots.day_slots(conn, store_id, date)]
 
 
 @router.get("/{store_id}/orders", response_model=list[OrderPublic])

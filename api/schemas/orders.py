@@ -13,6 +13,7 @@ from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
 from domain.policy import ChoiceOption
+from domain.slots import PickupSlot
 from domain.status import OrderStatus
 from domain.values import (
     Actor,
@@ -60,6 +61,11 @@ class OrderBody(Contract):
     delivery_address: Address | None = Field(
         default=None, description="where to ship if the order has to switch to home delivery"
     )
+    pickup_slot: datetime | None = Field(
+        default=None,
+        description="the start of the pickup slot chosen at checkout (GET /v1/stores/{store_id}/slots); "
+        "booked with the order when a place is left, else the customer chooses on the pickup page",
+    )
 
     @model_validator(mode="after")
     def _one_line_per_sku(self) -> "OrderBody":
@@ -91,6 +97,7 @@ class PlacementPublic(Public):
     hold_id: str | None = None
     accept_alternative: bool | None = None
     delivery_address: Address | None = None
+    pickup_slot: datetime | None = None
 
 
 class OrderPublic(Public):
@@ -126,6 +133,7 @@ class OrderPublic(Public):
     collector: str | None = None
     check_in: CheckIn | None = None
     proof: HandoverProof | None = None
+    pickup_slot: PickupSlot | None = None
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from api.schemas.base import Public
 from domain.availability import StoreAvailability
+from domain.slots import Slot
 from domain.stock import StockLevel
 from domain.values import (
     OpeningHours,
@@ -36,6 +37,24 @@ class StorePublic(Public):
     orders_per_day: int | None = None
     ships: bool = False
     country: str | None = None
+
+
+class SlotPublic(BaseModel):
+    """A pickup slot and the orders it can still hand over."""
+
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(description="orders the slot hands over (the store's staffing that weekday)")
+    remaining: int = Field(description="places still free")
+
+    @classmethod
+    def of(cls, slot: Slot) -> "SlotPublic":
+        return cls(
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            capacity=slot.capacity,
+            remaining=slot.remaining or 0,
+        )
 
 
 class StoreRoutingBody(BaseModel):

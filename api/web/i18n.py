@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_datetime, format_time, format_timedelta
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -63,6 +63,10 @@ class Formats:
         return (
             "" if moment is None else format_datetime(moment, "medium", tzinfo=self.zone, locale=self.locale)
         )
+
+    def day(self, moment: datetime) -> str:
+        """The moment's calendar day in the store's timezone, e.g. "Tuesday 24 November"."""
+        return format_date(moment.astimezone(self.zone).date(), "EEEE d MMMM", locale=self.locale)
 
     def time_of_day(self, moment: datetime | None) -> str:
         return "" if moment is None else format_time(moment, "short", tzinfo=self.zone, locale=self.locale)

@@ -5,6 +5,7 @@ from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerChe
 from domain.errors import StepNotAllowed
 from domain.notifications import StoreReminder
 from domain.order.core import OrderCore
+from domain.slots import PickupSlot, aimed_at_slot, may_choose_slot
 from domain.status import BEFORE_PICKING, HOLDS_STOCK, IN_PREPARATION, OrderStatus
 from domain.values import CheckIn, TimelineEntry
 
@@ -116,3 +117,18 @@ class Arrival(OrderCore):
         state.timeline.append(TimelineEntry(at=self.now, status=state.status, actor=actor, reason=reason))
         state.version += 1
         self._changed()
+
+    def book_slot(self, slot: PickupSlot) -> bool:
+        """The customer's pickup slot (booked by the database): the store's ready-by aims at its start;
+        False when the order is past choosing one."""
+        state = self.state
+        if not may_choose_slot(self.status) or state.pickup_slot == slot:
+            return False
+        state.pickup_slot = slot
+        if state.sla is not None and self.status in IN_PREPARATION:
+            state.sla = aimed_at_slot(state.sla, slot)
+            state.ready_by = state.sla.ready_by
+        elif state.ready_by is not None and self.status in IN_PREPARATION:
+            state.ready_by = max(state.ready_by, slot.starts_at)
+        self._note(CUSTOMER, f"pickup slot {slot.starts_at:%Y-%m-%d %H:%M} UTC")
+        return True

@@ -8,6 +8,7 @@ from domain.notifications import NotificationKind
 from domain.order.core import OrderCore
 from domain.order.rules import check_pick, new_pickup_code
 from domain.reminders import collection_messages, urgent_message_time
+from domain.slots import hold_starts
 from domain.status import OrderStatus
 from domain.values import PickedLine
 
@@ -31,7 +32,7 @@ class StoreSteps(OrderCore):
         self.ensure(OrderStatus.READY)
         state, now = self.state, self.now
         state.ready_at = now
-        state.pickup_deadline = pickup_deadline(now, self.policy.hold_period)
+        state.pickup_deadline = pickup_deadline(hold_starts(now, state.pickup_slot), self.policy.hold_period)
         state.staging_location = staging_location
         state.pickup_code = new_pickup_code(draw())
         self._transition(OrderStatus.READY, actor, f"staged at {staging_location}")
@@ -55,7 +56,10 @@ class StoreSteps(OrderCore):
         if not cadence:
             remind = reminder_at(state.ready_at, self.policy.reminder_after_ready, state.pickup_deadline)
             return [(remind, NotificationKind.PICKUP_REMINDER)] if remind else []
-        plan = collection_messages(state.ready_at, state.pickup_deadline, self.policy, self.timezone)
+        slot_start = state.pickup_slot.starts_at if state.pickup_slot else None
+        plan = collection_messages(
+            state.ready_at, state.pickup_deadline, self.policy, self.timezone, slot_start
+        )
         if state.ready_notice_at:
             plan.insert(0, (state.ready_notice_at, NotificationKind.READY_FOR_PICKUP))
         return plan

@@ -20,7 +20,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
 
-from adapters.codec import customer_key_store, data_converter
+from adapters.codec import customer_key_store, data_converter, is_encrypted
 from adapters.db import create_engine, payments
 from adapters.db.tables import stores
 from api.app import create_app
@@ -184,7 +184,8 @@ async def _decode_payloads(codec: PayloadCodec, message: Message) -> None:
             items = [value]
         for item in items:
             if item.DESCRIPTOR.full_name == "temporal.api.common.v1.Payload":
-                item.CopyFrom((await codec.decode([item]))[0])
+                if is_encrypted(item):  # plain ones (local activity markers' data) stay as they are
+                    item.CopyFrom((await codec.decode([item]))[0])
             else:
                 await _decode_payloads(codec, item)
 

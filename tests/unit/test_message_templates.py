@@ -47,6 +47,8 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             tracking_number="COL3F9A12B7C4D",
             part="2" if kind == "order_split" else None,
             lines=[OrderLine(sku="BOOT-42", quantity=1, unit_price=Decimal("89.99"))],
+            slot_start=datetime(2026, 11, 24, 16, 30, tzinfo=UTC),
+            slot_end=datetime(2026, 11, 24, 17, 0, tzinfo=UTC),
         ),
     )
 

@@ -76,3 +76,29 @@ def test_urgent_messages_go_at_once_unless_configured_otherwise() -> None:
     assert urgent_message_time(night, OrderPolicy(), "Europe/Paris") == night
     held = urgent_message_time(night, OrderPolicy(quiet_hours_for_urgent=True), "Europe/Paris")
     assert held == datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+
+
+def test_a_booked_slot_is_recalled_before_it_past_quiet_hours() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from domain.notifications import NotificationKind
+    from domain.policy import OrderPolicy
+    from domain.reminders import collection_messages
+
+    policy = OrderPolicy()  # quiet 21:00–08:00, slot reminder 2 h before
+    ready = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Paris
+    deadline = ready + policy.hold_period
+    afternoon = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    plan = collection_messages(ready, deadline, policy, "Europe/Paris", slot_start=afternoon)
+    assert (afternoon - timedelta(hours=2), NotificationKind.SLOT_REMINDER) in plan
+    assert [at for at, _ in plan] == sorted(at for at, _ in plan)
+    morning = datetime(
+        2026, 11, 24, 8, 0, tzinfo=UTC
+    )  # 09:00 Paris: 07:00 is quiet, the reminder waits to 08:00
+    plan = collection_messages(ready, deadline, policy, "Europe/Paris", slot_start=morning)
+    assert (datetime(2026, 11, 24, 7, 0, tzinfo=UTC), NotificationKind.SLOT_REMINDER) in plan
+    soon = ready + timedelta(hours=1)  # ready less than 2 h before the slot: the ready message says it all
+    kinds = [
+        kind for _, kind in collection_messages(ready, deadline, policy, "Europe/Paris", slot_start=soon)
+    ]
+    assert NotificationKind.SLOT_REMINDER not in kinds

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import IntakeReservation, ReservationOutcome
 
 from workflows.order.context import OrderContext
+from workflows.order.patches import PATCH_SLOTS
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ async def reserve(ctx: OrderContext) -> bool:
             return False
         reservation = alternative
     if reservation.foresight:  # authorised and recorded in the reservation's transaction
-        if not order.come_true(reservation.foresight):
+        came_true = order.come_true(reservation.foresight)
+        slot = reservation.outcome.slot  # booked in the same transaction: the store's ready-by aims at it
+        booked = slot is not None and workflow.patched(PATCH_SLOTS) and order.book_slot(slot)
+        if not came_true or booked:
             await ctx.record()
     else:
         await ctx.database(PaymentSteps.authorize, ctx.payment())

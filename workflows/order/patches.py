@@ -6,3 +6,4 @@ PATCH_ROUTING = "routing-sla-exceptions"  # routing, preparation SLAs and every 
 PATCH_CHECK_IN = "customer-check-in"  # the CheckedIn search attribute and the curbside clock
 PATCH_ONE_TRANSACTION = "one-transaction-per-step"  # each step's database work in one local activity
 PATCH_PARKING = "park-failed-steps"  # a step failing for good parks the order (asked where one fails)
+PATCH_SLOTS = "pickup-slots"  # slot facts in the order: ready-by aims at the slot, the hold counts from it

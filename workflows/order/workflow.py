@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.notifications import NotificationKind
     from domain.order_state import OrderView
+    from domain.slots import PickupSlot
     from domain.status import HOLDS_STOCK, TERMINAL, OrderStatus
     from domain.values import StockAtRisk
     from workflows.activities import StockSteps
@@ -239,6 +240,13 @@ class OrderWorkflow:
     def _validate_choose(self, answer: CustomerChoice) -> None:
         with refusals():
             self._order.ensure_answerable(answer)
+
+    @workflow.signal(name=ids.SIGNAL_SLOT_BOOKED)
+    async def pickup_slot_booked(self, slot: PickupSlot) -> None:
+        """The customer booked or changed their slot on the pickup page (the database holds the place)."""
+        if self._order.book_slot(slot):
+            with suppress(Parked):
+                await self._ctx.record()
 
     @workflow.signal(name=ids.SIGNAL_STOCK_AT_RISK)
     async def stock_at_risk(self, risk: StockAtRisk) -> None:

@@ -22,10 +22,10 @@ from domain.order_state import OrderView
 from domain.policy import ChoiceOption
 from domain.values import Address
 from services import orders, pickup_page
-from services.errors import ServiceError
+from services.errors import InvalidField, ServiceError, SlotFull
 
 router = APIRouter(prefix="/track/{order_id}/{token}")
-DONE = ("checked_in", "collector", "chosen", "cancelled")
+DONE = ("checked_in", "collector", "chosen", "cancelled", "slot")
 
 
 class LinkRefused(Exception):
@@ -205,6 +205,28 @@ async def choose(request: Request, token: str, order: Acting, form: Form, desk: 
     except ServiceError as error:
         return await _refused(request, desk, order, token, error)
     return redirect(request, _here(order, token, "chosen"))
+
+
+@router.post("/slot")
+async def pickup_slot(request: Request, token: str, order: Acting, form: Form, desk: DeskDep) -> Response:
+    """Book or change the pickup slot; a full one is refused next to the field, the order keeps its own."""
+    words = gettext(request)
+    try:
+        starts_at = datetime.fromisoformat(str(form.get("slot", "")))
+    except ValueError:
+        error = words.gettext("Choose one of the pickup slots.")
+        return await show(request, desk, order, token, 422, errors={"slot": error})
+    try:
+        await pickup_page.choose_slot(desk, order, starts_at, datetime.now(UTC))
+    except SlotFull:
+        error = words.gettext("This slot has just filled up. Choose another one.")
+        return await show(request, desk, order, token, 409, errors={"slot": error})
+    except InvalidField:
+        error = words.gettext("This slot is no longer offered. Choose another one.")
+        return await show(request, desk, order, token, 422, errors={"slot": error})
+    except ServiceError as error:
+        return await _refused(request, desk, order, token, error)
+    return redirect(request, _here(order, token, "slot"))
 
 
 @router.post("/cancel")

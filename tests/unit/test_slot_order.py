@@ -1,0 +1,73 @@
+"""The pickup slot in the order, as the aggregate rules it: the store's ready-by aims at the slot's start,
+the hold counts from the slot, and an order past choosing keeps what it has."""
+
+from datetime import timedelta
+
+import pytest
+
+from domain.policy import OrderPolicy
+from domain.slots import PickupSlot, aimed_at_slot, hold_starts
+from domain.status import OrderStatus
+from domain.values import PreparationSla
+from tests.unit.order_builders import AT, an_order
+
+SLA = PreparationSla(
+    accept_at_risk=AT + timedelta(minutes=20),
+    accept_by=AT + timedelta(minutes=30),
+    ready_at_risk=AT + timedelta(hours=1, minutes=30),
+    ready_by=AT + timedelta(hours=2),
+)
+
+
+def _slot(after: timedelta) -> PickupSlot:
+    return PickupSlot(starts_at=AT + after, ends_at=AT + after + timedelta(minutes=30))
+
+
+def test_a_later_slot_gives_the_store_until_its_start_with_the_same_warning() -> None:
+    aimed = aimed_at_slot(SLA, _slot(timedelta(days=1)))
+    assert aimed.ready_by == AT + timedelta(days=1)
+    assert aimed.ready_by - aimed.ready_at_risk == SLA.ready_by - SLA.ready_at_risk
+    assert (aimed.accept_by, aimed.accept_at_risk) == (SLA.accept_by, SLA.accept_at_risk)
+
+
+def test_a_slot_sooner_than_the_promise_does_not_hurry_the_store() -> None:
+    assert aimed_at_slot(SLA, _slot(timedelta(hours=1))) == SLA
+
+
+def test_the_hold_counts_from_the_slot_when_the_order_is_ready_before_it() -> None:
+    slot = _slot(timedelta(hours=5))
+    assert hold_starts(AT, slot) == slot.starts_at
+    assert hold_starts(AT + timedelta(hours=6), slot) == AT + timedelta(hours=6)
+    assert hold_starts(AT, None) == AT
+
+
+def test_booking_a_slot_moves_the_orders_ready_by_and_notes_it_in_the_timeline() -> None:
+    order = an_order(OrderStatus.ACCEPTED, sla=SLA, ready_by=SLA.ready_by)
+    slot = _slot(timedelta(days=1))
+    assert order.book_slot(slot)
+    assert order.state.pickup_slot == slot
+    assert (
+        order.state.ready_by == slot.starts_at
+        and order.state.sla
+        and order.state.sla.ready_by == slot.starts_at
+    )
+    assert (order.state.timeline[-1].reason or "").startswith("pickup slot ")
+    assert not order.book_slot(slot)  # the same slot again changes nothing
+
+
+@pytest.mark.parametrize("status", [OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.IN_DELIVERY])
+def test_an_order_past_choosing_keeps_no_new_slot(status: OrderStatus) -> None:
+    order = an_order(status)
+    assert not order.book_slot(_slot(timedelta(days=1)))
+    assert order.state.pickup_slot is None
+
+
+def test_an_order_ready_before_its_slot_is_held_from_the_slot() -> None:
+    policy = OrderPolicy()
+    slot = _slot(timedelta(days=1))
+    order = an_order(OrderStatus.PICKED, policy=policy, pickup_slot=slot)
+    order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
+    assert order.state.pickup_deadline == slot.starts_at + policy.hold_period
+    unslotted = an_order(OrderStatus.PICKED, policy=policy)
+    unslotted.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
+    assert unslotted.state.pickup_deadline == AT + policy.hold_period
