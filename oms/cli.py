@@ -178,7 +178,10 @@ def _banner(settings: Settings, postgres_url: str) -> str:
 Processes = Annotated[
     int | None, typer.Option(min=1, help="API processes on the API port [default: half the cores]")
 ]
-Workers = Annotated[int | None, typer.Option(min=1, help="Worker processes [default: half the cores]")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=0, help="Worker processes; 0: run yours (a profiler) [default: half the cores]"),
+]
 
 
 @app.command()
@@ -228,7 +231,7 @@ def up(
         children.env = child_environment(settings)
         asyncio.run(_prepare_everything(settings, demo))
         if not stop.is_set():
-            children.start(api_processes or default_api, workers or default_workers)
+            children.start(api_processes or default_api, default_workers if workers is None else workers)
             wait_for_port(settings.api_host, settings.api_port, timeout=90)
             print(_banner(settings, settings.database_url or ""), flush=True)
             code = supervise(children, stop)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
 from activities.notifications import NotificationActivities
@@ -30,6 +31,19 @@ from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
 log = logging.getLogger("oms.worker")
+
+# Our workflow code and the pure domain are deterministic and keep no module state (workflows/ may import
+# no I/O: tests/test_architecture.py), so the sandbox need not import them afresh for every order it
+# starts or brings back into its cache: that re-import was the worker's largest single cost per order
+# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
+PASSED_THROUGH = ("workflows", "domain")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with our own deterministic packages passed through rather than re-imported."""
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+    )
 
 
 def embedded_senders() -> dict[str, ChannelSender]:
@@ -91,6 +105,7 @@ def build_worker(
         task_queue=task_queue,
         workflows=[OrderWorkflow, DeliveryWorkflow],
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
+        workflow_runner=workflow_runner(),
     )
 
 
