@@ -40,13 +40,21 @@ BARE_QUEUE = "bench-bare"
 class Stack:
     """`oms up` on a scratch data folder and free ports, plus a bare workflow worker beside it."""
 
-    def __init__(self, scratch: Path, workers: int, api_processes: int, profile: str | None) -> None:
+    def __init__(
+        self,
+        scratch: Path,
+        workers: int,
+        api_processes: int,
+        profile: str | None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.scratch = scratch
         self.ports = {name: free_port() for name in ("api", "temporal", "ui", "postgres")}
         self.api = f"http://127.0.0.1:{self.ports['api']}"
         self.temporal = f"127.0.0.1:{self.ports['temporal']}"
         self.log = open(scratch / "up.log", "wb")  # noqa: SIM115 - closed in stop()
         env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_") and k != "DATABASE_URL"}
+        env.update(settings or {})
         command = [sys.executable, "-m", "oms", "up", "--data-dir", str(scratch / "data")]
         command += ["--api-port", str(self.ports["api"]), "--temporal-port", str(self.ports["temporal"])]
         command += [

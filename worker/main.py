@@ -98,14 +98,17 @@ def build_worker(
     senders: dict[str, ChannelSender] | None = None,
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """`links` gives an order's pickup page address for its messages (see services/pickup_page.py)."""
+    """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
+    `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move)."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[OrderWorkflow, DeliveryWorkflow],
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
         workflow_runner=workflow_runner(),
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -129,6 +132,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             senders_from(settings),
             settings.carrier_rates or None,
             links=partial(page_url, settings.tracking_secret, settings.public_url),
+            max_cached_workflows=settings.max_cached_workflows,
         )
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
