@@ -11,6 +11,7 @@ from adapters.db import create_engine
 from adapters.temporal import ANSWER_SOON, connect
 from api import door, errors, metrics, web
 from api.access import key_digest
+from api.access_log import mask_tracking_tokens
 from api.routes import (
     availability,
     channels,
@@ -101,6 +102,7 @@ def api_engine(settings: Settings) -> AsyncEngine:
 def from_environment() -> FastAPI:
     """The API configured from the environment, for several processes on one port:
     `uvicorn --factory api.app:from_environment --workers 4` (docs/operations.md)."""
+    mask_tracking_tokens()  # uvicorn configured this process's loggers before calling the factory
     return create_app(load_settings())
 
 

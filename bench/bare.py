@@ -19,16 +19,20 @@ async def bare_step(step: str) -> str:
 
 @workflow.defn(name="BareWorkflow")
 class BareWorkflow:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, local_activities_per_update: int | None = None) -> None:
+        """None: the reference shape above; a number: that many local activities in every update."""
         self._done: set[str] = set()
+        self._local = local_activities_per_update
 
     @workflow.run
-    async def run(self) -> int:
+    async def run(self, local_activities_per_update: int | None = None) -> int:
         await workflow.wait_condition(lambda: "collect" in self._done and workflow.all_handlers_finished())
         return len(self._done)
 
     async def _step(self, name: str) -> str:
-        for _ in range(LOCAL_ACTIVITIES_PER_UPDATE[name]):
+        local = LOCAL_ACTIVITIES_PER_UPDATE[name] if self._local is None else self._local
+        for _ in range(local):
             await workflow.execute_local_activity(
                 bare_step, name, start_to_close_timeout=timedelta(seconds=30)
             )
@@ -56,3 +60,25 @@ class BareWorkflow:
     @workflow.update(name="collect")
     async def collect(self) -> str:
         return await self._step("collect")
+
+
+async def serve(address: str, task_queue: str) -> None:
+    """A worker for the bare workflow alone, until SIGTERM: `python -m bench.bare ADDRESS TASK_QUEUE`."""
+    import asyncio
+    import signal
+
+    from temporalio.client import Client
+    from temporalio.worker import Worker
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    client = await Client.connect(address)
+    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[bare_step]):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    import asyncio
+    import sys
+
+    asyncio.run(serve(sys.argv[1], sys.argv[2]))

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = TASK_QUEUE
+    max_cached_workflows: int = Field(
+        default=1000,
+        ge=0,
+        description="open orders a worker keeps in memory (Temporal's sticky cache); the others are "
+        "replayed from their history when they next move",
+    )
 
     data_dir: Path = Path(".data")
     api_host: str = "127.0.0.1"

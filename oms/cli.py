@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
@@ -18,6 +18,7 @@ from config.settings import ConfigurationError, Settings, load_settings
 
 app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
 log = logging.getLogger("oms")
+T = TypeVar("T")
 
 DataDir = Annotated[Path | None, typer.Option(help="Data folder [env OMS_DATA_DIR, default .data]")]
 ApiPort = Annotated[int | None, typer.Option(help="API port [env OMS_API_PORT, default 8000]")]
@@ -44,10 +45,10 @@ def _refuse(error: ConfigurationError) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _run(main: Coroutine[Any, Any, None]) -> None:
+def _run(main: Coroutine[Any, Any, T]) -> T:
     """Run the command's coroutine; settings a server refuses for good end it like a bad variable."""
     try:
-        asyncio.run(main)
+        return asyncio.run(main)
     except ConfigurationError as error:
         _refuse(error)
 
@@ -68,13 +69,13 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _exit_after_clean_shutdown() -> None:
+def _exit_after_clean_shutdown(code: int = 0) -> None:
     """Everything has stopped and flushed: leave without interpreter finalization, during which the
     Temporal runtime's native threads may still call into Python and abort the process (SIGABRT)."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -186,6 +187,15 @@ def _banner(settings: Settings, postgres_url: str) -> str:
     )
 
 
+Processes = Annotated[
+    int | None, typer.Option(min=1, help="API processes on the API port [default: half the cores]")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=0, help="Worker processes; 0: run yours (a profiler) [default: half the cores]"),
+]
+
+
 @app.command()
 def up(
     data_dir: DataDir = None,
@@ -194,12 +204,16 @@ def up(
     temporal_ui_port: UiPort = None,
     postgres_port: PostgresPort = None,
     demo: Annotated[bool, typer.Option(help="Load the demo stores and catalogue")] = True,
+    api_processes: Processes = None,
+    workers: Workers = None,
 ) -> None:
     """Start everything on embedded defaults: Temporal dev server + UI, PostgreSQL, migrations, demo data,
-    worker and API. Ctrl-C stops it all; data stays in the data folder."""
-    from devstack.embedded import EmbeddedPostgres, TemporalDevServer
+    then the API and the worker(s) in processes of their own. Ctrl-C stops it all; data stays."""
+    from devstack.embedded import EmbeddedPostgres, TemporalDevServer, wait_for_port
+    from oms.processes import Children, child_environment, cores, default_counts, stop_on_signals, supervise
 
     _logging()
+    stop = stop_on_signals()  # from the first moment: whatever started is stopped in order
     settings = _settings(
         data_dir=data_dir,
         api_port=api_port,
@@ -214,6 +228,7 @@ def up(
         key_file = _payload_keys(settings.data_dir)
         settings.payload_keys = dict(key_file["keys"])
         settings.payload_key_id = str(key_file["active"])
+    default_api, default_workers = default_counts(cores())
     postgres = None
     if settings.database_url is None:
         postgres = EmbeddedPostgres(settings.data_dir / "postgres", settings.postgres_port)
@@ -224,34 +239,34 @@ def up(
         settings.temporal_ui_port,
         codec_endpoint=_embedded_ui_codec(settings),
     )
+    children = Children(child_environment(settings))
+    code = 0
     try:
         settings.temporal_address = temporal.start()
-        asyncio.run(_run_everything(settings, demo))
+        children.env = child_environment(settings)
+        asyncio.run(_prepare_everything(settings, demo))
+        if not stop.is_set():
+            children.start(api_processes or default_api, default_workers if workers is None else workers)
+            wait_for_port(settings.api_host, settings.api_port, timeout=90)
+            print(_banner(settings, settings.database_url or ""), flush=True)
+            code = supervise(children, stop)
     finally:
+        children.stop()
         temporal.stop()
         if postgres:
             postgres.stop()
         log.info("stopped")
-    _exit_after_clean_shutdown()
+    _exit_after_clean_shutdown(code)
 
 
-async def _run_everything(settings: Settings, demo: bool) -> None:
+async def _prepare_everything(settings: Settings, demo: bool) -> None:
     from adapters.temporal import connect, register_search_attributes
-    from worker.main import run_worker
 
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
     await _prepare_database(settings, demo)
     # A data folder from an older version may lack attributes added since: start-dev only adds them
     # to a new database.
     if added := await register_search_attributes(await connect(settings)):
         log.info("registered search attributes %s", ", ".join(added))
-    tasks = [asyncio.create_task(run_worker(settings, stop)), asyncio.create_task(_serve_api(settings, stop))]
-    await asyncio.sleep(1)
-    print(_banner(settings, settings.database_url or ""), flush=True)
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    stop.set()
-    await asyncio.gather(*tasks)
 
 
 @app.command()
@@ -273,19 +288,37 @@ def worker() -> None:
 
 
 @app.command()
-def api(api_host: Annotated[str | None, typer.Option()] = None, api_port: ApiPort = None) -> None:
-    """Run the HTTP API on its own, once PostgreSQL and Temporal answer (it waits for them). Several
-    processes on one port: `uvicorn --factory api.app:from_environment --workers N`."""
+def api(
+    api_host: Annotated[str | None, typer.Option()] = None,
+    api_port: ApiPort = None,
+    processes: Annotated[int, typer.Option(min=1, help="Processes sharing the port (uvicorn workers)")] = 1,
+) -> None:
+    """Run the HTTP API, once PostgreSQL and Temporal answer (it waits for them). With `--processes N`,
+    N processes share the port (`uvicorn --factory api.app:from_environment --workers N`)."""
     _logging()
     settings = _settings(api_host=api_host, api_port=api_port)
 
-    async def main() -> None:
+    async def main() -> bool:
+        """True when uvicorn's processes are to serve; one process serves here."""
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        if await _wait_for_servers(settings, stop):
-            await _serve_api(settings, stop)
+        if not await _wait_for_servers(settings, stop):
+            return False
+        if processes > 1:
+            return True
+        await _serve_api(settings, stop)
+        return False
 
-    _run(main())
+    if _run(main()):  # each process reads the same environment: the flags go there
+        os.environ.update(OMS_API_HOST=settings.api_host, OMS_API_PORT=str(settings.api_port))
+        uvicorn.run(
+            "api.app:from_environment",
+            factory=True,
+            host=settings.api_host,
+            port=settings.api_port,
+            workers=processes,
+            log_level="info",
+        )
     _exit_after_clean_shutdown()
 
 

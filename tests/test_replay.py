@@ -15,6 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from worker.main import workflow_runner
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.order.patches import PATCH_ONE_TRANSACTION
@@ -41,7 +42,11 @@ def _name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[_name(path) for path in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
-    replayer = Replayer(workflows=[OrderWorkflow, DeliveryWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(  # the worker's own sandbox: our packages passed through
+        workflows=[OrderWorkflow, DeliveryWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
+    )
     result = await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
     assert result.replay_failure is None
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
 from activities.notifications import NotificationActivities
@@ -30,6 +31,19 @@ from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 
 log = logging.getLogger("oms.worker")
+
+# Our workflow code and the pure domain are deterministic and keep no module state (workflows/ may import
+# no I/O: tests/test_architecture.py), so the sandbox need not import them afresh for every order it
+# starts or brings back into its cache: that re-import was the worker's largest single cost per order
+# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
+PASSED_THROUGH = ("workflows", "domain")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox, with our own deterministic packages passed through rather than re-imported."""
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+    )
 
 
 def embedded_senders() -> dict[str, ChannelSender]:
@@ -84,13 +98,17 @@ def build_worker(
     senders: dict[str, ChannelSender] | None = None,
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """`links` gives an order's pickup page address for its messages (see services/pickup_page.py)."""
+    """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
+    `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move)."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[OrderWorkflow, DeliveryWorkflow],
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
+        workflow_runner=workflow_runner(),
+        max_cached_workflows=max_cached_workflows,
     )
 
 
@@ -114,6 +132,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             senders_from(settings),
             settings.carrier_rates or None,
             links=partial(page_url, settings.tracking_secret, settings.public_url),
+            max_cached_workflows=settings.max_cached_workflows,
         )
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
