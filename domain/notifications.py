@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     CHOICE_REQUESTED = "choice_requested"
     SHIPPED = "shipped"
     ORDER_SPLIT = "order_split"
+    RETURN_RECEIPT = "return_receipt"
 
 
 class NotificationFacts(Contract):
