@@ -21,6 +21,7 @@ from api.routes import (
     holds,
     inventory,
     orders,
+    returns,
     stores,
     support,
     tracking,
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(dead_letters.router)
     app.include_router(codec.router)
     app.include_router(customers.router)
+    app.include_router(returns.router)
     app.include_router(health.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
