@@ -161,3 +161,9 @@ async def get_return(engine: AsyncEngine, return_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("return", return_id)
     return row
+
+
+async def of_order(engine: AsyncEngine, order_id: str) -> list[dict[str, Any]]:
+    """The order's returns, by number."""
+    async with engine.connect() as conn:
+        return await returns.of_order(conn, order_id)

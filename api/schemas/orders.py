@@ -93,6 +93,16 @@ class PlacementPublic(Public):
     delivery_address: Address | None = None
 
 
+class ReturnSummary(BaseModel):
+    """A return of the order (GET /v1/returns/{return_id} has its lines)."""
+
+    return_id: str
+    number: int
+    store_id: str
+    status: str
+    refund: Decimal
+
+
 class OrderPublic(Public):
     """An order as staff and channels see it (never the pickup code; store staff without contact data)."""
 
@@ -126,6 +136,7 @@ class OrderPublic(Public):
     collector: str | None = None
     check_in: CheckIn | None = None
     proof: HandoverProof | None = None
+    returns: list[ReturnSummary] = []  # from the returns read model, not the order's workflow
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":

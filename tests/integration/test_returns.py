@@ -83,6 +83,8 @@ async def test_a_partial_return_at_another_store_restocks_there_and_refunds_its_
         steps = [status for status in timeline if status.startswith("return_")]
     assert [r.amount for r in refunds] == [Decimal("20.00")]
     assert steps == ["return_received", "return_inspected", "return_refunded", "return_closed"]
+    order = (await api.get(f"/v1/orders/{order_id}")).json()
+    assert [(r["number"], r["status"], r["store_id"]) for r in order["returns"]] == [(1, "closed", LYON)]
 
 
 async def test_two_counters_returning_the_same_line_at_once_only_one_succeeds(api: httpx.AsyncClient) -> None:
