@@ -24,6 +24,8 @@ from domain.returns import (
     ReturnRefused,
     ReturnRequest,
     check_return,
+    handed_over,
+    handed_over_at,
     refund_for,
     unit_prices,
 )
@@ -167,3 +169,27 @@ async def of_order(engine: AsyncEngine, order_id: str) -> list[dict[str, Any]]:
     """The order's returns, by number."""
     async with engine.connect() as conn:
         return await returns.of_order(conn, order_id)
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    sku: str
+    taken: int  # collected or delivered
+    returned: int  # by earlier returns
+
+    @property
+    def left(self) -> int:
+        return max(self.taken - self.returned, 0)
+
+
+async def look_up(engine: AsyncEngine, reference: str) -> tuple[OrderView, list[ReturnableLine]]:
+    """The order and what may still come back of each line; refused at once if it was never collected."""
+    async with engine.connect() as conn:
+        order = await find_order(conn, reference)
+        returned = await returns.returned_units(conn, order.order_id)
+    try:
+        handed_over_at(order)
+    except ReturnRefused as refused:
+        raise ReturnNotAccepted(refused.error.value, refused.field, str(refused)) from refused
+    taken = handed_over(order)
+    return order, [ReturnableLine(sku, quantity, returned[sku]) for sku, quantity in sorted(taken.items())]
