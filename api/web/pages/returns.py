@@ -19,7 +19,6 @@ from services.errors import NotFound, ReturnNotAccepted
 from services.returns import ReturnAtCounter, ReturnDesk
 
 router = APIRouter()
-KEPT = "kept"  # a unit the customer keeps: not part of this return
 
 
 def _refusal(request: Request, error: ReturnNotAccepted) -> str:
@@ -39,7 +38,7 @@ async def _screen(
     request: Request, engine: AsyncEngine, reference: str, status: int = 200, **state: Any
 ) -> Response:
     errors: dict[str, str] = state.pop("errors", {})
-    order, lines = None, []
+    order, lines = None, list[returns.ReturnableLine]()
     if reference:
         try:
             order, lines = await returns.look_up(engine, reference)
@@ -71,16 +70,19 @@ async def returns_screen(
     return await _screen(request, engine, order.strip()[:160], recorded=recorded)
 
 
-def _lines(form: FormData) -> list[ReturnLine]:
-    """One line per SKU with at least one unit coming back, in the condition chosen for each unit."""
-    lines = []
+def _lines(form: FormData) -> tuple[list[ReturnLine], list[str]]:
+    """One line per SKU with at least one unit coming back, in the condition chosen for each unit; and
+    the SKUs with units coming back but no reason chosen."""
+    lines, unexplained = [], []
     for sku in dict.fromkeys(str(v) for v in form.getlist("sku")):
-        units = [str(v) for v in form.getlist(f"unit-{sku}") if str(v) != KEPT]
-        reason = str(form.get(f"reason-{sku}", ReturnReason.OTHER.value))
-        if units and reason in {r.value for r in ReturnReason}:
-            conditions = [ItemCondition(u) for u in units if u in {c.value for c in ItemCondition}]
+        units = [str(v) for v in form.getlist(f"unit-{sku}") if str(v) in {c.value for c in ItemCondition}]
+        reason = str(form.get(f"reason-{sku}", ""))
+        if units and reason not in {r.value for r in ReturnReason}:
+            unexplained.append(sku)
+        elif units:
+            conditions = [ItemCondition(unit) for unit in units]
             lines.append(ReturnLine(sku=sku, reason=ReturnReason(reason), conditions=conditions))
-    return lines
+    return lines, unexplained
 
 
 @router.post("/returns")
@@ -89,9 +91,14 @@ async def record_return(
 ) -> Response:
     assert device.store_id is not None
     reference, key = str(form.get("order", "")), str(form.get("request_key", ""))
-    lines = _lines(form)
-    if not lines:
-        error = gettext(request).gettext("Choose at least one unit coming back, and its condition.")
+    lines, unexplained = _lines(form)
+    words = gettext(request)
+    if unexplained or not lines:
+        error = (
+            words.gettext("Choose why %(sku)s comes back.") % {"sku": unexplained[0]}
+            if unexplained
+            else words.gettext("Choose at least one unit coming back, and its condition.")
+        )
         return await _screen(request, engine, reference, 422, errors={"lines": error}, request_key=key)
     desk = ReturnDesk(client, engine, settings.task_queue, settings.returns)
     counter = ReturnAtCounter(order=reference, store_id=device.store_id, lines=lines, request_key=key[:120])

@@ -48,7 +48,11 @@ async def test_a_return_recorded_at_the_counter(page: Page, console: str, api: h
         "Choose at least one unit coming back, and its condition."
     )
 
-    await page.get_by_label("Reason").nth(1).select_option(label="Defective")  # the headlamps
+    await page.get_by_label("Unit 1").nth(1).select_option(label="Back on the shelf: as new")  # the headlamps
+    await page.get_by_label("Unit 2").select_option(label="Damaged: write off")
+    await page.get_by_role("button", name="Record the return and refund").click()
+    await expect(page.get_by_role("alert")).to_have_text("Choose why HEADLAMP-300 comes back.")
+    await page.get_by_label("Reason").nth(1).select_option(label="Defective")
     await page.get_by_label("Unit 1").nth(1).select_option(label="Back on the shelf: as new")
     await page.get_by_label("Unit 2").select_option(label="Damaged: write off")
     await _shoot(page, "returns-choose-tablet")
