@@ -11,16 +11,24 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio import activity
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 from activities.returns import ReturnActivities
 from adapters.db import payments
 from adapters.db.tables import order_events
-from domain.returns import ReturnPolicy
+from domain import ids
+from domain.access import Grant, Role
+from domain.returns import ItemCondition, ReturnLine, ReturnPolicy, ReturnReason, ReturnStatus
+from services.returns import ReturnAtCounter, ReturnDesk, open_return
 from tests.conftest import placement
 from tests.integration.conftest import _api, eventually, settings_for
 from tests.integration.flow import pickup_code, place, prepare, step, stock
+from worker.main import activities_for, embedded_senders
+from workflows.activities import activity_name
 from workflows.return_contracts import ReturnRefund, ReturnStock
+from workflows.returns import ReturnWorkflow
 
 LYON = "lyon-part-dieu"
 
@@ -164,3 +172,49 @@ async def test_return_activities_repeat_to_no_effect(api: httpx.AsyncClient, eng
     async with engine.connect() as conn:
         refunds = [e.amount for e in await payments.ledger(conn, order_id) if e.kind == payments.REFUND]
     assert refunds == [Decimal("15.00")]
+
+
+class RefundThenCrash(ReturnActivities):
+    """The ledger commits the refund, then the worker is lost before the workflow hears of it (once)."""
+
+    crashed = 0
+
+    @activity.defn(name=ids.ACTIVITY_REFUND_RETURN)
+    async def refund(self, refund: ReturnRefund) -> Decimal:
+        amount = await super().refund(refund)
+        if not RefundThenCrash.crashed:
+            RefundThenCrash.crashed += 1
+            raise RuntimeError("worker lost after the refund was committed")
+        return amount
+
+
+async def test_a_worker_lost_mid_refund_refunds_once(
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine
+) -> None:
+    order_id = await collected(api, [("BACKPACK-40", 2)])  # 20.00 captured
+    queue = f"returns-crash-{uuid.uuid4().hex[:8]}"
+    registered = [
+        method
+        for method in activities_for(engine, embedded_senders())
+        if activity_name(method) != ids.ACTIVITY_REFUND_RETURN
+    ]
+    crashing = RefundThenCrash(engine)
+    async with Worker(
+        client, task_queue=queue, workflows=[ReturnWorkflow], activities=[*registered, crashing.refund]
+    ):
+        desk = ReturnDesk(client, engine, queue, ReturnPolicy())
+        lines = [
+            ReturnLine(
+                sku="BACKPACK-40", reason=ReturnReason.CHANGED_MIND, conditions=[ItemCondition.RESELLABLE]
+            )
+        ]
+        counter = ReturnAtCounter(
+            order=order_id, store_id=LYON, lines=lines, request_key=f"k-{uuid.uuid4().hex}"
+        )
+        row = await open_return(desk, Grant(role=Role.OPS), "ops", counter)
+        state = await client.get_workflow_handle_for(ReturnWorkflow.run, row["id"]).result()
+    assert RefundThenCrash.crashed == 1
+    assert (state.status, Decimal(state.refunded)) == (ReturnStatus.CLOSED, Decimal("10.00"))
+    async with engine.connect() as conn:
+        refunds = [e.amount for e in await payments.ledger(conn, order_id) if e.kind == payments.REFUND]
+    assert refunds == [Decimal("10.00")]
