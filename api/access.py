@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/dead-letters/groups/{group_id}/replay"): frozenset({OPS}),
     ("PUT", "/v1/channels/{channel}/products/{variant_id}"): frozenset({OPS}),
     ("GET", "/metrics"): frozenset({OPS}),  # Prometheus scrapes with an ops key as its bearer token
+    ("POST", "/v1/returns"): frozenset({STORE, SUPPORT, OPS}),
+    ("GET", "/v1/returns/{return_id}"): frozenset({STORE, SUPPORT, OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 

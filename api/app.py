@@ -22,6 +22,7 @@ from api.routes import (
     holds,
     inventory,
     orders,
+    returns,
     stores,
     support,
     tracking,
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(codec.router)
     app.include_router(codec.embedded_ui_router)
     app.include_router(customers.router)
+    app.include_router(returns.router)
     app.include_router(health.router)
     app.include_router(metrics_routes.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)

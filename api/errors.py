@@ -117,7 +117,22 @@ def http_answer(error: refused.ServiceError) -> ApiError:
             return ApiError(404, "not_configured", str(error))
         case refused.DeadLettered():
             return _dead_lettered(error)
+        case refused.ReturnNotAccepted():
+            return _return_refused(error)
     return ApiError(500, "internal_error", str(error))
+
+
+_RETURN_ANSWERS = {  # window and quantities: the associate changes the form; the others: nothing to do
+    "ReturnWindowClosed": (422, "return_window_closed"),
+    "MoreThanBought": (422, "more_than_bought"),
+    "OrderNotCollected": (409, "order_not_collected"),
+    "LineAlreadyReturned": (409, "line_already_returned"),
+}
+
+
+def _return_refused(error: refused.ReturnNotAccepted) -> ApiError:
+    status, code = _RETURN_ANSWERS[error.error]
+    return ApiError(status, code, str(error), field=error.field)
 
 
 def _step_refused(error: refused.StepRefused) -> ApiError:

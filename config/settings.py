@@ -25,6 +25,7 @@ from domain.channel_rules import ChannelRules
 from domain.commands import ProofKind
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
+from domain.returns import ReturnPolicy
 from domain.stock import FeedWindow
 from domain.values import CarrierRate
 
@@ -84,6 +85,10 @@ class Settings(BaseSettings):
     )
     checkout_hold: timedelta = Field(
         default=timedelta(minutes=15), description="how long a checkout hold lasts"
+    )
+    returns: ReturnPolicy = Field(
+        default_factory=ReturnPolicy,
+        description="the return window after collection or delivery, per channel when it differs",
     )
     stock_feed_skew: timedelta = Field(
         default=FeedWindow().ahead, description="how far ahead of our clock a stock event may be dated"

@@ -107,6 +107,11 @@ ACTIVITY_RECORD_PICKUP_UNLOCKED = "record_pickup_unlocked"
 
 WORKFLOW_ORDER = "OrderWorkflow"
 WORKFLOW_DELIVERY = "DeliveryWorkflow"
+WORKFLOW_RETURN = "ReturnWorkflow"
+QUERY_RETURN_STATE = "return_state"
+ACTIVITY_RESTOCK_RETURN = "restock_return"
+ACTIVITY_REFUND_RETURN = "refund_return"
+ACTIVITY_RECORD_RETURN = "record_return"
 
 
 def reservation_holder(order_id: str, route: int) -> str:
@@ -137,3 +142,8 @@ def split_part(order_id: str) -> str | None:
 
 def delivery_workflow_id(order_id: str) -> str:
     return f"{order_id}-delivery"
+
+
+def return_workflow_id(order_id: str, number: int) -> str:
+    """A return's id is its workflow id: the order's id and the return's number within the order."""
+    return f"return-{order_id}-{number}"

@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     SHIPPED = "shipped"
     ORDER_SPLIT = "order_split"
     SLOT_REMINDER = "slot_reminder"
+    RETURN_RECEIPT = "return_receipt"
 
 
 class NotificationFacts(Contract):

@@ -164,3 +164,11 @@ class DeadLettered(ServiceError):
 
 def _reason_text(reason: dict[str, Any]) -> str:
     return f"{'.'.join(map(str, reason['loc']))}: {reason['msg']}"
+
+
+class ReturnNotAccepted(ServiceError):
+    """The return rules refuse it (domain/returns.py): `error` its stable type, `field` what to change."""
+
+    def __init__(self, error: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.error, self.field = error, field

@@ -16,6 +16,7 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
+from activities.returns import ReturnActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
 from adapters.db import create_engine
@@ -29,6 +30,7 @@ from services.pickup_page import page_url
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
+from workflows.returns import ReturnWorkflow
 
 log = logging.getLogger("oms.worker")
 
@@ -85,6 +87,7 @@ def activities_for(
         OrderRecordActivities(engine),
         OrderStepActivities(engine),
         RoutingActivities(engine),
+        ReturnActivities(engine),
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
         NotificationActivities(engine, senders, MessageRenderer(links)),
     ]
@@ -105,7 +108,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, DeliveryWorkflow],
+        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow],
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,

@@ -6,6 +6,7 @@ so readers and the type checker can follow every call."""
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from temporalio import activity
@@ -33,6 +34,7 @@ from workflows.contracts import (
     StoreSearch,
     SupportAlert,
 )
+from workflows.return_contracts import ReturnProgress, ReturnRefund, ReturnStock
 
 
 class StockSteps(ABC):
@@ -130,6 +132,22 @@ class OrderSteps(ABC):
     @activity.defn(name=ids.ACTIVITY_RECORD_PICKUP_UNLOCKED)
     @abstractmethod
     async def record_pickup_unlocked(self, step: PickupUnlocked) -> None: ...
+
+
+class ReturnSteps(ABC):
+    """A return's stock, refund and progress, each idempotent by the return's id."""
+
+    @activity.defn(name=ids.ACTIVITY_RESTOCK_RETURN)
+    @abstractmethod
+    async def restock(self, stock: ReturnStock) -> int: ...
+
+    @activity.defn(name=ids.ACTIVITY_REFUND_RETURN)
+    @abstractmethod
+    async def refund(self, refund: ReturnRefund) -> Decimal: ...
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_RETURN)
+    @abstractmethod
+    async def record(self, progress: ReturnProgress) -> None: ...
 
 
 class RoutingSteps(ABC):

@@ -116,3 +116,38 @@ async def refund(conn: AsyncConnection, refund: Refund) -> bool:
 
 async def ledger(conn: AsyncConnection, order_id: str) -> list[PaymentEntry]:
     return await _all_entries(conn, order_id)
+
+
+def _after_capture(entries: list[PaymentEntry]) -> tuple[Decimal, Decimal]:
+    """What was captured, and what was refunded since (earlier refunds came off the hold, not it)."""
+    kinds = [entry.kind for entry in entries]
+    if CAPTURE not in kinds:
+        return Decimal("0"), Decimal("0")
+    at = kinds.index(CAPTURE)
+    refunded = sum((e.amount for e in entries[at + 1 :] if e.kind == REFUND), Decimal("0"))
+    return entries[at].amount, refunded
+
+
+async def refundable(conn: AsyncConnection, order_id: str) -> tuple[Decimal, Decimal]:
+    """(captured, refunded since the capture) of a collected order."""
+    return _after_capture(await _all_entries(conn, order_id))
+
+
+async def refund_return(
+    conn: AsyncConnection, order_id: str, return_id: str, amount: Decimal, currency: str
+) -> Decimal:
+    """Money back for a return, to the original payment: once per return id, ever (the amount first
+    recorded is answered on a repeat), never more than captured minus refunded."""
+    key = f"{order_id}:refund:{return_id}"
+    entries = await _all_entries(conn, order_id, lock=True)
+    done = await conn.scalar(select(payment_entries.c.amount).where(payment_entries.c.idempotency_key == key))
+    if done is not None:
+        return Decimal(done)
+    captured, refunded = _after_capture(entries)
+    if amount > captured - refunded:
+        raise PaymentConflict(
+            f"{order_id}: refund of {amount} exceeds the {captured - refunded} captured and not refunded"
+        )
+    request = PaymentRequest(order_id=order_id, amount=amount, currency=currency)
+    await _append(conn, request, REFUND, key=key, reason=f"return {return_id}")
+    return amount

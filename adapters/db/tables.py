@@ -303,3 +303,21 @@ pickup_slot_bookings = Table(
     Column("booked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     ForeignKeyConstraint(["store_id", "starts_at"], ["pickup_slots.store_id", "pickup_slots.starts_at"]),
 )
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", String(200), primary_key=True),  # return_workflow_id(order, number) (migration 0012)
+    Column("order_id", String(160), ForeignKey("orders.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("request_key", String(120), nullable=False, unique=True),
+    Column("store_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("refund", Numeric(12, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("order_id", "number"),
+)

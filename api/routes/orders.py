@@ -16,8 +16,9 @@ from api.schemas import (
     SupportActionBody,
     TrackingLinkPublic,
 )
+from api.schemas.orders import ReturnSummary
 from domain.access import Role
-from services import orders
+from services import orders, returns
 from services.intake import CANONICAL, take_order
 from services.tracking import tracking_url
 
@@ -64,7 +65,11 @@ async def get_order(order_id: str, desk: DeskDep, grant: GrantDep) -> OrderPubli
     """The order with its timeline: every transition with time, actor and reason."""
     order = await orders.find_order(desk, order_id)
     check_order(grant, order)
-    return OrderPublic.seen(order, contact=sees_contact_data(grant))
+    public = OrderPublic.seen(order, contact=sees_contact_data(grant))
+    public.returns = [
+        ReturnSummary(return_id=row["id"], **row) for row in await returns.of_order(desk.engine, order_id)
+    ]
+    return public
 
 
 @router.get("/{order_id}/notifications", response_model=list[MessagePublic])

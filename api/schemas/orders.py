@@ -100,6 +100,16 @@ class PlacementPublic(Public):
     pickup_slot: datetime | None = None
 
 
+class ReturnSummary(BaseModel):
+    """A return of the order (GET /v1/returns/{return_id} has its lines)."""
+
+    return_id: str
+    number: int
+    store_id: str
+    status: str
+    refund: Decimal
+
+
 class OrderPublic(Public):
     """An order as staff and channels see it (never the pickup code; store staff without contact data)."""
 
@@ -134,6 +144,7 @@ class OrderPublic(Public):
     check_in: CheckIn | None = None
     proof: HandoverProof | None = None
     pickup_slot: PickupSlot | None = None
+    returns: list[ReturnSummary] = []  # from the returns read model, not the order's workflow
 
     @classmethod
     def seen(cls, order: OrderView, *, contact: bool = True) -> "OrderPublic":

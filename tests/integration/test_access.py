@@ -64,6 +64,7 @@ async def test_every_route_with_every_role(api: httpx.AsyncClient) -> None:
         "group_id": "0" * 16,
         "channel": "shopify",
         "variant_id": "1",
+        "return_id": "return-none-1",
     }
     checked = 0
     for method, path in routes(api):

@@ -58,7 +58,9 @@ def test_the_order_answer_is_the_read_models_json_and_store_staff_see_no_contact
         alternatives=NEARBY,
         version=7,
     )
-    assert OrderPublic.seen(view).model_dump(mode="json") == view.model_dump(mode="json")
+    answer = OrderPublic.seen(view).model_dump(mode="json")
+    assert answer.pop("returns") == []  # returns come from their own read model (the route adds them)
+    assert answer == view.model_dump(mode="json")
     customer = OrderPublic.seen(view, contact=False).model_dump(mode="json")["placement"]["customer"]
     assert (customer["name"], customer["email"], customer["phone"]) == ("Camille Martin", REDACTED, REDACTED)
 

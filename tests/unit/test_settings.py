@@ -60,3 +60,13 @@ def test_a_policy_given_in_code_wins_over_the_environment(monkeypatch: pytest.Mo
 def test_no_setting_shares_a_name_with_a_policy_field() -> None:
     """Each OMS_ variable names one thing: the policy's flat names never meet another setting's."""
     assert not set(Settings.model_fields) & set(OrderPolicy.model_fields)
+
+
+def test_the_return_window_is_read_per_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().returns.window_for("webshop") == timedelta(days=30)
+    monkeypatch.setenv("OMS_RETURNS", '{"window": "P14D", "per_channel": {"app": "P7D"}}')
+    returns = Settings().returns
+    assert (returns.window_for("webshop"), returns.window_for("app")) == (
+        timedelta(days=14),
+        timedelta(days=7),
+    )

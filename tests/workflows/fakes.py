@@ -21,6 +21,7 @@ from domain.order_state import OrderView
 from domain.status import OrderStatus
 from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
 from tests.workflows.fake_steps import FakeOrderSteps
+from tests.workflows.return_fakes import FakeReturns, FakeReturnWorld
 from workflows.activities import (
     CarrierSteps,
     NotificationSteps,
@@ -117,6 +118,7 @@ class FakeSystems:
             FakeRouting(self),
             FakeCarrier(self),
             FakeNotifications(self),
+            FakeReturns(FakeReturnWorld()),
         )
         return [method for fake in fakes for method in defined_activities(fake)]
 

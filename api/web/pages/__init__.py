@@ -4,10 +4,10 @@ from fastapi import APIRouter
 
 
 def console_routes() -> APIRouter:
-    from api.web.pages import batch, handover, order, picking, prints, queue, signin, stock
+    from api.web.pages import batch, handover, order, picking, prints, queue, returns, signin, stock
 
     router = APIRouter(prefix="/store", include_in_schema=False)
-    for screen in (signin, queue, batch, order, picking, handover, prints, stock):
+    for screen in (signin, queue, batch, order, picking, handover, prints, stock, returns):
         router.include_router(screen.router)
     return router
 
