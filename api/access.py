@@ -56,6 +56,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/dead-letters/groups"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/dead-letters/groups/{group_id}/replay"): frozenset({OPS}),
     ("PUT", "/v1/channels/{channel}/products/{variant_id}"): frozenset({OPS}),
+    ("GET", "/v1/kpis"): frozenset({STORE, OPS}),  # a store's key: its own store's (services/kpis.py)
+    ("GET", "/v1/kpis.csv"): frozenset({STORE, OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 

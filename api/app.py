@@ -20,6 +20,7 @@ from api.routes import (
     health,
     holds,
     inventory,
+    kpis,
     orders,
     stores,
     support,
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(codec.router)
     app.include_router(customers.router)
     app.include_router(health.router)
+    app.include_router(kpis.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.add_middleware(door.CodecCors, origins=codec_origins(settings))
