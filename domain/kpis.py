@@ -175,12 +175,14 @@ def cancellations(histories: Iterable[OrderHistory]) -> list[Tally]:
 
 _REJECTED = re.compile(r"rejected by .+?: (?P<why>.+)")
 _SHORT = re.compile(r"\d+ × \S+ (?P<why>[a-z ]+?)(?:,|$)")
+_ROUTING_NOTE = re.compile(r" \([\w.-]+: .*\)$")  # why the new store was chosen, appended to the cause
 _SPLIT = re.compile(r"split off to \S+ at \S+ \((?P<why>.*)\)$")
 
 
 def cause_of(problem: str) -> list[tuple[str, str]]:
     """What raised an exception, read from the reason the order recorded: a store's rejection, a short
     pick (one per line, by its reason), stock at risk or a missed deadline."""
+    problem = _ROUTING_NOTE.sub("", problem)
     if rejected := _REJECTED.search(problem):
         return [("reject", rejected["why"])]
     if "short pick: " in problem:

@@ -181,6 +181,8 @@ def test_splits_deadlines_choices_and_delivery_switches_are_exceptions():
         ("switch_to_delivery", "customer chose home delivery"),
     }
     assert cause_of("not accepted by 09:05 (SLA breached)") == [("sla_breach", "not accepted in time")]
+    chosen = "rejected by store:paris: till broken (paris-la-defense: lowest score 8.42 (8.4 km, load 0%))"
+    assert cause_of(chosen) == [("reject", "till broken")]
 
 
 def test_order_kpis_and_days():
