@@ -103,9 +103,13 @@ ACTIVITY_SETTLE_DROPPED_LINES = "settle_dropped_lines"
 ACTIVITY_LEAVE_STORE = "leave_store"
 ACTIVITY_SETTLE_SHIPMENT = "settle_shipment"
 ACTIVITY_RECORD_PICKUP_UNLOCKED = "record_pickup_unlocked"
+ACTIVITY_RECONCILE = "reconcile"
 
 WORKFLOW_ORDER = "OrderWorkflow"
 WORKFLOW_DELIVERY = "DeliveryWorkflow"
+WORKFLOW_RECONCILIATION = "ReconciliationWorkflow"
+RECONCILIATION_SCHEDULE_ID = "nightly-reconciliation"
+RECONCILIATION_WORKFLOW_ID = "nightly-reconciliation"  # the Schedule appends the run's time
 
 
 def reservation_holder(order_id: str, route: int) -> str:
