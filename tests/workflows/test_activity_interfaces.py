@@ -12,6 +12,7 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
 from tests.workflows.fakes import FakeSystems
@@ -32,6 +33,7 @@ IMPLEMENTATIONS = [
     RoutingActivities,
     CarrierActivities,
     NotificationActivities,
+    ReconciliationActivities,
 ]
 
 
@@ -50,7 +52,7 @@ def _names(registered: list[Callable[..., Any]]) -> list[str]:
 
 
 def test_the_interfaces_declare_every_activity_once() -> None:
-    assert len(INTERFACES) == 7 and len(_declared()) == 25
+    assert len(INTERFACES) == 8 and len(_declared()) == 26
 
 
 @pytest.mark.parametrize(
