@@ -323,5 +323,42 @@ def stock_check() -> None:
     typer.echo("stock levels agree with the ledger")
 
 
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="The running API")] = "http://127.0.0.1:8000",
+    key: Annotated[str, typer.Option(help="An ops key [env OMS_SIMULATE_KEY]", envvar="OMS_SIMULATE_KEY")] = (
+        "demo-ops"
+    ),
+    orders: Annotated[int, typer.Option(min=1, max=5000, help="Orders in the day")] = 60,
+    minutes: Annotated[float, typer.Option(min=0.1, max=24 * 60, help="The day compressed to")] = 5.0,
+    seed: Annotated[int | None, typer.Option(help="Play the same day again")] = None,
+    chart: Annotated[Path, typer.Option(help="Orders by status over time (SVG)")] = Path("simulation.svg"),
+) -> None:
+    """Play a retail day against a running system (`./dev up`), then print its KPIs and write a chart."""
+    import httpx
+
+    from oms.simulate import simulate as play
+
+    async def day() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60) as api:
+            return (await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart))[1]["total"]
+
+    total = asyncio.run(day())
+    typer.echo("")
+    for name in (
+        "orders",
+        "time_to_ready_avg_min",
+        "time_to_ready_p90_min",
+        "ready_within_promise",
+        "ready_to_collection_avg_min",
+        "pickup_conversion",
+        "expiry_rate",
+        "routing_accuracy",
+    ):
+        typer.echo(f"{name}: {total.get(name)}")
+    typer.echo(f"exceptions: {total.get('exceptions')}")
+    typer.echo(f"chart: {chart}")
+
+
 def main() -> None:
     app()
