@@ -183,6 +183,7 @@ def status_chart(log: DayLog, samples: int = 60) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20 * len(statuses)}">',
         "<style>text{font:12px sans-serif}</style>",
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
         f'<text x="{left}" y="14">Orders by status over the simulated day ({end:.0f} s)</text>',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#1b1b1b"/>',
         f'<text x="4" y="30">{top}</text>',
