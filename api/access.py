@@ -60,6 +60,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/metrics"): frozenset({OPS}),  # Prometheus scrapes with an ops key as its bearer token
     ("POST", "/v1/returns"): frozenset({STORE, SUPPORT, OPS}),
     ("GET", "/v1/returns/{return_id}"): frozenset({STORE, SUPPORT, OPS}),
+    ("GET", "/v1/kpis"): frozenset({STORE, OPS}),  # a store's key: its own store's (services/kpis.py)
+    ("GET", "/v1/kpis.csv"): frozenset({STORE, OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 

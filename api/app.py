@@ -21,6 +21,7 @@ from api.routes import (
     health,
     holds,
     inventory,
+    kpis,
     orders,
     returns,
     stores,
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(returns.router)
     app.include_router(health.router)
     app.include_router(metrics_routes.router)
+    app.include_router(kpis.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.state.codec_origins = codec_origins(settings)

@@ -104,6 +104,7 @@ ACTIVITY_SETTLE_DROPPED_LINES = "settle_dropped_lines"
 ACTIVITY_LEAVE_STORE = "leave_store"
 ACTIVITY_SETTLE_SHIPMENT = "settle_shipment"
 ACTIVITY_RECORD_PICKUP_UNLOCKED = "record_pickup_unlocked"
+ACTIVITY_RECONCILE = "reconcile"
 
 WORKFLOW_ORDER = "OrderWorkflow"
 WORKFLOW_DELIVERY = "DeliveryWorkflow"
@@ -112,6 +113,9 @@ QUERY_RETURN_STATE = "return_state"
 ACTIVITY_RESTOCK_RETURN = "restock_return"
 ACTIVITY_REFUND_RETURN = "refund_return"
 ACTIVITY_RECORD_RETURN = "record_return"
+WORKFLOW_RECONCILIATION = "ReconciliationWorkflow"
+RECONCILIATION_SCHEDULE_ID = "nightly-reconciliation"
+RECONCILIATION_WORKFLOW_ID = "nightly-reconciliation"  # the Schedule appends the run's time
 
 
 def reservation_holder(order_id: str, route: int) -> str:

@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -15,6 +14,7 @@ import typer
 import uvicorn
 
 from config.settings import ConfigurationError, Settings, load_settings
+from oms import local_setup
 
 app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
 log = logging.getLogger("oms")
@@ -122,71 +122,6 @@ async def _prepare_database(settings: Settings, demo: bool) -> None:
             await engine.dispose()
 
 
-def _private_file(path: Path, text: str) -> str:
-    """The file's text, creating it with `text` when missing: readable by its owner only from its first
-    byte (mode 0600 at creation, not a chmod after), and never through a link planted in its place."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.is_symlink():
-            raise FileExistsError(f"{path} is a link; remove it, it is not followed") from None
-        return path.read_text()
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
-    return text
-
-
-def _tracking_secret(data_dir: Path) -> str:
-    """A secret for customers' tracking links, kept in the data folder so links survive restarts."""
-    import secrets
-
-    return _private_file(data_dir / "tracking_secret", secrets.token_urlsafe(32)).strip()
-
-
-def _payload_keys(data_dir: Path) -> dict[str, Any]:
-    """The embedded setup's payload keys, kept in the data folder: {"keys": {id: base64}, "active": id}."""
-    import base64
-
-    new = {"keys": {"k1": base64.b64encode(os.urandom(32)).decode()}, "active": "k1"}
-    return dict(json.loads(_private_file(data_dir / "payload_keys.json", json.dumps(new))))
-
-
-def _embedded_ui_codec(settings: Settings) -> str:
-    """The codec endpoint of the embedded Temporal UI: this run's API at /codec/ui/<a token drawn for this
-    run> (the dev server's UI sends no key; docs/operations.md)."""
-    import secrets
-
-    if not settings.codec_ui_token:
-        settings.codec_ui_token = secrets.token_urlsafe(24)
-    host = "127.0.0.1" if settings.api_host in ("", "0.0.0.0", "::") else settings.api_host
-    api = f"http://{f'[{host}]' if ':' in host else host}:{settings.api_port}"
-    return f"{api}/codec/ui/{settings.codec_ui_token}"
-
-
-def _banner(settings: Settings, postgres_url: str) -> str:
-    api = f"http://{settings.api_host}:{settings.api_port}"
-    ui = f"http://127.0.0.1:{settings.temporal_ui_port}/namespaces/{settings.temporal_namespace}/workflows"
-    try_key = "demo-ops" if settings.demo_keys else "<an ops key from OMS_API_KEYS>"
-    return "\n".join(
-        [
-            "",
-            "Click & collect OMS is running.",
-            f"  API docs     {api}/docs",
-            f"  Store console {api}/store/"
-            + ("   (demo login: store key demo-store-paris-rivoli, any name)" if settings.demo_keys else ""),
-            f"  Temporal UI  {ui}",
-            f"  Temporal     {settings.temporal_address} (task queue {settings.task_queue})",
-            f"  PostgreSQL   {postgres_url}",
-            f"  Data folder  {settings.data_dir.resolve()}",
-            f"  Try          curl -H 'X-API-Key: {try_key}' {api}/v1/stores"
-            + ("   (demo keys: see README)" if settings.demo_keys else ""),
-            "Press Ctrl-C to stop.",
-            "",
-        ]
-    )
-
-
 Processes = Annotated[
     int | None, typer.Option(min=1, help="API processes on the API port [default: half the cores]")
 ]
@@ -223,9 +158,9 @@ def up(
     )
     settings.demo_keys = settings.demo_keys or (demo and not settings.api_keys)
     if not settings.tracking_secret:
-        settings.tracking_secret = _tracking_secret(settings.data_dir)
+        settings.tracking_secret = local_setup.tracking_secret(settings.data_dir)
     if not settings.payload_keys:  # customer data never in clear in the embedded Temporal either
-        key_file = _payload_keys(settings.data_dir)
+        key_file = local_setup.payload_keys(settings.data_dir)
         settings.payload_keys = dict(key_file["keys"])
         settings.payload_key_id = str(key_file["active"])
     default_api, default_workers = default_counts(cores())
@@ -237,7 +172,7 @@ def up(
         settings.data_dir / "temporal",
         settings.temporal_port,
         settings.temporal_ui_port,
-        codec_endpoint=_embedded_ui_codec(settings),
+        codec_endpoint=local_setup.embedded_ui_codec(settings),
     )
     children = Children(child_environment(settings))
     code = 0
@@ -248,7 +183,7 @@ def up(
         if not stop.is_set():
             children.start(api_processes or default_api, default_workers if workers is None else workers)
             wait_for_port(settings.api_host, settings.api_port, timeout=90)
-            print(_banner(settings, settings.database_url or ""), flush=True)
+            print(local_setup.banner(settings, settings.database_url or ""), flush=True)
             code = supervise(children, stop)
     finally:
         children.stop()
@@ -369,6 +304,43 @@ def stock_check() -> None:
     if drift:
         raise typer.Exit(1)
     typer.echo("stock levels agree with the ledger")
+
+
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="The running API")] = "http://127.0.0.1:8000",
+    key: Annotated[str, typer.Option(help="An ops key [env OMS_SIMULATE_KEY]", envvar="OMS_SIMULATE_KEY")] = (
+        "demo-ops"
+    ),
+    orders: Annotated[int, typer.Option(min=1, max=5000, help="Orders in the day")] = 60,
+    minutes: Annotated[float, typer.Option(min=0.1, max=24 * 60, help="The day compressed to")] = 5.0,
+    seed: Annotated[int | None, typer.Option(help="Play the same day again")] = None,
+    chart: Annotated[Path, typer.Option(help="Orders by status over time (SVG)")] = Path("simulation.svg"),
+) -> None:
+    """Play a retail day against a running system (`./dev up`), then print its KPIs and write a chart."""
+    import httpx
+
+    from oms.simulate import simulate as play
+
+    async def day() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60) as api:
+            return (await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart))[1]["total"]
+
+    total = asyncio.run(day())
+    typer.echo("")
+    for name in (
+        "orders",
+        "time_to_ready_avg_min",
+        "time_to_ready_p90_min",
+        "ready_within_promise",
+        "ready_to_collection_avg_min",
+        "pickup_conversion",
+        "expiry_rate",
+        "routing_accuracy",
+    ):
+        typer.echo(f"{name}: {total.get(name)}")
+    typer.echo(f"exceptions: {total.get('exceptions')}")
+    typer.echo(f"chart: {chart}")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.returns import ReturnActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
@@ -27,9 +28,11 @@ from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.values import CarrierRate
 from services.pickup_page import page_url
+from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
 
 log = logging.getLogger("oms.worker")
@@ -90,6 +93,7 @@ def activities_for(
         ReturnActivities(engine),
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
         NotificationActivities(engine, senders, MessageRenderer(links)),
+        ReconciliationActivities(engine),
     ]
     return [method for implementation in implementations for method in defined_activities(implementation)]
 
@@ -108,7 +112,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow],
+        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow],
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
@@ -137,6 +141,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             links=partial(page_url, settings.tracking_secret, settings.public_url),
             max_cached_workflows=settings.max_cached_workflows,
         )
+        await ensure_schedules(client, settings.task_queue)
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()

@@ -6,6 +6,7 @@ so readers and the type checker can follow every call."""
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from domain import ids
 from domain.decisions import RoutingCandidate
 from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
+from domain.reconciliation import ReconciliationReport
 from domain.values import CarrierRate, Shipment, StoreProfile
 from workflows.contracts import (
     CollectionSettlement,
@@ -179,6 +181,14 @@ class NotificationSteps(ABC):
     @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
     @abstractmethod
     async def remind_store(self, reminder: StoreReminder) -> bool: ...
+
+
+class ReconciliationSteps(ABC):
+    """The nightly reconciliation of stock, reservations and messages (services/reconciliation.py)."""
+
+    @activity.defn(name=ids.ACTIVITY_RECONCILE)
+    @abstractmethod
+    async def reconcile(self, checked_at: datetime) -> ReconciliationReport: ...
 
 
 def activity_name(method: object) -> str | None:

@@ -7,9 +7,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from api.web import render
-from api.web.pages import console_routes, customer_routes
+from api.web.pages import console_routes, customer_routes, ops_routes
 from api.web.pages.track import LinkRefused, TooManyActions
-from api.web.session import CsrfRefused, NotSignedIn, OtherStore, session_secret
+from api.web.session import CsrfRefused, NotSignedIn, OpsNotSignedIn, OtherStore, session_secret
 from api.web.throttle import ActionLimit
 from config.settings import Settings
 
@@ -23,10 +23,15 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(console_routes())
     app.state.customer_actions = ActionLimit()
     app.include_router(customer_routes())
+    app.include_router(ops_routes())
 
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, _: NotSignedIn) -> Response:
         return render.redirect(request, "/store/sign-in")
+
+    @app.exception_handler(OpsNotSignedIn)
+    async def _ops_sign_in_first(request: Request, _: OpsNotSignedIn) -> Response:
+        return render.redirect(request, "/ops/sign-in")
 
     @app.exception_handler(CsrfRefused)
     async def _no_csrf(request: Request, _: CsrfRefused) -> Response:

@@ -18,6 +18,7 @@ from domain.access import Grant, Role
 
 COOKIE = "oms_console"
 TRACK_COOKIE = "oms_track"
+OPS_COOKIE = "oms_ops"
 LIFETIME = 12 * 3600  # a shift; the device signs in again afterwards
 
 
@@ -27,6 +28,10 @@ class NotSignedIn(Exception):
 
 class CsrfRefused(Exception):
     """A form arrived without this session's CSRF token."""
+
+
+class OpsNotSignedIn(Exception):
+    """The page needs a device signed in with an ops key (the ops dashboard)."""
 
 
 class OtherStore(Exception):
@@ -42,6 +47,7 @@ class DeviceSession:
     timezone: str = "UTC"
     associate: str = ""
     language: str | None = None
+    ops: bool = False  # signed in with an ops key, on the ops pages (their own cookie, under /ops)
 
     @property
     def signed_in(self) -> bool:
@@ -91,7 +97,10 @@ def unseal(secret: bytes, cookie: str | None) -> DeviceSession | None:
 
 def cookie_scope(request: Request) -> tuple[str, str]:
     """The cookie's name and path: the console's under /store; the customer page keeps its own under
-    /track (an anonymous session: its CSRF token and language, never a staff session)."""
+    /track (an anonymous session: its CSRF token and language, never a staff session); the ops
+    dashboard its own under /ops (a store device's session never opens it, nor the other way)."""
+    if request.url.path.startswith("/ops/"):
+        return OPS_COOKIE, "/ops"
     return (TRACK_COOKIE, "/track") if request.url.path.startswith("/track/") else (COOKIE, "/store")
 
 
@@ -127,10 +136,18 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+def ops_signed_in(request: Request) -> DeviceSession:
+    session = current(request)
+    if not session.ops:
+        raise OpsNotSignedIn()
+    return session
+
+
 def with_language(session: DeviceSession, language: str) -> DeviceSession:
     return replace(session, language=language)
 
 
 Device = Annotated[DeviceSession, Depends(signed_in)]
+Ops = Annotated[DeviceSession, Depends(ops_signed_in)]
 Anyone = Annotated[DeviceSession, Depends(current)]
 Form = Annotated[FormData, Depends(checked_form)]

@@ -27,7 +27,7 @@ from tests.integration.conftest import _api, eventually, settings_for
 from tests.integration.flow import pickup_code, place, prepare, step, stock
 from worker.main import activities_for, embedded_senders
 from workflows.activities import activity_name
-from workflows.return_contracts import ReturnRefund, ReturnStock
+from workflows.return_contracts import ReturnRefund, ReturnState, ReturnStock
 from workflows.returns import ReturnWorkflow
 
 LYON = "lyon-part-dieu"
@@ -212,7 +212,7 @@ async def test_a_worker_lost_mid_refund_refunds_once(
             order=order_id, store_id=LYON, lines=lines, request_key=f"k-{uuid.uuid4().hex}"
         )
         row = await open_return(desk, Grant(role=Role.OPS), "ops", counter)
-        state = await client.get_workflow_handle_for(ReturnWorkflow.run, row["id"]).result()
+        state = await client.get_workflow_handle(row["id"], result_type=ReturnState).result()
     assert RefundThenCrash.crashed == 1
     assert (state.status, Decimal(state.refunded)) == (ReturnStatus.CLOSED, Decimal("10.00"))
     async with engine.connect() as conn:

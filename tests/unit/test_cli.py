@@ -12,15 +12,17 @@ import pytest
 
 from config.settings import Settings
 from domain.access import Grant, Role
-from oms import cli
+from oms import cli, local_setup
 
 ROOT = Path(__file__).parent.parent.parent
 
 
 def test_the_banner_suggests_the_demo_key_only_when_demo_keys_are_on() -> None:
-    demo = cli._banner(Settings(demo_keys=True), "postgresql://db")
+    demo = local_setup.banner(Settings(demo_keys=True), "postgresql://db")
     assert "X-API-Key: demo-ops" in demo
-    own = cli._banner(Settings(demo_keys=False, api_keys={"k": Grant(role=Role.OPS)}), "postgresql://db")
+    own = local_setup.banner(
+        Settings(demo_keys=False, api_keys={"k": Grant(role=Role.OPS)}), "postgresql://db"
+    )
     assert "demo-ops" not in own
     assert "X-API-Key: <an ops key from OMS_API_KEYS>" in own
 
@@ -45,25 +47,25 @@ def mode(path: Path) -> int:
 
 def test_the_tracking_secret_is_private_from_the_start(tmp_path: Path, no_chmod: None) -> None:
     data = tmp_path / "data"
-    secret = cli._tracking_secret(data)
+    secret = local_setup.tracking_secret(data)
     assert len(secret) >= 32 and mode(data / "tracking_secret") == 0o600
     assert mode(data) == 0o700
-    assert cli._tracking_secret(data) == secret  # kept across restarts
+    assert local_setup.tracking_secret(data) == secret  # kept across restarts
 
 
 def test_the_payload_key_file_is_private_from_the_start(tmp_path: Path, no_chmod: None) -> None:
-    keys = cli._payload_keys(tmp_path)
+    keys = local_setup.payload_keys(tmp_path)
     path = tmp_path / "payload_keys.json"
     assert mode(path) == 0o600 and json.loads(path.read_text()) == keys
     assert keys["active"] in keys["keys"]
-    assert cli._payload_keys(tmp_path) == keys
+    assert local_setup.payload_keys(tmp_path) == keys
 
 
 def test_a_planted_link_is_not_followed(tmp_path: Path, no_chmod: None) -> None:
     target = tmp_path / "elsewhere"
     (tmp_path / "tracking_secret").symlink_to(target)
     with pytest.raises(FileExistsError):
-        cli._tracking_secret(tmp_path)
+        local_setup.tracking_secret(tmp_path)
     assert not target.exists()
 
 

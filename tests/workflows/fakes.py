@@ -18,6 +18,7 @@ from domain.delivery import DEFAULT_RATES
 from domain.geo import distance_km
 from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
+from domain.reconciliation import ReconciliationReport
 from domain.status import OrderStatus
 from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
 from tests.workflows.fake_steps import FakeOrderSteps
@@ -27,6 +28,7 @@ from workflows.activities import (
     NotificationSteps,
     OrderRecordSteps,
     PaymentSteps,
+    ReconciliationSteps,
     RoutingSteps,
     StockSteps,
     defined_activities,
@@ -78,6 +80,7 @@ class FakeSystems:
     stock: dict[str, dict[str, int]] = field(default_factory=lambda: {HOME: {"TENT-2P": 5}})
     stores: dict[str, StoreProfile] = field(default_factory=lambda: dict(STORES))
     reserved: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
+    reconciled_at: list[datetime] = field(default_factory=list)
     payments: list[tuple[str, str]] = field(default_factory=list)
     refund_keys: set[str] = field(default_factory=set)
     ledger: list[tuple[str, str, str]] = field(default_factory=list)  # (order id, kind, amount)
@@ -119,6 +122,7 @@ class FakeSystems:
             FakeCarrier(self),
             FakeNotifications(self),
             FakeReturns(FakeReturnWorld()),
+            FakeReconciliation(self),
         )
         return [method for fake in fakes for method in defined_activities(fake)]
 
@@ -294,6 +298,16 @@ class FakeNotifications(NotificationSteps):
         self.world.reminders.append(reminder)
         self.world.reminded_at.append(activity.info().current_attempt_scheduled_time)
         return True
+
+
+class FakeReconciliation(ReconciliationSteps):
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_RECONCILE)
+    async def reconcile(self, checked_at: datetime) -> ReconciliationReport:
+        self.world.reconciled_at.append(checked_at)
+        return ReconciliationReport(checked_at=checked_at)
 
 
 def money(amount: str) -> str:

@@ -12,6 +12,7 @@ from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
 from activities.payments import PaymentActivities
+from activities.reconciliation import ReconciliationActivities
 from activities.returns import ReturnActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
@@ -34,6 +35,7 @@ IMPLEMENTATIONS = [
     ReturnActivities,
     CarrierActivities,
     NotificationActivities,
+    ReconciliationActivities,
 ]
 
 

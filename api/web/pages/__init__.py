@@ -18,3 +18,11 @@ def customer_routes() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(track.router)
     return router
+
+
+def ops_routes() -> APIRouter:
+    from api.web.pages import dashboard
+
+    router = APIRouter(prefix="/ops", include_in_schema=False)
+    router.include_router(dashboard.router)
+    return router

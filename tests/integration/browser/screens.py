@@ -9,5 +9,5 @@ import pytest
 if __name__ == "__main__":
     os.environ["OMS_SCREENS"] = "1"
     here = os.path.dirname(__file__)
-    tests = [f"{here}/test_screens.py", f"{here}/test_customer_screens.py"]
+    tests = [f"{here}/test_screens.py", f"{here}/test_customer_screens.py", f"{here}/test_ops_dashboard.py"]
     sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", *tests]))

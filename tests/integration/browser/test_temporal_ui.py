@@ -21,7 +21,7 @@ from api.app import create_app
 from config.settings import Settings
 from devstack.embedded import TemporalDevServer, wait_for_port
 from domain import ids
-from oms.cli import _embedded_ui_codec
+from oms.local_setup import embedded_ui_codec
 from services.pickup_page import page_url
 from tests.conftest import free_port, placement
 from tests.integration.browser.conftest import TABLET
@@ -46,7 +46,7 @@ async def stack(tmp_path: Path, engine: AsyncEngine, database_url: str) -> Async
     """A dev server with its UI started as `oms up` starts it, with the API and a worker on it."""
     ports = {"temporal": free_port(), "ui": free_port(), "api": free_port()}
     wiring = Settings(api_port=ports["api"], temporal_ui_port=ports["ui"])
-    codec_endpoint = _embedded_ui_codec(wiring)  # draws this run's token, as `oms up` does
+    codec_endpoint = embedded_ui_codec(wiring)  # draws this run's token, as `oms up` does
     server = TemporalDevServer(
         tmp_path / "temporal", ports["temporal"], ports["ui"], codec_endpoint=codec_endpoint
     )

@@ -1,0 +1,119 @@
+"""What the KPIs read: orders placed in a period with their timelines (the read model), the counts and
+events of the store feed, and the messages of the outbox. Reads only."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.db.tables import inventory_events, notifications, order_events, orders
+from domain.kpi_report import History
+from domain.kpi_stock import FeedEvent, Message, StockCount
+from domain.kpis import OrderHistory
+from domain.status import OrderStatus
+from domain.values import TimelineEntry
+
+
+async def history(conn: AsyncConnection, start: datetime, end: datetime, store_id: str | None) -> History:
+    """Everything that happened in [start, end), at one store or the whole network."""
+    return History(
+        orders=await order_histories(conn, start, end, store_id),
+        counts=await counts(conn, start, end, store_id),
+        events=await feed_events(conn, start, end, store_id),
+        messages=await messages(conn, start, end, store_id),
+    )
+
+
+async def order_histories(
+    conn: AsyncConnection, start: datetime, end: datetime, store_id: str | None
+) -> list[OrderHistory]:
+    """The orders placed in the period (at the store where they are now), with their timeline rows."""
+    query = select(
+        orders.c.id,
+        orders.c.store_id,
+        orders.c.created_at,
+        orders.c.view["ready_by"].astext.label("ready_by"),
+        orders.c.view["previous_stores"].label("previous_stores"),
+    ).where(orders.c.created_at >= start, orders.c.created_at < end)
+    if store_id is not None:
+        query = query.where(orders.c.store_id == store_id)
+    rows = (await conn.execute(query)).all()
+    timelines = await _timelines(conn, [row.id for row in rows])
+    return [
+        OrderHistory(
+            order_id=row.id,
+            store_id=row.store_id,
+            first_store_id=(row.previous_stores or [row.store_id])[0],
+            placed_at=row.created_at,
+            ready_by=datetime.fromisoformat(row.ready_by) if row.ready_by else None,
+            timeline=timelines.get(row.id, []),
+        )
+        for row in rows
+    ]
+
+
+async def _timelines(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[TimelineEntry]]:
+    timelines: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for chunk in range(0, len(order_ids), 1000):
+        query = (
+            select(order_events)
+            .where(order_events.c.order_id.in_(order_ids[chunk : chunk + 1000]))
+            .order_by(order_events.c.order_id, order_events.c.seq)
+        )
+        for row in await conn.execute(query):
+            timelines[row.order_id].append(
+                TimelineEntry(at=row.at, status=OrderStatus(row.status), actor=row.actor, reason=row.reason)
+            )
+    return timelines
+
+
+async def counts(
+    conn: AsyncConnection, start: datetime, end: datetime, store_id: str | None
+) -> list[StockCount]:
+    """Counts taken in the period: what was counted, and how far that moved the ledger's on hand."""
+    query = select(inventory_events).where(
+        inventory_events.c.type == "count",
+        inventory_events.c.occurred_at >= start,
+        inventory_events.c.occurred_at < end,
+    )
+    if store_id is not None:
+        query = query.where(inventory_events.c.store_id == store_id)
+    return [
+        StockCount(row.store_id, row.quantity, row.on_hand_delta, row.occurred_at)
+        for row in await conn.execute(query)
+    ]
+
+
+async def feed_events(
+    conn: AsyncConnection, start: datetime, end: datetime, store_id: str | None
+) -> list[FeedEvent]:
+    query = select(
+        inventory_events.c.store_id, inventory_events.c.occurred_at, inventory_events.c.received_at
+    ).where(inventory_events.c.occurred_at >= start, inventory_events.c.occurred_at < end)
+    if store_id is not None:
+        query = query.where(inventory_events.c.store_id == store_id)
+    return [FeedEvent(row.store_id, row.occurred_at, row.received_at) for row in await conn.execute(query)]
+
+
+async def messages(
+    conn: AsyncConnection, start: datetime, end: datetime, store_id: str | None
+) -> list[Message]:
+    """Customer messages recorded in the period, with the store of their order."""
+    query = (
+        select(
+            orders.c.store_id,
+            notifications.c.created_at,
+            notifications.c.channel,
+            notifications.c.status,
+            notifications.c.delivery_status,
+        )
+        .join(orders, orders.c.id == notifications.c.order_id)
+        .where(notifications.c.created_at >= start, notifications.c.created_at < end)
+    )
+    if store_id is not None:
+        query = query.where(orders.c.store_id == store_id)
+    return [
+        Message(row.store_id, row.created_at, row.channel, row.status, row.delivery_status)
+        for row in await conn.execute(query)
+    ]

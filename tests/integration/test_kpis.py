@@ -1,0 +1,90 @@
+"""KPIs through HTTP, computed from real orders placed, prepared, collected and cancelled."""
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.conftest import placement
+from tests.integration.flow import pickup_code, place, prepare, step, stock
+
+STORE = "lyon-part-dieu"
+
+
+async def test_kpis_of_a_period_follow_the_orders_history(api: httpx.AsyncClient) -> None:
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    collected, waiting, cancelled = (placement(store_id=STORE, lines=[("TENT-2P", 1)]) for _ in range(3))
+    for order in (collected, waiting, cancelled):
+        assert (await place(api, order)).status_code == 201
+    await prepare(api, collected)
+    code = await pickup_code(api, collected)
+    assert (await step(api, collected, "collect", {"pickup_code": code})).status_code == 200
+    await prepare(api, waiting)
+    gone = await api.post(f"/v1/orders/{cancelled.order_id}/cancel", json={"reason": "customer asked"})
+    assert gone.status_code == 200, gone.text
+    on_hand = (await stock(api, STORE, "STOVE-GAS"))["on_hand"]
+    count = {
+        "event_id": f"count-{uuid.uuid4().hex[:8]}",
+        "store_id": STORE,
+        "sku": "STOVE-GAS",
+        "type": "count",
+        "quantity": on_hand,
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    assert (await api.post("/v1/inventory/events", json=[count])).status_code == 200
+    period = {"from": start.isoformat(), "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
+
+    answer = await api.get("/v1/kpis", params={**period, "store_id": STORE})
+
+    assert answer.status_code == 200, answer.text
+    total = answer.json()["total"]
+    assert total["orders"] == 3
+    assert total["time_to_ready_count"] == 2 and total["time_to_ready_avg_min"] < 1
+    assert (total["pickup_conversion_part"], total["pickup_conversion_whole"]) == (1, 1)
+    assert total["expiry_rate"] == 0 and total["ready_to_collection_count"] == 1
+    assert total["routing_accuracy"] == 1 and total["routing_accuracy_whole"] == 3
+    assert [(c["actor"], c["count"]) for c in total["cancellations"]] == [("ops", 1)]
+    assert total["cancellations"][0]["reason"].startswith("customer asked")
+    assert (total["inventory_accuracy_part"], total["inventory_accuracy_whole"]) == (1, 1)
+    assert total["sync_lag_count"] == 1 and total["sync_lag_avg_min"] < 1
+    # the ready message the customer read their code from was delivered; others may still be on their way
+    assert 1 <= total["delivery_rate_sms_part"] <= total["delivery_rate_sms_whole"]
+    assert answer.json()["targets"]["pickup_conversion"] == 0.95
+    assert list(answer.json()["stores"]) == [STORE] and len(answer.json()["days"]) >= 1
+
+
+async def test_kpis_as_csv_and_for_the_network(api: httpx.AsyncClient) -> None:
+    period = {"from": (datetime.now(UTC) - timedelta(days=1)).isoformat()}
+    answer = await api.get("/v1/kpis.csv", params=period)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    network = {
+        row["kpi"]: row["value"] for row in rows if row["scope"] == "network" and row["day"] == "period"
+    }
+    assert int(network["orders"]) > 0 and "pickup_conversion" in network
+    assert {row["scope"] for row in rows} > {"network"}  # and each store
+    same = await api.get("/v1/kpis", params={**period, "format": "csv"})
+    assert same.text.splitlines()[0] == "scope,day,kpi,detail,value"
+
+
+async def test_a_store_key_sees_its_own_stores_kpis_only(api: httpx.AsyncClient) -> None:
+    lyon = {"X-API-Key": "test-store-lyon"}
+    mine = await api.get("/v1/kpis", headers=lyon)
+    assert mine.status_code == 200 and mine.json()["store_id"] == STORE
+    other = await api.get("/v1/kpis", params={"store_id": "paris-rivoli"}, headers=lyon)
+    assert other.status_code == 403
+    channel = await api.get("/v1/kpis", headers={"X-API-Key": "test-channel-webshop"})
+    assert channel.status_code == 403
+
+
+async def test_a_period_backwards_or_without_zone_is_refused(api: httpx.AsyncClient) -> None:
+    backwards = await api.get(
+        "/v1/kpis", params={"from": "2026-11-23T10:00:00Z", "to": "2026-11-22T10:00:00Z"}
+    )
+    assert backwards.status_code == 422 and "ends before it starts" in backwards.text
+    naive = await api.get("/v1/kpis", params={"from": "2026-11-22T10:00:00", "to": "2026-11-23T10:00:00"})
+    assert naive.status_code == 422
+    unknown = await api.get("/v1/kpis", params={"store_id": "nowhere"})
+    assert unknown.status_code == 404

@@ -1,0 +1,226 @@
+"""Every KPI on a hand-made history: a few orders whose timelines say what happened to them."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from domain.kpi_report import History, by_day, kpi_report
+from domain.kpi_stock import (
+    FeedEvent,
+    Message,
+    StockCount,
+    delivery_rate,
+    inventory_accuracy,
+    sync_lag,
+    units_off,
+)
+from domain.kpis import (
+    OrderHistory,
+    cancellations,
+    cause_of,
+    durations,
+    expiry_rate,
+    order_kpis,
+    percentile,
+    pickup_conversion,
+    promised,
+    ready_to_collection,
+    ready_within_promise,
+    routing_accuracy,
+    time_to_ready,
+)
+from domain.kpis import exceptions as exceptions_of
+from domain.status import OrderStatus as S
+from domain.values import TimelineEntry
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def order(
+    order_id: str,
+    steps: list[tuple[float, S, str, str | None]],
+    *,
+    ready_by: float | None = 20,
+    store: str = "paris",
+    first_store: str | None = None,
+) -> OrderHistory:
+    timeline = [TimelineEntry(at=at(m), status=s, actor=actor, reason=why) for m, s, actor, why in steps]
+    return OrderHistory(
+        order_id=order_id,
+        store_id=store,
+        first_store_id=first_store or store,
+        placed_at=timeline[0].at,
+        ready_by=None if ready_by is None else at(ready_by),
+        timeline=timeline,
+    )
+
+
+PLACED = (0.0, S.RECEIVED, "channel:web", None)
+RESERVED = (0.0, S.RESERVED, "system", None)
+
+collected_fast = order(
+    "o1",
+    [
+        PLACED,
+        RESERVED,
+        (2, S.ACCEPTED, "store:a", None),
+        (10, S.READY, "store:a", "staged at A"),
+        (70, S.COLLECTED, "store:a", None),
+    ],
+)
+collected_late = order(
+    "o2",
+    [
+        PLACED,
+        RESERVED,
+        (5, S.ACCEPTED, "store:a", None),
+        (30, S.READY, "store:a", None),
+        (150, S.COLLECTED, "store:a", None),
+    ],
+)
+expired = order("o3", [PLACED, RESERVED, (20, S.READY, "store:a", None), (2900, S.EXPIRED, "system", None)])
+waiting = order("o4", [PLACED, RESERVED, (12, S.READY, "store:a", None)], ready_by=None)
+rerouted_then_cancelled = order(
+    "o5",
+    [
+        PLACED,
+        RESERVED,
+        (3, S.RESERVED, "store:a", "re-routed from paris to lyon: rejected by store:a: till broken"),
+        (
+            9,
+            S.RESERVED,
+            "system",
+            "re-routed from lyon to nice: short pick: 1 × TENT not found, 2 × LAMP damaged",
+        ),
+        (15, S.CANCELLED, "support:ana", "customer asked"),
+    ],
+    store="nice",
+    first_store="paris",
+)
+refused = order("o6", [PLACED, (0, S.REJECTED, "system", "insufficient stock: TENT (0 of 1)")], ready_by=None)
+HISTORY = [collected_fast, collected_late, expired, waiting, rerouted_then_cancelled, refused]
+
+
+def test_percentiles_take_the_nearest_rank():
+    assert percentile([1, 2, 3, 4], 0.5) == 2
+    assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
+    assert durations([]).count == 0 and durations([]).average is None
+
+
+def test_time_to_ready_counts_from_placement_to_first_ready():
+    kpi = time_to_ready(HISTORY)
+    assert (kpi.count, kpi.average, kpi.p50, kpi.p90) == (4, 18.0, 12, 30)
+
+
+def test_the_promise_is_placement_to_ready_by():
+    assert promised(HISTORY).average == 20 and promised(HISTORY).count == 4  # o1, o2, o3, o5
+
+
+def test_ready_within_promise_is_the_share_ready_by_their_ready_by():
+    assert ready_within_promise(HISTORY).part == 2 and ready_within_promise(HISTORY).whole == 3
+
+
+def test_ready_to_collection_for_collected_orders_only():
+    kpi = ready_to_collection(HISTORY)
+    assert (kpi.count, kpi.average) == (2, 90.0)
+
+
+def test_pickup_conversion_leaves_out_orders_still_waiting():
+    conversion = pickup_conversion(HISTORY)
+    assert (conversion.part, conversion.whole) == (2, 3)
+    assert round(conversion.value or 0, 3) == 0.667
+
+
+def test_expiry_rate_is_no_shows_over_the_same_ready_orders():
+    assert (expiry_rate(HISTORY).part, expiry_rate(HISTORY).whole) == (1, 3)
+
+
+def test_routing_accuracy_counts_orders_kept_at_their_first_store():
+    kept = routing_accuracy(HISTORY)
+    assert (kept.part, kept.whole) == (4, 5)  # the refused order was never reserved
+
+
+def test_cancellations_by_reason_and_actor_role():
+    assert [(t.key, t.detail, t.count) for t in cancellations(HISTORY)] == [("customer asked", "support", 1)]
+
+
+def test_exceptions_by_kind_and_reason():
+    found = {(t.key, t.detail): t.count for t in exceptions_of(HISTORY)}
+    assert found == {
+        ("reroute", "reject"): 1,
+        ("reject", "till broken"): 1,
+        ("reroute", "short_pick"): 1,
+        ("short_pick", "not found"): 1,
+        ("short_pick", "damaged"): 1,
+        ("intake_refused", "insufficient stock"): 1,
+    }
+
+
+def test_splits_deadlines_choices_and_delivery_switches_are_exceptions():
+    history = order(
+        "o7",
+        [
+            PLACED,
+            RESERVED,
+            (40, S.AWAITING_CUSTOMER, "system", "not ready by 09:20 (SLA breached)"),
+            (45, S.PICKED, "system", "1 × TENT split off to o7-2 at lyon (closest with stock)"),
+            (50, S.AWAITING_CUSTOMER, "system", "stock at risk: TENT short by 1 at paris"),
+            (55, S.IN_DELIVERY, "customer", "home delivery to 75001 Paris"),
+        ],
+    )
+    found = {(t.key, t.detail) for t in exceptions_of([history])}
+    assert found == {
+        ("customer_choice", "sla_breach"),
+        ("sla_breach", "not ready in time"),
+        ("split", "closest with stock"),
+        ("short_pick", "lines split off"),
+        ("customer_choice", "stock_at_risk"),
+        ("stock_at_risk", "sale or count took reserved stock"),
+        ("switch_to_delivery", "customer chose home delivery"),
+    }
+    assert cause_of("not accepted by 09:05 (SLA breached)") == [("sla_breach", "not accepted in time")]
+    chosen = "rejected by store:paris: till broken (paris-la-defense: lowest score 8.42 (8.4 km, load 0%))"
+    assert cause_of(chosen) == [("reject", "till broken")]
+
+
+def test_order_kpis_and_days():
+    kpis = order_kpis(HISTORY)
+    assert kpis.orders == 6 and kpis.time_to_ready.average == 18.0
+    tomorrow = order("o8", [(24 * 60, S.RECEIVED, "channel:web", None)], store="lyon")
+    history = History(orders=[tomorrow, *HISTORY], counts=[StockCount("lyon", 3, 0, at(24 * 60))])
+    assert list(by_day(history)) == [date(2026, 11, 23), date(2026, 11, 24)]
+    report = kpi_report(history, T0, at(48 * 60), None)
+    assert report.total.orders.orders == 7 and set(report.stores) == {"paris", "nice", "lyon"}
+    assert report.stores["lyon"].stock.inventory_accuracy.value == 1.0
+    assert report.days[date(2026, 11, 24)].orders.orders == 1
+
+
+def test_inventory_accuracy_compares_counts_with_the_ledger():
+    counts = [StockCount("paris", 10, 0, T0), StockCount("paris", 7, -2, T0), StockCount("lyon", 5, 0, T0)]
+    assert (inventory_accuracy(counts).part, inventory_accuracy(counts).whole) == (2, 3)
+    assert counts[1].expected == 9 and units_off(counts) == 2
+
+
+def test_sync_lag_runs_from_event_time_to_applied():
+    events = [
+        FeedEvent("paris", at(0), at(1)),
+        FeedEvent("paris", at(0), at(5)),
+        FeedEvent("lyon", at(3), at(2)),
+    ]
+    lag = sync_lag(events)
+    assert (lag.count, lag.p50, lag.p90) == (3, 1, 5)  # a clock ahead of ours counts as no lag
+
+
+def test_delivery_rate_by_channel_leaves_out_suppressed_messages():
+    messages = [
+        Message("paris", T0, "sms", "sent", "delivered"),
+        Message("paris", T0, "sms", "sent", "undelivered"),
+        Message("paris", T0, "sms", "suppressed"),
+        Message("paris", T0, "email", "sent", None),
+        Message("paris", T0, "email", "failed"),
+        Message("paris", T0, "email", "sending"),
+    ]
+    rates = delivery_rate(messages)
+    assert {channel: (r.part, r.whole) for channel, r in rates.items()} == {"email": (1, 3), "sms": (1, 2)}
