@@ -59,6 +59,8 @@ async def _timelines(conn: AsyncConnection, order_ids: list[str]) -> dict[str, l
         query = (
             select(order_events)
             .where(order_events.c.order_id.in_(order_ids[chunk : chunk + 1000]))
+            # Only the order's own transitions: returns add their steps to its timeline too.
+            .where(order_events.c.status.in_([status.value for status in OrderStatus]))
             .order_by(order_events.c.order_id, order_events.c.seq)
         )
         for row in await conn.execute(query):

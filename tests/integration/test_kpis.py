@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import placement
 from tests.integration.flow import pickup_code, place, prepare, step, stock
@@ -88,3 +90,26 @@ async def test_a_period_backwards_or_without_zone_is_refused(api: httpx.AsyncCli
     assert naive.status_code == 422
     unknown = await api.get("/v1/kpis", params={"store_id": "nowhere"})
     assert unknown.status_code == 404
+
+
+async def test_a_returned_order_counts_as_collected_and_its_return_steps_are_not_order_steps(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Returns add `return_*` steps to the order's timeline (far after its own): KPIs read past them."""
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    order = placement(store_id=STORE, lines=[("TENT-2P", 1)])
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    code = await pickup_code(api, order)
+    assert (await step(api, order, "collect", {"pickup_code": code})).status_code == 200
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO order_events (order_id, seq, at, status, actor, reason) "
+                "VALUES (:id, 10000, now(), 'return_received', 'store:lyon-part-dieu', 'return 1')"
+            ),
+            {"id": order.order_id},
+        )
+    period = {"from": start.isoformat(), "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
+    answer = await api.get("/v1/kpis", params={**period, "store_id": STORE})
+    assert answer.status_code == 200, answer.text
