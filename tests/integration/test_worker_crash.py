@@ -18,6 +18,7 @@ from tests.conftest import placement
 from tests.integration.conftest import PAYLOAD_KEYS, _api, eventually, settings_for
 from tests.integration.flow import pickup_code, place, step, stock
 from tests.integration.test_channels import SECRET, post, shopify_order
+from tests.integration.test_stock import new_sku
 
 TASK_QUEUE = "oms-crash-tests"
 
@@ -119,10 +120,12 @@ async def test_orders_survive_a_killed_worker_and_finish_when_it_returns(
 
 
 async def test_a_spike_while_workers_are_down_is_taken_and_drained_when_they_return(
-    crash_api: httpx.AsyncClient, worker_process: WorkerProcess
+    crash_api: httpx.AsyncClient, worker_process: WorkerProcess, engine: AsyncEngine
 ) -> None:
     api = crash_api
-    payloads = [shopify_order() for _ in range(6)]
+    sku = await new_sku(engine, on_hand=12, store_id="paris-rivoli")  # its own stock: other tests sell
+    line = {"sku": sku, "quantity": 2, "price": "10.00"}
+    payloads = [shopify_order(line_items=[line]) for _ in range(6)]
     answers = [await post(api, payload) for payload in payloads]  # no worker is running
     assert [answer.status_code for answer in answers] == [202] * 6
     order_ids = [answer.json()["order_id"] for answer in answers]
