@@ -11,13 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import placement
 from tests.integration.flow import pickup_code, place, prepare, step, stock
+from tests.integration.test_stock import new_sku
 
 STORE = "lyon-part-dieu"
 
 
-async def test_kpis_of_a_period_follow_the_orders_history(api: httpx.AsyncClient) -> None:
+async def test_kpis_of_a_period_follow_the_orders_history(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     start = datetime.now(UTC) - timedelta(seconds=1)
-    collected, waiting, cancelled = (placement(store_id=STORE, lines=[("TENT-2P", 1)]) for _ in range(3))
+    sku = await new_sku(engine, on_hand=3, store_id=STORE)  # its own stock: the demo's is for other tests
+    collected, waiting, cancelled = (placement(store_id=STORE, lines=[(sku, 1)]) for _ in range(3))
     for order in (collected, waiting, cancelled):
         assert (await place(api, order)).status_code == 201
     await prepare(api, collected)
@@ -97,7 +101,7 @@ async def test_a_returned_order_counts_as_collected_and_its_return_steps_are_not
 ) -> None:
     """Returns add `return_*` steps to the order's timeline (far after its own): KPIs read past them."""
     start = datetime.now(UTC) - timedelta(seconds=1)
-    order = placement(store_id=STORE, lines=[("TENT-2P", 1)])
+    order = placement(store_id=STORE, lines=[(await new_sku(engine, on_hand=1, store_id=STORE), 1)])
     assert (await place(api, order)).status_code == 201
     await prepare(api, order)
     code = await pickup_code(api, order)
