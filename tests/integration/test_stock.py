@@ -282,12 +282,22 @@ async def test_replenishment_alert_is_raised_once_told_to_the_store_and_cleared(
     assert sku not in [alert["sku"] for alert in alerts]
 
 
-async def test_availability_near_a_point_puts_whole_basket_stores_first(api: httpx.AsyncClient) -> None:
+async def test_availability_near_a_point_puts_whole_basket_stores_first(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    # Products of its own (other tests sell the demo stock): a tent everywhere, a stove all but in Lyon.
+    tent = await new_sku(engine, on_hand=2, store_id="paris-rivoli")
+    stove = await new_sku(engine, on_hand=1, store_id="paris-rivoli")
+    async with engine.begin() as conn:
+        for store_id in ("paris-la-defense", "london-oxford-st", "lyon-part-dieu", "wh-ile-de-france"):
+            await stock.record(conn, [receipt(store_id, tent, 2)])
+        for store_id in ("paris-la-defense", "london-oxford-st", "wh-ile-de-france"):
+            await stock.record(conn, [receipt(store_id, stove, 1)])
     answer = await api.get(
         "/v1/availability",
         params=[
-            ("sku", "TENT-2P:2"),
-            ("sku", "STOVE-GAS"),
+            ("sku", f"{tent}:2"),
+            ("sku", stove),
             ("near_store", "paris-rivoli"),
             ("radius_km", "500"),
         ],
@@ -303,7 +313,7 @@ async def test_availability_near_a_point_puts_whole_basket_stores_first(api: htt
     ]  # the demo warehouse has both, but it is no pickup store
     assert [s["whole_basket"] for s in stores] == [True, True, True, False]
     assert stores[0]["distance_km"] == 0 and stores[0]["ready_by"] is not None
-    assert stores[3]["missing"] == [{"sku": "STOVE-GAS", "requested": 1, "available": 0}]
+    assert stores[3]["missing"] == [{"sku": stove, "requested": 1, "available": 0}]
     assert stores[3]["ready_by"] is None
 
     everywhere = (await api.get("/v1/availability", params={"sku": "BOOTS-42"})).json()["stores"]
