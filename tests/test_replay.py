@@ -19,11 +19,13 @@ from worker.main import workflow_runner
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.order.patches import PATCH_ONE_TRANSACTION
+from workflows.returns import ReturnWorkflow
 
 ROOT = Path(__file__).parent / "histories"
 CURRENT = sorted(ROOT.glob("*.json"))
 BEFORE_ONE_TRANSACTION = sorted((ROOT / "before-one-transaction").glob("*.json"))
-HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION
+RETURNS = sorted((ROOT / "returns").glob("*.json"))  # ReturnWorkflow histories
+HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION + RETURNS
 EXITS = {
     "collected",
     "cancelled_by_support",
@@ -43,7 +45,7 @@ def _name(path: Path) -> str:
 @pytest.mark.parametrize("path", HISTORIES, ids=[_name(path) for path in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     replayer = Replayer(  # the worker's own sandbox: our packages passed through
-        workflows=[OrderWorkflow, DeliveryWorkflow],
+        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )

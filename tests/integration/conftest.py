@@ -168,7 +168,9 @@ async def keep_history(client: Client, order_id: str, name: str) -> None:
     if codec:  # kept decrypted: the replay test has no keys, and a fixture holds no customer data
         for event in history.events:
             await _decode_payloads(codec, event)
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    path = HISTORIES / f"{name}.json"  # `name` may name a folder too ("returns/…")
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(history.to_json())
 
 
 async def _decode_payloads(codec: PayloadCodec, message: Message) -> None:

@@ -23,7 +23,7 @@ from domain.access import Grant, Role
 from domain.returns import ItemCondition, ReturnLine, ReturnPolicy, ReturnReason, ReturnStatus
 from services.returns import ReturnAtCounter, ReturnDesk, open_return
 from tests.conftest import placement
-from tests.integration.conftest import _api, eventually, settings_for
+from tests.integration.conftest import _api, eventually, keep_history, settings_for
 from tests.integration.flow import pickup_code, place, prepare, step, stock
 from worker.main import activities_for, embedded_senders
 from workflows.activities import activity_name
@@ -64,7 +64,7 @@ async def closed(api: httpx.AsyncClient, return_id: str) -> dict:
 
 
 async def test_a_partial_return_at_another_store_restocks_there_and_refunds_its_share_once(
-    api: httpx.AsyncClient, engine: AsyncEngine
+    api: httpx.AsyncClient, engine: AsyncEngine, client: Client
 ) -> None:
     order_id = await collected(api, [("SLEEPBAG-5C", 2), ("STOVE-GAS", 1)])  # 30.00 captured
     lyon_bags, lyon_stoves = await stock(api, LYON, "SLEEPBAG-5C"), await stock(api, LYON, "STOVE-GAS")
@@ -93,6 +93,7 @@ async def test_a_partial_return_at_another_store_restocks_there_and_refunds_its_
     assert steps == ["return_received", "return_inspected", "return_refunded", "return_closed"]
     order = (await api.get(f"/v1/orders/{order_id}")).json()
     assert [(r["number"], r["status"], r["store_id"]) for r in order["returns"]] == [(1, "closed", LYON)]
+    await keep_history(client, first.json()["return_id"], "returns/partial_return_closed")
 
 
 async def test_two_counters_returning_the_same_line_at_once_only_one_succeeds(api: httpx.AsyncClient) -> None:

@@ -18,6 +18,7 @@ from services.pickup_page import page_url
 from tests.conftest import placement
 from tests.integration.browser.conftest import PHONE, TABLET, serious_violations, sign_in
 from tests.integration.browser.qr_read import modules, modules_of
+from tests.integration.conftest import keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
 
@@ -138,6 +139,9 @@ async def test_a_curbside_check_in_shows_on_the_store_console_without_a_reload(
     assert recorded["check_in"]["bring_out_by"] is not None
     attributes = (await client.get_workflow_handle(order.order_id).describe()).typed_search_attributes
     assert attributes.get(ids.SA_CHECKED_IN) is True
+    code = await pickup_code(api, order)
+    assert (await step(api, order, "collect", {"pickup_code": code})).status_code == 200
+    await keep_history(client, order.order_id, "curbside_check_in_then_collected")
 
 
 async def test_a_choice_answered_on_the_page_is_carried_out(
