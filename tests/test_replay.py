@@ -1,10 +1,11 @@
 """Recorded order histories must replay on today's workflow code without non-determinism.
 
 `tests/histories/` holds orders recorded on the current path (one transaction per step);
-`tests/histories/before-one-transaction/` holds orders started before that patch, which running orders
-of the time still follow; `tests/histories/returns/` holds return workflows. Record the current ones again with `OMS_RECORD_HISTORIES=1 ./dev test
-tests/integration` after a deliberate, versioned change to the workflow; move the ones they replace
-into a folder of their own first, so both paths stay covered."""
+`tests/histories/before-one-transaction/` holds orders started before that patch, which running
+orders of the time still follow; `tests/histories/returns/` holds return workflows. Record the
+current ones again with `OMS_RECORD_HISTORIES=1 ./dev test tests/integration` after a deliberate,
+versioned change to the workflow; move the ones they replace into a folder of their own first, so
+both paths stay covered."""
 
 import base64
 import json
