@@ -5,20 +5,10 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from domain.contract import Contract, PlainLine
 from domain.notifications import NotificationKind
 from domain.policy import ChoiceOption
-from domain.values import (
-    Actor,
-    Address,
-    ArrivalStage,
-    Contract,
-    PickedLine,
-    PickupPlace,
-    PlainLine,
-    Reason,
-    ShortLine,
-    StoreId,
-)
+from domain.values import Actor, Address, ArrivalStage, PickedLine, PickupPlace, Reason, ShortLine, StoreId
 
 
 class ShortPick(Contract):

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
+from domain.contract import Contract
 from domain.policy import ChoiceOption
-from domain.values import Contract, MissingLine, StoreProfile
+from domain.values import MissingLine, StoreProfile
 
 
 class StoreLoad(Contract):

@@ -4,7 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.values import Contract, Customer, OrderLine, StoreProfile
+from domain.contract import Contract
+from domain.values import Customer, OrderLine, StoreProfile
 
 
 class NotificationKind(StrEnum):

@@ -4,13 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.commands import CustomerChoice, HandoverProof
+from domain.contract import Contract
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.slots import PickupSlot
 from domain.status import OrderStatus
 from domain.values import (
     CheckIn,
-    Contract,
     MissingLine,
     OrderLine,
     OrderPlacement,

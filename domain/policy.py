@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from domain.values import Contract
+from domain.contract import Contract
 
 
 class ChoiceOption(StrEnum):

@@ -4,8 +4,8 @@ which messages are stuck in sending, and the report with its ops alert."""
 from datetime import datetime, timedelta
 
 from domain import ids
+from domain.contract import Contract
 from domain.status import GONE_FROM_STORE, TERMINAL, OrderStatus
-from domain.values import Contract
 
 SETTLING_TIME = timedelta(hours=1)  # a reservation or message younger than this may still be moving
 STUCK_AFTER = timedelta(hours=1)  # a message in `sending` longer than this is stuck

@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from domain.contract import Contract
 from domain.order_state import OrderFacts
 from domain.status import OrderStatus
-from domain.values import Contract, Sku, StoreId
+from domain.values import Sku, StoreId
 
 RETURNABLE = (OrderStatus.COLLECTED, OrderStatus.SHIPPED)  # collected at the store, or delivered home
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
+from domain.contract import Contract
 from domain.status import IN_PREPARATION, OrderStatus
-from domain.values import Contract, OpeningHours, PreparationSla
+from domain.values import OpeningHours, PreparationSla
 
 # A slot is chosen or changed while the store prepares the order or holds it; never once it has left.
 CHOOSE_SLOT_WHILE = IN_PREPARATION | {OrderStatus.READY, OrderStatus.RECEIVED}

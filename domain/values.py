@@ -1,7 +1,6 @@
 """Value objects of the order world: customers, lines, stores, picks, timeline entries."""
 
 import hashlib
-import unicodedata
 from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
@@ -11,8 +10,6 @@ from babel.core import get_global
 from babel.numbers import get_currency_precision
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -20,8 +17,10 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from domain.contract import Contract, PlainLine
 from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
 from domain.status import OrderStatus
+from domain.store_calendar import SpecialDay
 
 ChannelRef = Annotated[str, Field(pattern=CHANNEL_REF_PATTERN, examples=["webshop"])]
 
@@ -67,46 +66,6 @@ def currency_in_use(code: str) -> str:
 
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"]), AfterValidator(currency_in_use)]
-
-
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-_CONTROL_NAMES = {"\x00": "a NUL character", "\n": "a line break", "\r": "a line break", "\t": "a tab"}
-
-
-def plain_line(value: str) -> str:
-    """One line that a message or a log can quote as it is: no control character (line break, tab,
-    escape) and no bidi control (a right-to-left mark or override disguises what is shown)."""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
-            name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character").lower()
-            raise ValueError(f"contains {name} (U+{ord(char):04X}): send one line of plain text")
-    return value
-
-
-PlainLine = Annotated[str, AfterValidator(plain_line)]
-
-
-def storable_text(value: str) -> str:
-    """Text PostgreSQL can store: no NUL character, no lone surrogate (invalid Unicode)."""
-    if "\x00" in value:
-        raise ValueError("contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains invalid Unicode") from None
-    return value
-
-
-class Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value: object) -> object:
-        # Checked at the door: an order that cannot be stored would retry its activities forever.
-        return storable_text(value) if isinstance(value, str) else value
 
 
 class ContactPreference(StrEnum):
@@ -272,6 +231,9 @@ class StoreProfile(Contract):
     longitude: float
     timezone: str
     opening_hours: list[OpeningHours]
+    special_days: list[SpecialDay] = Field(
+        default_factory=list, max_length=400, description="dates whose hours replace the weekly ones"
+    )
     email: str | None = None
     kind: StoreKind = StoreKind.STORE
     routing: RoutingState = RoutingState.OPEN

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from domain.contract import Contract
 from domain.order_state import OrderState, OrderView
 from domain.policy import OrderPolicy
 from domain.slots import PickupSlot
 from domain.values import (
     Address,
-    Contract,
     Customer,
     MissingLine,
     OrderLine,

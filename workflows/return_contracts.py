@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 
+from domain.contract import Contract
 from domain.notifications import CustomerNotification
 from domain.returns import ReturnRequest, ReturnStatus
-from domain.values import Contract, Money
+from domain.values import Money
 
 
 class ReturnCase(Contract):

@@ -20,13 +20,14 @@ WITH near AS MATERIALIZED (
        AND kind = 'store' AND routing = 'open'  -- pickup locations taking orders
 )
 SELECT n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email,
-       n.opening_hours::text AS opening_hours,
+       n.opening_hours::text AS opening_hours, n.special_days::text AS special_days,
        array_remove(array_agg(a.sku), NULL) AS skus,
        array_remove(array_agg(a.available), NULL) AS available,
        now() AS checked_at
   FROM near n
   LEFT JOIN stock_available a ON a.store_id = n.id AND a.sku = ANY(CAST(:skus AS text[]))
- GROUP BY n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email, n.opening_hours::text
+ GROUP BY n.id, n.name, n.city, n.address, n.latitude, n.longitude, n.timezone, n.email,
+          n.opening_hours::text, n.special_days::text
 """
 )
 _EVERYWHERE = (-90.0, 90.0, -180.0, 180.0)
@@ -86,4 +87,5 @@ def _profile(row: Row) -> StoreProfile:
         timezone=row.timezone,
         email=row.email,
         opening_hours=json.loads(row.opening_hours),
+        special_days=json.loads(row.special_days),
     )

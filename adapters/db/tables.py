@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -38,6 +39,7 @@ stores = Table(
     Column("longitude", Float, nullable=False),
     Column("timezone", Text, nullable=False),
     Column("opening_hours", JSONB, nullable=False),
+    Column("special_days", JSONB, nullable=False, server_default=text("'[]'")),  # migration 0013
     Column("email", Text),  # where store alerts go
     Column("kind", String(16), nullable=False, server_default="store"),  # store | warehouse
     Column("routing", String(16), nullable=False, server_default="open"),  # open | closed | frozen

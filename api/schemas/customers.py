@@ -4,9 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from domain.values import (
-    storable_text,
-)
+from domain.contract import storable_text
 
 # ---- customers ------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from api.access import REDACTED
 from api.schemas.base import STATED_ACTOR, Public
 from domain.access import noted
 from domain.commands import Cancellation, CustomerChoice, HandoverProof, ResendRequest, SupportAction
+from domain.contract import Contract
 from domain.decisions import CandidateScore, ChoiceRequest, RoutingDecision
 from domain.notifications import NotificationKind
 from domain.order_state import OrderView
@@ -21,7 +22,6 @@ from domain.values import (
     ChannelRef,
     CheckIn,
     ContactPreference,
-    Contract,
     Customer,
     MissingLine,
     OrderLine,
