@@ -1,6 +1,7 @@
 """What stores, support and customers do with an order: find it, then ask its workflow to take a step
 (an update). Each use case is one function; every entry point calls the same one."""
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -8,7 +9,13 @@ from typing import TypeVar
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    Client,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -37,6 +44,7 @@ from services.errors import Forbidden, NotFound, OrderBusy, OrderEnded, StepRefu
 from workflows.contracts import OrderInput
 
 T = TypeVar("T")
+log = logging.getLogger("oms.orders")
 
 
 @dataclass(frozen=True)
@@ -168,12 +176,38 @@ async def _step(
             order.order_id, "the order did not answer in time (no worker available?); retry the request"
         ) from None
     except WorkflowUpdateFailedError as failure:
+        await catch_up_read_model(desk, order.order_id)
         raise refusal(failure) from None
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:  # the workflow has ended
             raise OrderEnded(order.order_id, order.status.value) from None
         raise
     return result
+
+
+LOST_STEP_QUIET = timedelta(seconds=30)
+"""How long a read model ahead of its workflow must have been still before it is rolled back: well
+beyond a workflow task's timeout (10 s), so a step still completing is never mistaken for a lost one."""
+
+
+async def catch_up_read_model(desk: OrderDesk, order_id: str) -> None:
+    """A refused step may have been asked from a read model AHEAD of the workflow: when the Temporal
+    server fails between a step's database transaction and the workflow task that records it, the step
+    is lost (its caller got a 503 and may never ask again) while the read model says it happened. The
+    workflow is the truth: the read model goes back to it, so the store sees the step to do again (its
+    database work repeats idempotently, under the same keys)."""
+    try:
+        truth = await desk.client.get_workflow_handle(order_id).query(
+            ids.QUERY_STATE, result_type=OrderView, rpc_timeout=desk.wait
+        )
+    except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
+        return  # best effort: the refusal is answered either way
+    async with desk.engine.begin() as conn:
+        rolled_back = await orders.roll_back_to(conn, truth, datetime.now(UTC) - LOST_STEP_QUIET)
+    if rolled_back:
+        log.warning(
+            "order %s: read model was ahead of its workflow (a lost step); back to %s", order_id, truth.status
+        )
 
 
 def refusal(failure: WorkflowUpdateFailedError) -> StepRefused:

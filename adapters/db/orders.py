@@ -1,6 +1,8 @@
 """The orders read model: what each order workflow last recorded, for the API and store queues."""
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -59,6 +61,35 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
             for seq, entry in enumerate(view.timeline)
         ],
     )
+
+
+async def roll_back_to(conn: AsyncConnection, view: OrderView, quiet_since: datetime) -> bool:
+    """Put the order back to `view`, the workflow's own state, when the row is AHEAD of it (a higher
+    version) and has not changed since `quiet_since`: the database work of a step whose workflow task
+    was lost. True when it did; the timeline entries of the lost step go too."""
+    changed = await conn.execute(
+        update(orders)
+        .where(
+            orders.c.id == view.order_id,
+            orders.c.version > view.version,
+            orders.c.updated_at < quiet_since,
+        )
+        .values(
+            status=view.status.value,
+            view=view.model_dump(mode="json"),
+            version=view.version,
+            at_risk=bool(view.stock_at_risk) or view.sla_at_risk,
+            updated_at=view.timeline[-1].at,
+        )
+    )
+    if not changed.rowcount:
+        return False
+    await conn.execute(
+        delete(order_events).where(
+            order_events.c.order_id == view.order_id, order_events.c.seq >= len(view.timeline)
+        )
+    )
+    return True
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:
