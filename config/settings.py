@@ -188,6 +188,14 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator("deployment_name")
+    @classmethod
+    def _deployment_name_without_dots(cls, name: str | None) -> str | None:
+        """Temporal ignores, without a word, the polls of a worker whose deployment name has a dot."""
+        if name is not None and ("." in name or not name.strip() or name != name.strip()):
+            raise ValueError("a deployment name has no dot and no surrounding spaces (oms, oms-eu)")
+        return name
+
     @field_validator("build_id")
     @classmethod
     def _versioned_with_both(cls, build_id: str | None, info: ValidationInfo) -> str | None:

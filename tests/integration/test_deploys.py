@@ -1,6 +1,7 @@
 """Safe deploys with Worker Versioning: an order finishes on the release that took it, new orders go to
 the current release, and a rollback sends them back (docs/deploy.md). Two `oms worker` processes of one
-Worker Deployment, switched with the `temporal worker deployment` commands ops run."""
+Worker Deployment, switched with the `temporal worker deployment` commands ops run; an order moved to
+another release with `temporal workflow update-options`."""
 
 import subprocess
 import uuid
@@ -138,5 +139,25 @@ async def test_orders_finish_on_the_release_that_took_them_and_a_rollback_sends_
     assert await builds_that_ran(client, new) == {v2.build_id}
     assert await builds_that_ran(client, after_rollback) == {v1.build_id}
 
+    # v2 withdrawn: ops move its open orders to v1 (safe as both replay the same history; a fix ships
+    # under workflow.patched for that, docs/deploy.md)
+    await move(temporal_cli_path, client, new, v1)
+    picked = await step(api, new, "pick", {"lines": [{"sku": sku, "quantity": 1}]})
+    assert picked.status_code == 200, picked.text
+    assert await build_of(client, new) == v1.build_id
+    assert await builds_that_ran(client, new) == {v2.build_id, v1.build_id}
+
     assert v2.process.stop() == 0
     assert v1.process.stop() == 0
+
+
+async def move(temporal_cli_path: str, client: Client, order: OrderPlacement, release: Release) -> None:
+    """What ops run to move a running order to another release (docs/deploy.md: only with patches)."""
+    command = [
+        temporal_cli_path, "workflow", "update-options",
+        "--address", client.service_client.config.target_host, "--workflow-id", order.order_id,
+        "--versioning-override-behavior", "pinned", "--versioning-override-deployment-name", DEPLOYMENT,
+        "--versioning-override-build-id", release.build_id,
+    ]  # fmt: skip
+    moved = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert moved.returncode == 0, moved.stderr

@@ -106,3 +106,15 @@ def test_empty_deployment_variables_mean_unversioned(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("OMS_DEPLOYMENT_NAME", "")
     monkeypatch.setenv("OMS_BUILD_ID", "")
     assert (Settings().deployment_name, Settings().build_id) == (None, None)
+
+
+def test_a_deployment_name_with_a_dot_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporal would ignore the worker's polls without a word: refused at start-up instead."""
+    from config.settings import ConfigurationError, load_settings
+
+    monkeypatch.setenv("OMS_DEPLOYMENT_NAME", "oms.eu")
+    monkeypatch.setenv("OMS_BUILD_ID", "1.2.3")  # dots are fine in a build id
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    assert [variable for variable, _ in refused.value.problems] == ["OMS_DEPLOYMENT_NAME"]
+    assert "no dot" in str(refused.value)
