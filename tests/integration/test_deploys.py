@@ -3,7 +3,11 @@ the current release, and a rollback sends them back (docs/deploy.md). Two `oms w
 Worker Deployment, switched with the `temporal worker deployment` commands ops run; an order moved to
 another release with `temporal workflow update-options`."""
 
+import asyncio
+import os
+import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -161,3 +165,21 @@ async def move(temporal_cli_path: str, client: Client, order: OrderPlacement, re
     ]  # fmt: skip
     moved = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert moved.returncode == 0, moved.stderr
+
+
+@pytest.mark.parametrize(("task_queue", "code"), [("oms-tests", 0), ("oms-nobody-polls", 1)])
+async def test_worker_ready_says_whether_a_worker_of_this_host_polls_its_task_queue(
+    client: Client, worker: None, task_queue: str, code: int
+) -> None:
+    """The worker container's readiness probe (docker-compose.yml): the session's worker runs here."""
+    env = {
+        **os.environ,
+        "OMS_TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "OMS_TASK_QUEUE": task_queue,
+    }
+    command = [sys.executable, "-m", "oms", "worker-ready"]
+    # in a thread: the session's worker polls from this event loop
+    probe = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True)
+    assert probe.returncode == code, probe.stderr
+    if code:
+        assert f"worker not ready: no worker of {socket.gethostname()} polled task queue" in probe.stderr
