@@ -35,6 +35,7 @@ from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
+from workflows.versioning import BEHAVIOUR
 
 log = logging.getLogger("oms.worker")
 
@@ -43,6 +44,7 @@ log = logging.getLogger("oms.worker")
 # starts or brings back into its cache: that re-import was the worker's largest single cost per order
 # (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
 PASSED_THROUGH = ("workflows", "domain")
+WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow)
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -111,13 +113,15 @@ def build_worker(
 ) -> Worker:
     """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
     `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move);
-    `version`, when given, makes it a versioned worker of that Worker Deployment (docs/deploy.md): each
-    workflow type then follows its behaviour in workflows/versioning.py."""
-    deployment = None if version is None else WorkerDeploymentConfig(version, use_worker_versioning=True)
+    `version`, when given, makes it a versioned worker of that Worker Deployment (docs/deploy.md), its
+    workflows pinned to it (workflows/versioning.py)."""
+    deployment = None
+    if version is not None:
+        deployment = WorkerDeploymentConfig(version, True, default_versioning_behavior=BEHAVIOUR)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow],
+        workflows=list(WORKFLOWS),
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,

@@ -19,14 +19,14 @@ with workflow.unsafe.imports_passed_through():
         StoreSearch,
     )
 
-from workflows import calls, versioning
+from workflows import calls
 
 Steps = TypeVar("Steps")
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
 
 
-@workflow.defn(name=ids.WORKFLOW_DELIVERY, versioning_behavior=versioning.DELIVERY)
+@workflow.defn(name=ids.WORKFLOW_DELIVERY)
 class DeliveryWorkflow:
     @workflow.run
     async def run(self, request: DeliveryRequest) -> DeliveryOutcome:

@@ -11,13 +11,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.reconciliation import ReconciliationReport
     from workflows.activities import ReconciliationSteps
 
-from workflows import versioning
-
 RECONCILE_TIMEOUT = timedelta(minutes=10)
 RECONCILE_RETRIES = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=5)
 
 
-@workflow.defn(name=ids.WORKFLOW_RECONCILIATION, versioning_behavior=versioning.RECONCILIATION)
+@workflow.defn(name=ids.WORKFLOW_RECONCILIATION)
 class ReconciliationWorkflow:
     @workflow.run
     async def run(self) -> ReconciliationReport:

@@ -11,10 +11,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activities import NotificationSteps, ReturnSteps
     from workflows.return_contracts import ReturnCase, ReturnProgress, ReturnRefund, ReturnState, ReturnStock
 
-from workflows import calls, versioning
+from workflows import calls
 
 
-@workflow.defn(name=ids.WORKFLOW_RETURN, versioning_behavior=versioning.RETURN)
+@workflow.defn(name=ids.WORKFLOW_RETURN)
 class ReturnWorkflow:
     def __init__(self) -> None:
         self._state: ReturnState | None = None

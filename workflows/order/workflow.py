@@ -32,13 +32,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activities import StockSteps
     from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, StockWriteOff
 
-from workflows import versioning
 from workflows.order import arrival, collection, intake, preparation
 from workflows.order.context import OrderContext, Parked, refusals
 from workflows.order.patches import PATCH_ONE_TRANSACTION, PATCH_ROUTING
 
 
-@workflow.defn(name=ids.WORKFLOW_ORDER, versioning_behavior=versioning.ORDER)
+@workflow.defn(name=ids.WORKFLOW_ORDER)
 class OrderWorkflow:
     @workflow.init
     def __init__(self, input: OrderInput) -> None:
