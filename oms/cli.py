@@ -295,6 +295,12 @@ def check_config() -> None:
         f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
         f"{len(settings.payload_keys)} payload key(s), tracking links "
         + ("signed" if settings.tracking_secret else "off")
+        + ", workers "
+        + (
+            f"versioned as {settings.deployment_name}:{settings.build_id}"
+            if settings.build_id
+            else "unversioned"
+        )
     )
 
 
