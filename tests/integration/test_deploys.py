@@ -71,7 +71,8 @@ async def make_current(temporal_cli_path: str, client: Client, release: Release)
     ]  # fmt: skip
 
     async def done() -> bool:
-        return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+        done = await asyncio.to_thread(subprocess.run, command, capture_output=True, timeout=30)
+        return done.returncode == 0
 
     await eventually(done, timeout=90, interval=1.0)
 
@@ -163,7 +164,7 @@ async def move(temporal_cli_path: str, client: Client, order: OrderPlacement, re
         "--versioning-override-behavior", "pinned", "--versioning-override-deployment-name", DEPLOYMENT,
         "--versioning-override-build-id", release.build_id,
     ]  # fmt: skip
-    moved = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    moved = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=30)
     assert moved.returncode == 0, moved.stderr
 
 
