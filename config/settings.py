@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -62,6 +62,18 @@ class Settings(BaseSettings):
         ge=0,
         description="open orders a worker keeps in memory (Temporal's sticky cache); the others are "
         "replayed from their history when they next move",
+    )
+
+    deployment_name: str | None = Field(
+        default=None,
+        description="the Temporal Worker Deployment the worker joins (Worker Versioning, docs/deploy.md); "
+        "unset: an unversioned worker",
+    )
+    build_id: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="this release's build id in that deployment (the image tag, say); set with "
+        "OMS_DEPLOYMENT_NAME",
     )
 
     data_dir: Path = Path(".data")
@@ -170,6 +182,29 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON: store id -> proof kind where it differs ({"lyon": "id_check"})',
     )
+
+    @field_validator("deployment_name", "build_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("deployment_name")
+    @classmethod
+    def _deployment_name_without_dots(cls, name: str | None) -> str | None:
+        """Temporal ignores, without a word, the polls of a worker whose deployment name has a dot."""
+        if name is not None and ("." in name or not name.strip() or name != name.strip()):
+            raise ValueError("a deployment name has no dot and no surrounding spaces (oms, oms-eu)")
+        return name
+
+    @field_validator("build_id")
+    @classmethod
+    def _versioned_with_both(cls, build_id: str | None, info: ValidationInfo) -> str | None:
+        """A versioned worker needs its deployment and its build id; neither: unversioned."""
+        if "deployment_name" not in info.data:  # its own error is reported already
+            return build_id
+        if (build_id is None) != (info.data["deployment_name"] is None):
+            raise ValueError("set OMS_DEPLOYMENT_NAME and OMS_BUILD_ID together, or neither")
+        return build_id
 
     def proof_for(self, store_id: str) -> ProofKind:
         """What a store's associates check at handover, beyond the pickup code."""

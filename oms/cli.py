@@ -222,6 +222,27 @@ def worker() -> None:
     _exit_after_clean_shutdown()
 
 
+@app.command("worker-ready")
+def worker_ready() -> None:
+    """Exit 0 when Temporal saw a worker of this host poll the task queue (a container's readiness
+    probe), else 1 with the reason."""
+    import socket
+
+    from adapters.temporal import connect
+    from services.health import worker_check
+
+    settings = _settings()
+
+    async def check() -> str | None:
+        client = await connect(settings)
+        return (await worker_check(client, settings.task_queue, host=socket.gethostname())).reason
+
+    if reason := _run(check()):
+        typer.echo(f"worker not ready: {reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo("worker ready")
+
+
 @app.command()
 def api(
     api_host: Annotated[str | None, typer.Option()] = None,
@@ -274,6 +295,12 @@ def check_config() -> None:
         f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
         f"{len(settings.payload_keys)} payload key(s), tracking links "
         + ("signed" if settings.tracking_secret else "off")
+        + ", workers "
+        + (
+            f"versioned as {settings.deployment_name}:{settings.build_id}"
+            if settings.build_id
+            else "unversioned"
+        )
     )
 
 

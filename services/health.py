@@ -59,8 +59,11 @@ async def temporal_check(client: Client, timeout: timedelta = CHECK_TIMEOUT) -> 
     return await _bounded("temporal", probe(), timeout)
 
 
-async def worker_check(client: Client, task_queue: str, timeout: timedelta = CHECK_TIMEOUT) -> Check:
-    """A worker polled the task queue for workflow tasks recently (Temporal's DescribeTaskQueue)."""
+async def worker_check(
+    client: Client, task_queue: str, timeout: timedelta = CHECK_TIMEOUT, host: str | None = None
+) -> Check:
+    """A worker polled the task queue for workflow tasks recently (Temporal's DescribeTaskQueue); with
+    `host`, a worker of that host (a poller's identity is `<pid>@<host>` unless set otherwise)."""
 
     async def probe() -> str | None:
         request = DescribeTaskQueueRequest(
@@ -70,10 +73,12 @@ async def worker_check(client: Client, task_queue: str, timeout: timedelta = CHE
         )
         answer = await client.workflow_service.describe_task_queue(request, retry=False, timeout=timeout)
         since = datetime.now(UTC) - POLLER_SEEN_WITHIN
-        if any(poller.last_access_time.ToDatetime(tzinfo=UTC) > since for poller in answer.pollers):
+        pollers = [p for p in answer.pollers if host is None or p.identity.endswith(f"@{host}")]
+        if any(poller.last_access_time.ToDatetime(tzinfo=UTC) > since for poller in pollers):
             return None
         minutes = POLLER_SEEN_WITHIN.total_seconds() / 60
-        return f"no worker polled task queue {task_queue!r} in the last {minutes:g} min"
+        whose = "no worker" if host is None else f"no worker of {host}"
+        return f"{whose} polled task queue {task_queue!r} in the last {minutes:g} min"
 
     return await _bounded("worker", probe(), timeout)
 

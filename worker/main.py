@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
@@ -34,6 +35,7 @@ from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
+from workflows.versioning import BEHAVIOUR
 
 log = logging.getLogger("oms.worker")
 
@@ -42,6 +44,7 @@ log = logging.getLogger("oms.worker")
 # starts or brings back into its cache: that re-import was the worker's largest single cost per order
 # (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
 PASSED_THROUGH = ("workflows", "domain")
+WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow)
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -106,17 +109,31 @@ def build_worker(
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
     max_cached_workflows: int = 1000,
+    version: WorkerDeploymentVersion | None = None,
 ) -> Worker:
     """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
-    `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move)."""
+    `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move);
+    `version`, when given, makes it a versioned worker of that Worker Deployment (docs/deploy.md), its
+    workflows pinned to it (workflows/versioning.py)."""
+    deployment = None
+    if version is not None:
+        deployment = WorkerDeploymentConfig(version, True, default_versioning_behavior=BEHAVIOUR)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow],
+        workflows=list(WORKFLOWS),
         activities=activities_for(engine, senders or embedded_senders(), rates, links),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
+        deployment_config=deployment,
     )
+
+
+def deployment_version(settings: Settings) -> WorkerDeploymentVersion | None:
+    """The Worker Deployment Version this worker runs as, or None: unversioned (the default)."""
+    if settings.deployment_name is None or settings.build_id is None:
+        return None
+    return WorkerDeploymentVersion(settings.deployment_name, settings.build_id)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -140,10 +157,22 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             settings.carrier_rates or None,
             links=partial(page_url, settings.tracking_secret, settings.public_url),
             max_cached_workflows=settings.max_cached_workflows,
+            version=deployment_version(settings),
         )
         await ensure_schedules(client, settings.task_queue)
-        log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        log.info(
+            "worker polling task queue %s on %s as %s",
+            settings.task_queue,
+            settings.temporal_address,
+            _described(deployment_version(settings)),
+        )
         async with worker:
             await stop.wait()
     finally:
         await engine.dispose()
+
+
+def _described(version: WorkerDeploymentVersion | None) -> str:
+    if version is None:
+        return "an unversioned worker"
+    return f"build {version.build_id} of worker deployment {version.deployment_name}"

@@ -123,6 +123,7 @@ def test_the_example_production_env_file_is_valid(tmp_path: Path) -> None:
     done = oms("check-config", env={}, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "signed" in done.stdout and "payload key(s)" in done.stdout
+    assert "workers versioned as oms:replace-with-the-image-tag" in done.stdout
 
 
 def test_the_access_log_shows_no_tracking_token_once_uvicorn_configured_its_loggers() -> None:

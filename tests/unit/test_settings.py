@@ -70,3 +70,51 @@ def test_the_return_window_is_read_per_channel(monkeypatch: pytest.MonkeyPatch) 
         timedelta(days=14),
         timedelta(days=7),
     )
+
+
+def test_a_worker_is_unversioned_unless_told_its_deployment_and_build() -> None:
+    from worker.main import deployment_version
+
+    assert deployment_version(Settings()) is None
+
+
+def test_the_deployment_and_build_id_make_the_worker_versioned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from worker.main import deployment_version
+
+    monkeypatch.setenv("OMS_DEPLOYMENT_NAME", "oms")
+    monkeypatch.setenv("OMS_BUILD_ID", "2026.11.23-1")
+    version = deployment_version(Settings())
+    assert version is not None
+    assert (version.deployment_name, version.build_id) == ("oms", "2026.11.23-1")
+
+
+@pytest.mark.parametrize("given", [{"OMS_DEPLOYMENT_NAME": "oms"}, {"OMS_BUILD_ID": "v2"}])
+def test_a_deployment_without_a_build_id_or_the_reverse_is_refused(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, str]
+) -> None:
+    from config.settings import ConfigurationError, load_settings
+
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    assert [variable for variable, _ in refused.value.problems] == ["OMS_BUILD_ID"]
+    assert "OMS_DEPLOYMENT_NAME and OMS_BUILD_ID together" in str(refused.value)
+
+
+def test_empty_deployment_variables_mean_unversioned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_DEPLOYMENT_NAME", "")
+    monkeypatch.setenv("OMS_BUILD_ID", "")
+    assert (Settings().deployment_name, Settings().build_id) == (None, None)
+
+
+def test_a_deployment_name_with_a_dot_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporal would ignore the worker's polls without a word: refused at start-up instead."""
+    from config.settings import ConfigurationError, load_settings
+
+    monkeypatch.setenv("OMS_DEPLOYMENT_NAME", "oms.eu")
+    monkeypatch.setenv("OMS_BUILD_ID", "1.2.3")  # dots are fine in a build id
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    assert [variable for variable, _ in refused.value.problems] == ["OMS_DEPLOYMENT_NAME"]
+    assert "no dot" in str(refused.value)
