@@ -1,5 +1,7 @@
 """What Shopify is told at each event of an order, given what it already shows: pure rules, no server."""
 
+from typing import Any
+
 import pytest
 
 from adapters.channels import PayloadRejected
@@ -17,6 +19,7 @@ from domain.channel_sync import (
     next_action,
     report_of,
 )
+from domain.order import Order
 from domain.status import OrderStatus
 from domain.values import ChannelReference, PickedLine, SplitOrigin, TimelineEntry
 from services.intake import canonical
@@ -52,7 +55,7 @@ def report(event: ChannelEvent, reference: ChannelReference = REFERENCE, **field
 # ---- the report the order makes ----------------------------------------------------------------------
 
 
-def shopify_order(status: OrderStatus = OrderStatus.READY, **state: object):  # type: ignore[no-untyped-def]
+def shopify_order(status: OrderStatus = OrderStatus.READY, **state: Any) -> Order:
     order = an_order(status, **state)
     order.state.placement = order.state.placement.model_copy(update={"channel_reference": REFERENCE})
     return order
