@@ -279,6 +279,7 @@ class ShopifyStandIn:
         self.invalid: list[str] = []
         self.tokens: list[str | None] = []
         self.script: list[str] = []
+        self.served: list[str] = []  # the scripted faults answered
         self.lock = threading.Lock()
         stand_in = self
 
@@ -316,6 +317,8 @@ class ShopifyStandIn:
         if path != f"/admin/api/{VERSION}/graphql.json":
             return 404, {"errors": "Not Found"}
         fault = self.script.pop(0) if self.script else None
+        if fault:
+            self.served.append(fault)
         if token != TOKEN or fault == "401":
             return 401, {
                 "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
