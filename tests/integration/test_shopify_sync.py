@@ -17,7 +17,7 @@ from temporalio.client import Client
 from adapters.channels.shopify_admin import ShopifyAdmin
 from adapters.db import create_engine
 from services.pickup_page import page_url
-from tests.integration.conftest import _api, eventually, settings_for
+from tests.integration.conftest import _api, eventually, keep_history, settings_for
 from tests.integration.flow import pickup_code
 from tests.integration.test_channels import SECRET, shopify_order, signed
 from tests.integration.test_stock import new_sku
@@ -89,7 +89,7 @@ def calls_for(stack: Stack, order_gid: str) -> list[str]:
 
 
 async def test_a_shopify_order_is_prepared_then_fulfilled_with_the_lines_collected(
-    stack: Stack, engine: AsyncEngine
+    stack: Stack, engine: AsyncEngine, client: Client
 ) -> None:
     tent = await new_sku(engine, on_hand=5, store_id="paris-rivoli")
     stove = await new_sku(engine, on_hand=5, store_id="paris-rivoli")
@@ -118,11 +118,13 @@ async def test_a_shopify_order_is_prepared_then_fulfilled_with_the_lines_collect
 
     assert calls_for(stack, order_gid) == ["fulfillmentOrderLineItemsPreparedForPickup", "fulfillmentCreate"]
     assert fo["status"] == "IN_PROGRESS"  # one tent left: refunded by the OMS, unfulfilled in Shopify
-    view = (await stack.api.get(f"/v1/orders/{order_id}")).json()
-    assert view["status"] == "collected"
+    await client.get_workflow_handle(order_id).result()  # it ends once Shopify was told
+    await keep_history(client, order_id, "shopify_partially_collected")
 
 
-async def test_a_cancelled_shopify_order_is_cancelled_in_shopify(stack: Stack, engine: AsyncEngine) -> None:
+async def test_a_cancelled_shopify_order_is_cancelled_in_shopify(
+    stack: Stack, engine: AsyncEngine, client: Client
+) -> None:
     sku = await new_sku(engine, on_hand=2, store_id="paris-rivoli")
     order_id, order_gid, _ = await place_in_shopify(stack, {sku: 1})
     cancelled = await stack.api.post(
@@ -134,6 +136,8 @@ async def test_a_cancelled_shopify_order_is_cancelled_in_shopify(stack: Stack, e
     [call] = [c for c in stack.shopify.mutations() if c.variables.get("orderId") == order_gid]
     assert (call.field, call.variables["reason"], call.variables["restock"]) == ("orderCancel", "STAFF", True)
     assert "out of stock after all" in call.variables["staffNote"]
+    await client.get_workflow_handle(order_id).result()
+    await keep_history(client, order_id, "shopify_cancelled")
 
 
 async def _async(value: object) -> object:
