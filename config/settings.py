@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -188,6 +188,11 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='JSON: store id -> proof kind where it differs ({"lyon": "id_check"})',
     )
+
+    @field_validator("shopify_shop_domain", "shopify_admin_token", "shopify_admin_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
     def proof_for(self, store_id: str) -> ProofKind:
         """What a store's associates check at handover, beyond the pickup code."""

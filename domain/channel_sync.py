@@ -48,10 +48,12 @@ def report_of(state: OrderState, event: ChannelEvent) -> ChannelReport | None:
         note = "not collected within the hold period"
     elif event is ChannelEvent.CANCELLED and last and last.status is OrderStatus.CANCELLED:
         note = last.reason
+    skus = {line.sku for line in state.current_lines}  # a split part reports its own lines only
+    mine = {sku: line_items for sku, line_items in reference.lines.items() if sku in skus}
     return ChannelReport(
         order_id=state.order_id,
         event=event,
-        reference=reference,
+        reference=reference.model_copy(update={"lines": mine}),
         collected={line.sku: line.quantity for line in state.collected}
         if event is ChannelEvent.COLLECTED
         else {},

@@ -85,8 +85,12 @@ def test_a_part_of_a_split_order_is_not_the_whole_channel_order() -> None:
     order = shopify_order(
         split_from=SplitOrigin(order_id="order-shopify-1", store=RIVOLI, part=2, reason="short")
     )
+    order.state.placement = order.state.placement.model_copy(
+        update={"lines": [line for line in order.state.placement.lines if line.sku == "STOVE-GAS"]}
+    )
     made = report_of(order.state, ChannelEvent.CANCELLED)
     assert made and not made.whole_order
+    assert made.reference.lines == {"STOVE-GAS": [STOVE]}  # its own lines only
     assert next_action(made, shop(fo("F1", l10=1, l20=1))) is None
 
 
