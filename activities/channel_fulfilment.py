@@ -28,7 +28,7 @@ log = logging.getLogger("oms.channels")
 SHOPIFY_ORDER = "gid://shopify/Order/"
 MAX_CHANGES = 20  # one per fulfillment order at most, and a few: beyond, something loops
 # After a change Shopify may take a moment to show it (orderCancel runs as a job): look again before
-# ever deciding to send the same change a second time.
+# ever deciding to send the same change a second time (across attempts too: the heartbeat names it).
 SETTLE_READS = 5
 SETTLE_PAUSE = 0.5  # seconds
 
@@ -64,33 +64,39 @@ class ChannelFulfilmentActivities(ChannelFulfilment):
                 f"not a Shopify order id: {order_id}", type="ChannelRefused", non_retryable=True
             )
         sent: list[str] = []
-        last: ChannelAction | None = None
+        last = _sent_by_the_last_attempt()
         with _shopify_errors():
             for _ in range(MAX_CHANGES):
                 action = await self._next(report, last)
                 if action is None:
                     return sent
                 await self._shopify.send(order_id, action)
+                activity.heartbeat(repr(action))  # the next attempt knows what this one sent last
                 log.info("%s: Shopify %s", report.order_id, describe(action))
                 sent.append(describe(action))
-                last = action
+                last = repr(action)
         raise ApplicationError(
             f"more than {MAX_CHANGES} changes for one report: {sent}",
             type="ChannelRefused",
             non_retryable=True,
         )
 
-    async def _next(self, report: ChannelReport, last: ChannelAction | None) -> ChannelAction | None:
-        """The change still missing; the one just sent is never sent again in this attempt (Shopify not
-        showing it yet is a retryable failure: the next attempt reads again first)."""
+    async def _next(self, report: ChannelReport, last: str | None) -> ChannelAction | None:
+        """The change still missing. The one sent last (by this attempt, or by the one before: its
+        heartbeat) is not sent again: Shopify not showing it yet is a retryable failure."""
         assert self._shopify
         for _ in range(SETTLE_READS):
             action = next_action(report, await self._shopify.order(report.reference.order))
-            if action is None or action != last:
+            if action is None or repr(action) != last:
                 return action
             await asyncio.sleep(SETTLE_PAUSE)
-        shown = describe(last) if last else "a change"
-        raise ApplicationError(f"Shopify does not show the change yet: {shown}", type="ChannelLagging")
+        raise ApplicationError(f"Shopify does not show the change yet: {last}", type="ChannelLagging")
+
+
+def _sent_by_the_last_attempt() -> str | None:
+    """The change the previous attempt of this activity sent last (its heartbeat), if any."""
+    details = activity.info().heartbeat_details
+    return str(details[-1]) if details else None
 
 
 @contextmanager

@@ -130,6 +130,8 @@ class Shop:
 
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     counter: int = 0
+    cancel_lag: int = 0  # reads of an order before its cancellation shows (orderCancel runs as a job)
+    pending: dict[str, int] = field(default_factory=dict)  # order -> reads before it shows cancelled
 
     def next_id(self, kind: str) -> str:
         self.counter += 1
@@ -178,7 +180,7 @@ class Shop:
 
     # ---- the mutations, as Shopify applies them -------------------------------------------------
 
-    def prepare(self, _root: object, _info: object, input: dict[str, Any]) -> dict[str, Any]:
+    def prepare(self, _info: object, input: dict[str, Any]) -> dict[str, Any]:
         errors = []
         for entry in input["lineItemsByFulfillmentOrder"]:
             found = self._fo(entry["fulfillmentOrderId"])
@@ -189,7 +191,7 @@ class Shop:
                 self._fo(entry["fulfillmentOrderId"])[1]["status"] = "IN_PROGRESS"  # type: ignore[index]
         return {"userErrors": errors}
 
-    def fulfil(self, _root: object, _info: object, fulfillment: dict[str, Any], **_: Any) -> dict[str, Any]:
+    def fulfil(self, _info: object, fulfillment: dict[str, Any], **_: Any) -> dict[str, Any]:
         fulfilled = []
         for entry in fulfillment["lineItemsByFulfillmentOrder"]:
             found = self._fo(entry["fulfillmentOrderId"])
@@ -228,7 +230,7 @@ class Shop:
         order["fulfillments"].append(created)
         return {"fulfillment": created, "userErrors": []}
 
-    def cancel(self, _root: object, _info: object, orderId: str, **_: Any) -> dict[str, Any]:
+    def cancel(self, _info: object, orderId: str, **_: Any) -> dict[str, Any]:
         order = self.orders.get(orderId)
         if order is None:
             return {
@@ -236,20 +238,32 @@ class Shop:
                 "orderCancelUserErrors": [_error("NOT_FOUND", "order not found")],
                 "userErrors": [],
             }
-        if order["cancelledAt"] or order["fulfillments"]:
+        if order["cancelledAt"] or order["fulfillments"] or orderId in self.pending:
             return {
                 "job": None,
                 "orderCancelUserErrors": [_error("INVALID", "cannot cancel")],
                 "userErrors": [],
             }
+        if self.cancel_lag:
+            self.pending[orderId] = self.cancel_lag
+        else:
+            self._cancelled(order)
+        job = {"id": self.next_id("Job"), "done": not self.cancel_lag}
+        return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
+
+    def _cancelled(self, order: dict[str, Any]) -> None:
         order["cancelledAt"] = "2026-01-01T00:00:00Z"
         for fo in order["fulfillmentOrders"]["nodes"]:
             fo["status"] = "CLOSED"
-        return {
-            "job": {"id": self.next_id("Job"), "done": True},
-            "orderCancelUserErrors": [],
-            "userErrors": [],
-        }
+
+    def read(self, _info: object, id: str) -> dict[str, Any] | None:
+        """The order as a query sees it: a cancellation job in progress shows after its reads."""
+        if id in self.pending:
+            self.pending[id] -= 1
+            if self.pending[id] <= 0:
+                del self.pending[id]
+                self._cancelled(self.orders[id])
+        return self.orders.get(id)
 
 
 def _error(code: str | None, message: str) -> dict[str, Any]:
@@ -350,17 +364,13 @@ class ShopifyStandIn:
         if problems:
             self.invalid.extend(problems)
             return {"errors": [{"message": message} for message in problems]}
-        root = (
-            {"order": lambda _info, id: self.shop.orders.get(id)}
-            if operation.operation.value == "query"
-            else {
-                "fulfillmentOrderLineItemsPreparedForPickup": lambda _info, **kw: self.shop.prepare(
-                    None, None, **kw
-                ),
-                "fulfillmentCreate": lambda _info, **kw: self.shop.fulfil(None, None, **kw),
-                "orderCancel": lambda _info, **kw: self.shop.cancel(None, None, **kw),
-            }
-        )
+        shop = self.shop
+        mutations = {
+            "fulfillmentOrderLineItemsPreparedForPickup": shop.prepare,
+            "fulfillmentCreate": shop.fulfil,
+            "orderCancel": shop.cancel,
+        }
+        root = {"order": shop.read} if operation.operation.value == "query" else mutations
         result = graphql_sync(SCHEMA, document, root_value=root, variable_values=variables)
         if result.errors:
             self.invalid.extend(error.message for error in result.errors)

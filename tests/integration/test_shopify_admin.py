@@ -3,6 +3,7 @@ validates every document and its variables against a subset of Shopify's schema 
 as Shopify would: ready → prepared for pickup, collected → fulfilled (in part too), cancelled or expired →
 the order cancelled; a retry never sends a change twice; throttling is retried, a refused token is not."""
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -248,3 +249,22 @@ def test_the_stand_in_refuses_what_shopifys_schema_refuses() -> None:
         assert "Cannot query field 'code' on type 'UserError'." in stand_in.invalid[0]
     finally:
         stand_in.close()
+
+
+async def test_a_cancellation_shopify_shows_late_is_not_sent_again_by_the_next_attempt(
+    shopify: ShopifyStandIn, reports: ChannelFulfilmentActivities
+) -> None:
+    shopify.shop.cancel_lag = 8  # reads before the cancellation job shows: more than one attempt reads
+    cancelled = report(ChannelEvent.CANCELLED)
+    first = ActivityEnvironment()
+    beats: list[object] = []
+    first.on_heartbeat = lambda *details: beats.extend(details)
+    with pytest.raises(ApplicationError) as lagging:
+        await first.run(reports.report_ended, cancelled)
+    assert lagging.value.type == "ChannelLagging" and not lagging.value.non_retryable
+
+    retry = ActivityEnvironment()  # the next attempt, with the heartbeat the first one left
+    retry.info = dataclasses.replace(retry.info, attempt=2, heartbeat_details=beats)
+    assert await retry.run(reports.report_ended, cancelled) == []
+    assert [call.field for call in shopify.mutations()] == ["orderCancel"]
+    assert shopify.shop.orders[ORDER]["cancelledAt"]
