@@ -95,7 +95,7 @@ STEP_SUMMARIES: dict[str, str] = {
     ids.ACTIVITY_REMIND_STORE: "remind the store",
     ids.ACTIVITY_CHANNEL_READY: "tell the channel: ready for pickup",
     ids.ACTIVITY_CHANNEL_COLLECTED: "tell the channel: collected",
-    ids.ACTIVITY_CHANNEL_ENDED: "tell the channel: cancelled",
+    ids.ACTIVITY_CHANNEL_ENDED: "tell the channel: cancelled or expired",
 }
 
 
