@@ -274,6 +274,12 @@ def check_config() -> None:
         f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
         f"{len(settings.payload_keys)} payload key(s), tracking links "
         + ("signed" if settings.tracking_secret else "off")
+        + ", Shopify orders reported to "
+        + (
+            f"{settings.shopify_shop_domain} (Admin API {settings.shopify_api_version})"
+            if settings.shopify_shop_domain
+            else "no shop"
+        )
     )
 
 

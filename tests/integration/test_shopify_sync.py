@@ -1,7 +1,8 @@
 """A Shopify order through the real stack (API, Temporal dev server, worker, PostgreSQL) with a stand-in of
-Shopify's Admin GraphQL API (tests/shopify_standin.py): the webhook places it, the store readies it (Shopify
-throttles the first request: retried), the customer collects part of it; Shopify receives exactly the
-expected calls, each validated against its schema. A cancelled one is cancelled in Shopify."""
+Shopify's Admin GraphQL API (tests/shopify_standin.py): the webhook places it, the store readies it
+(Shopify throttles, then fails: both retried, the store never waits), the customer collects part of it;
+Shopify receives exactly the expected calls, each validated against its schema. A cancelled one is
+cancelled in Shopify."""
 
 import json
 import uuid
@@ -98,12 +99,14 @@ async def test_a_shopify_order_is_prepared_then_fulfilled_with_the_lines_collect
     await store_step(
         stack, order_id, "pick", {"lines": [{"sku": tent, "quantity": 2}, {"sku": stove, "quantity": 1}]}
     )
-    stack.shopify.script = ["throttle"]  # Shopify's bucket is empty: the first request is THROTTLED
+    # Shopify's bucket is empty (THROTTLED), then it fails (500): the store is not kept waiting.
+    stack.shopify.script = ["throttle", "500"]
     await store_step(stack, order_id, "ready", {"staging_location": "shelf B3"})
-
     [fo] = stack.shopify.shop.fulfillment_orders(order_gid)
+    assert fo["status"] == "OPEN"  # the store had its answer; the report waits for its retry (2 s)
+
     await eventually(lambda: _async(fo["status"] == "IN_PROGRESS"))
-    assert stack.shopify.served == ["throttle"]  # answered THROTTLED, retried by Temporal
+    assert stack.shopify.served == ["throttle", "500"]  # both retried by Temporal
     code = await pickup_code(stack.api, order_id)
     collected = await store_step(
         stack,
