@@ -2,10 +2,13 @@
 
 from typing import Any
 
+import httpx
 import pytest
 
 from adapters.channels import PayloadRejected
 from adapters.channels.shopify import ShopifyAdapter
+from adapters.channels.shopify_admin import shopify_admin
+from config.settings import Settings
 from domain.channel_sync import (
     CancelOrder,
     CancelReason,
@@ -182,3 +185,13 @@ def test_our_own_json_may_not_name_a_channel_reference() -> None:
     with pytest.raises(PayloadRejected) as refused:
         canonical(payload)
     assert [error.loc for error in refused.value.errors] == [["channel_reference"]]
+
+
+async def test_the_admin_api_is_built_from_the_settings_only_when_configured() -> None:
+    async with httpx.AsyncClient() as http:
+        assert shopify_admin(Settings(), http) is None
+        configured = Settings(shopify_shop_domain="jsmith.myshopify.com", shopify_admin_token="shpat_x")
+        admin = shopify_admin(configured, http)
+        assert admin is not None
+        assert admin._url == "https://jsmith.myshopify.com/admin/api/2025-10/graphql.json"
+        assert admin._headers["X-Shopify-Access-Token"] == "shpat_x"
