@@ -29,6 +29,8 @@ from domain.returns import ReturnPolicy
 from domain.stock import FeedWindow
 from domain.values import CarrierRate
 
+SHOPIFY_API_VERSION = "2025-10"  # the Admin API version the fulfillment sync documents are written for
+
 DEMO_KEYS: dict[str, Grant] = {
     "demo-ops": Grant(role=Role.OPS, name="demo ops"),
     "demo-support": Grant(role=Role.SUPPORT, name="demo support"),
@@ -126,6 +128,22 @@ class Settings(BaseSettings):
     shopify_locations: dict[str, str] = Field(
         default_factory=dict, description="JSON: Shopify location id or name -> store id"
     )
+    shopify_shop_domain: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$",
+        description="the shop whose orders are kept in step (jsmith.myshopify.com); with the token",
+    )
+    shopify_admin_token: str | None = Field(
+        default=None, description="Admin API access token (fulfillment orders and orders, read and write)"
+    )
+    shopify_api_version: str = Field(
+        default=SHOPIFY_API_VERSION,
+        pattern=r"^(20[0-9]{2}-(01|04|07|10)|unstable)$",
+        description="the Admin API version every request names (the documents were checked against it)",
+    )
+    shopify_admin_url: str | None = Field(
+        default=None, description="override of https://<shop>/admin/api/<version>/graphql.json (tests)"
+    )
     channel_rules: dict[str, ChannelRules] = Field(
         default_factory=dict,
         description='JSON: "<channel>" or "<channel>:<account>" -> rules (docs/channels.md)',
@@ -183,7 +201,14 @@ class Settings(BaseSettings):
         description='JSON: store id -> proof kind where it differs ({"lyon": "id_check"})',
     )
 
-    @field_validator("deployment_name", "build_id", mode="before")
+    @field_validator(
+        "deployment_name",
+        "build_id",
+        "shopify_shop_domain",
+        "shopify_admin_token",
+        "shopify_admin_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -298,6 +323,11 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigurationError([_problem(error) for error in invalid.errors()]) from None
     except SettingsError as unreadable:  # a JSON value that does not parse
         raise ConfigurationError([(_unreadable_variable(unreadable), _cause(unreadable))]) from None
+    if bool(settings.shopify_shop_domain) != bool(settings.shopify_admin_token):
+        missing = "shopify_admin_token" if settings.shopify_shop_domain else "shopify_shop_domain"
+        raise ConfigurationError(
+            [(variable_name(missing), "set both the Shopify shop domain and token, or neither")]
+        )
     if settings.database_url is not None:
         try:
             to_sqlalchemy_url(settings.database_url)

@@ -120,6 +120,19 @@ class OrderLine(Contract):
         return self.unit_price * self.quantity
 
 
+ChannelId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9:/._-]+$")]
+
+
+class ChannelReference(Contract):
+    """How the channel's own API names the order and its lines (Shopify: GIDs), kept at intake by the
+    channel's adapter so that the order's progress can be reported back to the channel."""
+
+    order: ChannelId = Field(examples=["gid://shopify/Order/820982911946154508"])
+    lines: dict[str, list[ChannelId]] = Field(
+        default_factory=dict, description="our SKU -> the channel's line item ids that carry it"
+    )
+
+
 class OrderPlacement(Contract):
     """What a sales channel sends to place a click & collect order."""
 
@@ -144,6 +157,10 @@ class OrderPlacement(Contract):
         default=None,
         description="the start of the pickup slot chosen at checkout (GET /v1/stores/{store_id}/slots); "
         "booked with the order when a place is left, else the customer chooses on the pickup page",
+    )
+    channel_reference: ChannelReference | None = Field(
+        default=None,
+        description="set by a channel adapter only (Shopify): where to report the order's progress",
     )
 
     @field_validator("lines", mode="after")

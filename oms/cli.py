@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -235,7 +236,11 @@ def worker_ready() -> None:
 
     async def check() -> str | None:
         client = await connect(settings)
-        return (await worker_check(client, settings.task_queue, host=socket.gethostname())).reason
+        # a probe has its own deadline (compose's healthcheck timeout): no need for the API's 2 s
+        found = await worker_check(
+            client, settings.task_queue, timeout=timedelta(seconds=10), host=socket.gethostname()
+        )
+        return found.reason
 
     if reason := _run(check()):
         typer.echo(f"worker not ready: {reason}", err=True)
@@ -300,6 +305,12 @@ def check_config() -> None:
             f"versioned as {settings.deployment_name}:{settings.build_id}"
             if settings.build_id
             else "unversioned"
+        )
+        + ", Shopify orders reported to "
+        + (
+            f"{settings.shopify_shop_domain} (Admin API {settings.shopify_api_version})"
+            if settings.shopify_shop_domain
+            else "no shop"
         )
     )
 

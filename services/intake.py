@@ -70,6 +70,9 @@ class IntakeAnswer:
 
 def canonical(payload: Any) -> OrderPlacement:
     """Our own JSON (POST /v1/orders)."""
+    if isinstance(payload, dict) and payload.get("channel_reference") is not None:
+        reserved = "set by a channel adapter only (Shopify), not accepted in our own JSON"
+        raise PayloadRejected([FieldError(["channel_reference"], reserved)])
     try:
         return OrderPlacement.model_validate(payload)
     except ValidationError as invalid:

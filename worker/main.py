@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.common import WorkerDeploymentVersion
@@ -13,6 +14,7 @@ from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
+from activities.channel_fulfilment import ChannelFulfilmentActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
@@ -21,6 +23,7 @@ from activities.reconciliation import ReconciliationActivities
 from activities.returns import ReturnActivities
 from activities.routing import RoutingActivities
 from activities.stock import StockActivities
+from adapters.channels.shopify_admin import ShopifyAdmin, shopify_admin
 from adapters.db import create_engine
 from adapters.messaging.render import MessageRenderer
 from adapters.messaging.senders import ChannelSender, LogSender
@@ -85,6 +88,7 @@ def activities_for(
     senders: dict[str, ChannelSender],
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
+    shopify: ShopifyAdmin | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows call: the methods of one object per external system."""
     implementations = [
@@ -97,6 +101,7 @@ def activities_for(
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
         NotificationActivities(engine, senders, MessageRenderer(links)),
         ReconciliationActivities(engine),
+        ChannelFulfilmentActivities(shopify),
     ]
     return [method for implementation in implementations for method in defined_activities(implementation)]
 
@@ -110,11 +115,13 @@ def build_worker(
     links: Callable[[str], str | None] | None = None,
     max_cached_workflows: int = 1000,
     version: WorkerDeploymentVersion | None = None,
+    shopify: ShopifyAdmin | None = None,
 ) -> Worker:
     """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
     `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move);
     `version`, when given, makes it a versioned worker of that Worker Deployment (docs/deploy.md), its
-    workflows pinned to it (workflows/versioning.py)."""
+    workflows pinned to it (workflows/versioning.py); `shopify` is the Admin API Shopify orders are
+    reported to (None: not configured)."""
     deployment = None
     if version is not None:
         deployment = WorkerDeploymentConfig(version, True, default_versioning_behavior=BEHAVIOUR)
@@ -122,7 +129,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(engine, senders or embedded_senders(), rates, links),
+        activities=activities_for(engine, senders or embedded_senders(), rates, links, shopify),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
         deployment_config=deployment,
@@ -143,12 +150,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     engine = create_engine(
         settings.sqlalchemy_url(), connect_timeout=settings.database_connect_timeout.total_seconds()
     )
+    http = httpx.AsyncClient()
     try:
         if not await wait_for_database(engine, stop):
             return
         client = await wait_for_temporal(settings, engine, stop)
         if client is None:
             return
+        shopify = shopify_admin(settings, http)
+        if shopify is None and settings.shopify_webhook_secret:
+            log.warning("Shopify orders are taken but not reported back: set the shop domain and token")
         worker = build_worker(
             client,
             engine,
@@ -158,6 +169,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             links=partial(page_url, settings.tracking_secret, settings.public_url),
             max_cached_workflows=settings.max_cached_workflows,
             version=deployment_version(settings),
+            shopify=shopify,
         )
         await ensure_schedules(client, settings.task_queue)
         log.info(
@@ -169,6 +181,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         async with worker:
             await stop.wait()
     finally:
+        await http.aclose()
         await engine.dispose()
 
 

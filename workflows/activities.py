@@ -13,6 +13,7 @@ from typing import Any
 from temporalio import activity
 
 from domain import ids
+from domain.channel_sync import ChannelReport
 from domain.decisions import RoutingCandidate
 from domain.notifications import CustomerNotification, StoreReminder
 from domain.order_state import OrderView
@@ -181,6 +182,23 @@ class NotificationSteps(ABC):
     @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
     @abstractmethod
     async def remind_store(self, reminder: StoreReminder) -> bool: ...
+
+
+class ChannelFulfilment(ABC):
+    """The order's progress told to the channel it came from (Shopify): each report reads the channel's
+    fulfillment orders first and sends only what they do not show yet; returns what was sent."""
+
+    @activity.defn(name=ids.ACTIVITY_CHANNEL_READY)
+    @abstractmethod
+    async def report_ready(self, report: ChannelReport) -> list[str]: ...
+
+    @activity.defn(name=ids.ACTIVITY_CHANNEL_COLLECTED)
+    @abstractmethod
+    async def report_collected(self, report: ChannelReport) -> list[str]: ...
+
+    @activity.defn(name=ids.ACTIVITY_CHANNEL_ENDED)
+    @abstractmethod
+    async def report_ended(self, report: ChannelReport) -> list[str]: ...
 
 
 class ReconciliationSteps(ABC):

@@ -52,6 +52,17 @@ NOTIFICATION_RETRY = RetryPolicy(
     maximum_interval=NOTIFICATION_RETRY_INTERVAL,
     maximum_attempts=NOTIFICATION_ATTEMPTS,
 )
+# The channel's API (Shopify) throttles and goes down: waits doubling from 2 s up to 10 minutes, 200
+# attempts, about a day and a half. Refusals retries never heal (a revoked token, an order Shopify does
+# not know, a change it refuses) are raised non-retryable by the activity: the report is given up and
+# support alerted at once.
+CHANNEL_TIMEOUT = timedelta(minutes=2)
+CHANNEL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=200,
+    non_retryable_error_types=["ChannelAuthRefused", "ChannelRefused", "ChannelOrderUnknown"],
+)
 
 # What the Temporal UI's timeline calls each step (the activity's summary) instead of its bare name.
 # Summaries are user metadata, not commands: adding or changing one replays (tests/test_replay.py). They
@@ -82,6 +93,9 @@ STEP_SUMMARIES: dict[str, str] = {
     ids.ACTIVITY_BOOK_SHIPMENT: "book the shipment",
     ids.ACTIVITY_NOTIFY_CUSTOMER: "tell the customer",
     ids.ACTIVITY_REMIND_STORE: "remind the store",
+    ids.ACTIVITY_CHANNEL_READY: "tell the channel: ready for pickup",
+    ids.ACTIVITY_CHANNEL_COLLECTED: "tell the channel: collected",
+    ids.ACTIVITY_CHANNEL_ENDED: "tell the channel: cancelled or expired",
 }
 
 
@@ -120,4 +134,15 @@ async def message(
         start_to_close_timeout=NOTIFICATION_TIMEOUT,
         retry_policy=NOTIFICATION_RETRY,
         summary=summary or summary_of(step),
+    )
+
+
+async def channel(step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg) -> Result:
+    """A report to the order's channel: a regular activity (an HTTP API that throttles), retried long."""
+    return await workflow.execute_activity_method(
+        step,
+        arg,
+        start_to_close_timeout=CHANNEL_TIMEOUT,
+        retry_policy=CHANNEL_RETRY,
+        summary=summary_of(step),
     )

@@ -65,14 +65,16 @@ class ShopifyAdapter:
             raise PayloadRejected([FieldError([], "an order object is expected")])
         errors: list[FieldError] = []
         presentment = context.rules.money == "presentment"
+        line_refs: dict[str, list[str]] = {}
         fields: dict[str, Any] = {
             "channel": self.name,
             "channel_order_id": str(payload.get("id", "")),
             "store_id": self._store(payload, context, errors),
             "currency": payload.get("presentment_currency" if presentment else "currency"),
             "customer": _customer(payload, context.rules),
-            "lines": self._lines(payload, context, errors),
+            "lines": self._lines(payload, context, errors, line_refs),
         }
+        fields["channel_reference"] = _reference(payload, line_refs)
         try:
             placement = OrderPlacement.model_validate(fields)
         except ValidationError as invalid:
@@ -99,9 +101,11 @@ class ShopifyAdapter:
         )
         return None
 
-    def _lines(self, payload: dict, context: ChannelContext, errors: list[FieldError]) -> list[dict]:
+    def _lines(
+        self, payload: dict, context: ChannelContext, errors: list[FieldError], refs: dict[str, list[str]]
+    ) -> list[dict]:
         """One line per product: gift cards and free lines as the rules say; a product on two line items
-        at the same price becomes one line."""
+        at the same price becomes one line. `refs` gathers each SKU's line item GIDs (for fulfillment)."""
         lines: list[dict] = []
         for index, item in enumerate(payload.get("line_items") or []):
             if not isinstance(item, dict):
@@ -123,12 +127,31 @@ class ShopifyAdapter:
             if sku is None:
                 errors.append(FieldError(["line_items", index, "sku"], _unknown_product(item)))
                 continue
+            if gid := _gid("LineItem", item):
+                refs.setdefault(sku, []).append(gid)
             same = next((line for line in lines if (line["sku"], line["unit_price"]) == (sku, price)), None)
             if same and isinstance(same["quantity"], int) and isinstance(item.get("quantity"), int):
                 same["quantity"] += item["quantity"]
             else:
                 lines.append({"sku": sku, "quantity": item.get("quantity"), "unit_price": price})
         return lines
+
+
+def _gid(kind: str, thing: dict) -> str | None:
+    """Shopify's GraphQL id of an order or line item, as the webhook gives it (else built from `id`)."""
+    gid = thing.get("admin_graphql_api_id")
+    if isinstance(gid, str) and gid.startswith(f"gid://shopify/{kind}/"):
+        return gid
+    number = thing.get("id")
+    return (
+        f"gid://shopify/{kind}/{number}" if isinstance(number, int) and not isinstance(number, bool) else None
+    )
+
+
+def _reference(payload: dict, line_refs: dict[str, list[str]]) -> dict | None:
+    """Where the order's progress is reported (ready, collected, cancelled): its GID and its lines'."""
+    order = _gid("Order", payload)
+    return {"order": order, "lines": line_refs} if order else None
 
 
 def _is_pickup(line: dict) -> bool:

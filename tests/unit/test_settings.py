@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import Settings
+from config.settings import ConfigurationError, Settings, load_settings
 from domain.policy import OrderPolicy, ShortPickPolicy
 
 
@@ -118,3 +118,25 @@ def test_a_deployment_name_with_a_dot_is_refused(monkeypatch: pytest.MonkeyPatch
         load_settings()
     assert [variable for variable, _ in refused.value.problems] == ["OMS_DEPLOYMENT_NAME"]
     assert "no dot" in str(refused.value)
+
+
+def test_shopify_admin_access_is_checked_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMS_SHOPIFY_SHOP_DOMAIN", "jsmith.myshopify.com")
+    with pytest.raises(ConfigurationError) as half:
+        load_settings()
+    assert half.value.problems == [
+        ("OMS_SHOPIFY_ADMIN_TOKEN", "set both the Shopify shop domain and token, or neither")
+    ]
+    monkeypatch.setenv("OMS_SHOPIFY_ADMIN_TOKEN", "shpat_secret")
+    monkeypatch.setenv("OMS_SHOPIFY_API_VERSION", "2025-11")
+    monkeypatch.setenv("OMS_SHOPIFY_SHOP_DOMAIN", "https://jsmith.com")
+    with pytest.raises(ConfigurationError) as bad:
+        load_settings()
+    assert [variable for variable, _ in bad.value.problems] == [
+        "OMS_SHOPIFY_SHOP_DOMAIN",
+        "OMS_SHOPIFY_API_VERSION",
+    ]
+    monkeypatch.setenv("OMS_SHOPIFY_API_VERSION", "2025-10")
+    monkeypatch.setenv("OMS_SHOPIFY_SHOP_DOMAIN", "jsmith.myshopify.com")
+    settings = load_settings()
+    assert (settings.shopify_shop_domain, settings.shopify_api_version) == ("jsmith.myshopify.com", "2025-10")

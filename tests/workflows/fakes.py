@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain import ids
+from domain.channel_sync import ChannelReport
 from domain.decisions import RoutingCandidate
 from domain.delivery import DEFAULT_RATES
 from domain.geo import distance_km
@@ -21,6 +22,7 @@ from domain.order_state import OrderView
 from domain.reconciliation import ReconciliationReport
 from domain.status import OrderStatus
 from domain.values import CarrierRate, MissingLine, OpeningHours, Shipment, StoreKind, StoreProfile
+from tests.workflows.fake_channel import FakeChannel
 from tests.workflows.fake_steps import FakeOrderSteps
 from tests.workflows.return_fakes import FakeReturns, FakeReturnWorld
 from workflows.activities import (
@@ -97,6 +99,8 @@ class FakeSystems:
     resolved: list[str] = field(default_factory=list)  # kinds of the alerts resolved
     ledger_limit: Decimal | None = None  # amounts beyond it the payments ledger cannot hold, for good
     unrecordable: OrderStatus | None = None  # orders in this status the read model refuses, for good
+    channel_reports: list[ChannelReport] = field(default_factory=list)  # told to Shopify, in order
+    channel_refusal: str | None = None  # an error type every report to the channel fails with, for good
 
     def kinds(self) -> list[str]:
         return [message.kind.value for message in self.sent]
@@ -123,6 +127,7 @@ class FakeSystems:
             FakeNotifications(self),
             FakeReturns(FakeReturnWorld()),
             FakeReconciliation(self),
+            FakeChannel(self),
         )
         return [method for fake in fakes for method in defined_activities(fake)]
 

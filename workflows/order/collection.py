@@ -4,6 +4,7 @@ pickup code (in part, if the customer leaves something), or is compensated when 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain.channel_sync import ChannelEvent
     from domain.commands import Collection, ReadyReport
     from domain.errors import WrongPickupCode
     from domain.notifications import NotificationKind
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         SupportAlert,
     )
 
+from workflows.order import channel_sync
 from workflows.order.context import OrderContext, refusals
 from workflows.order.patches import PATCH_CADENCE
 
@@ -39,6 +41,7 @@ async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
     # Decided before the first await: the collection loop plans its messages as soon as we yield.
     held = order.hold_ready_notice(quiet_hours=workflow.patched(PATCH_CADENCE))
     await ctx.record()
+    channel_sync.report(ctx, ChannelEvent.READY)
     if not held:
         await ctx.notify(NotificationKind.READY_FOR_PICKUP)
 
@@ -63,6 +66,7 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
         await ctx.database(StockSteps.commit, order.holder)
         await ctx.database(PaymentSteps.capture, ctx.payment())
         await ctx.record()
+    channel_sync.report(ctx, ChannelEvent.COLLECTED)
     await ctx.notify(NotificationKind.RECEIPT)
     if handover.refund > 0:
         await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=handover.refund)
@@ -128,11 +132,9 @@ async def compensate(ctx: OrderContext) -> None:
         await ctx.release(order.holder)
         await ctx.database(PaymentSteps.void, ctx.payment())
         await ctx.record()
-    kind = (
-        NotificationKind.ORDER_EXPIRED
-        if order.status is OrderStatus.EXPIRED
-        else NotificationKind.ORDER_CANCELLED
-    )
+    expired = order.status is OrderStatus.EXPIRED
+    channel_sync.report(ctx, ChannelEvent.EXPIRED if expired else ChannelEvent.CANCELLED)
+    kind = NotificationKind.ORDER_EXPIRED if expired else NotificationKind.ORDER_CANCELLED
     order.mark_intake_answered()
     await ctx.notify(kind)
     order.mark_compensated()

@@ -1,6 +1,7 @@
 """What every step of one order works with: the Order aggregate, and how a step persists it, reserves,
 releases and refunds, tells the customer, and waits; and what happens when a step fails for good."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -72,6 +73,7 @@ class OrderContext:
         self.store_at_the_door = input.store
         # Set by run: orders started before it take one local activity (and transaction) per call.
         self.one_transaction = False
+        self.channel_reports: asyncio.Task[None] | None = None  # the last report to the channel, in flight
         if input.carry_on_from:
             self.order = Order.carry_on(
                 input.carry_on_from, input.policy, clock=workflow.now, on_change=self.publish
@@ -169,14 +171,19 @@ class OrderContext:
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):
                 raise
-            order_id = self.order.state.order_id
-            alert = SupportAlert(
-                order_id=order_id,
-                kind="message_failed",
-                detail=f"{what} never got through: {_cause(failure)}",
-                key=f"{order_id}:message_failed:{what}",
-            )
-            await self._telling_support(OrderRecordSteps.raise_support_alert, alert)
+            await self.given_up("message_failed", what, failure)
+
+    async def given_up(self, kind: str, what: str, failure: BaseException) -> None:
+        """A step the order does not wait on (a message, a report to the channel) failed for good: support
+        is alerted (`kind`), the order goes on."""
+        order_id = self.order.state.order_id
+        alert = SupportAlert(
+            order_id=order_id,
+            kind=kind,
+            detail=f"{what} never got through: {_cause(failure)}",
+            key=f"{order_id}:{kind}:{what}",
+        )
+        await self._telling_support(OrderRecordSteps.raise_support_alert, alert)
 
     # ---- stock --------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activities import StockSteps
     from workflows.contracts import IntakeConfirmation, IntakeResult, OrderInput, StockWriteOff
 
-from workflows.order import arrival, collection, intake, preparation
+from workflows.order import arrival, channel_sync, collection, intake, preparation
 from workflows.order.context import OrderContext, Parked, refusals
 from workflows.order.patches import PATCH_ONE_TRANSACTION, PATCH_ROUTING
 
@@ -57,6 +57,7 @@ class OrderWorkflow:
         if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
             await collection.compensate(ctx)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await channel_sync.finished(ctx)
         return order.state.view()
 
     async def _main_line(self) -> None:
