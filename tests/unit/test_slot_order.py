@@ -67,7 +67,9 @@ def test_an_order_ready_before_its_slot_is_held_from_the_slot() -> None:
     slot = _slot(timedelta(days=1))
     order = an_order(OrderStatus.PICKED, policy=policy, pickup_slot=slot)
     order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
-    assert order.state.pickup_deadline == slot.starts_at + policy.hold_period
+    # the hold's last day counts from the slot; it ends at closing time (23:59 in Paris at Rivoli)
+    closing = timedelta(hours=12, minutes=59)  # AT is 11:00 in Paris
+    assert order.state.pickup_deadline == slot.starts_at + policy.hold_period + closing
     unslotted = an_order(OrderStatus.PICKED, policy=policy)
     unslotted.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
-    assert unslotted.state.pickup_deadline == AT + policy.hold_period
+    assert unslotted.state.pickup_deadline == AT + policy.hold_period + closing
