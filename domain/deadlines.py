@@ -37,7 +37,7 @@ def pickup_deadline(
 ) -> datetime:
     """An uncollected order is held for the hold period, then expires; with the store's calendar the hold
     ends while the store is open: at closing time of the hold's last day, or of the next day the store
-    opens when it is closed that day. Without one (orders started before calendars), on the clock."""
+    opens when it is closed that day or the period ends after its closing. Without one, on the clock."""
     end = hold_from + hold_period
     if calendar is None or never_opens(calendar):
         return end

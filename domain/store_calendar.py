@@ -145,12 +145,13 @@ def closing_time(calendar: Calendar, day: date) -> datetime | None:
 
 
 def open_day_closing(calendar: Calendar, moment: datetime) -> datetime | None:
-    """The closing time of `moment`'s local day, or of the first day after it that the store opens
-    (days it is closed, weekly or special, are skipped); None: it never opens within the horizon."""
+    """The closing time of `moment`'s local day, or of the first day after it that the store opens (days
+    it is closed, weekly or special, are skipped; so is the day itself once closed at `moment`); None: it
+    never opens within the horizon."""
     day = moment.astimezone(ZoneInfo(calendar.timezone)).date()
     for offset in range(HORIZON_DAYS):
         closes = closing_time(calendar, day + timedelta(days=offset))
-        if closes is not None:
+        if closes is not None and closes >= moment:
             return closes
     return None
 

@@ -159,7 +159,8 @@ class OrderCore:
         """The hold period from `hold_from`, ending at the store's closing time (orders started before
         store calendars: on the clock)."""
         store = self.state.store
-        calendar = store if store is not None and self.calendar_enabled else None
+        by_calendar = store is not None and self.calendar_enabled and self.policy.hold_until_closing
+        calendar = store if by_calendar else None
         return pickup_deadline(hold_from, self.policy.hold_period, calendar)
 
     # ---- messages -------------------------------------------------------------------------------

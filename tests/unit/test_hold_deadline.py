@@ -32,3 +32,12 @@ def test_a_hold_ending_on_a_sunday_the_store_is_closed_runs_to_monday_closing() 
     order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
     assert order.state.pickup_deadline == datetime(2026, 11, 30, 20, 0, tzinfo=PARIS)
     assert date(2026, 11, 29).weekday() == 6 and timedelta(hours=72) == OrderPolicy().hold_period
+
+
+def test_a_policy_may_keep_the_hold_on_the_clock() -> None:
+    clock = Clock()
+    clock.now = datetime(2026, 11, 23, 8, 42, tzinfo=PARIS).astimezone(UTC)
+    policy = OrderPolicy(hold_until_closing=False)
+    order = an_order(OrderStatus.PICKED, policy=policy, store=SHOP, clock=clock)
+    order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
+    assert order.state.pickup_deadline == datetime(2026, 11, 26, 8, 42, tzinfo=PARIS)

@@ -147,3 +147,14 @@ def test_slots_on_a_special_day_falling_on_the_short_day_of_march() -> None:
     rules = [SlotRule(weekday=6, minutes=60, capacity=1)]
     slots = slots_on(date(2027, 3, 28), [SUNDAY], rules, "Europe/Paris", [opened])
     assert [s.starts_at.astimezone(PARIS).time() for s in slots] == [time(1), time(3), time(4)]
+
+
+def test_a_hold_ending_after_closing_runs_to_the_next_closing_never_shorter() -> None:
+    # staged after hours: Tuesday 20:30 + 72 h is Friday 20:30, within Friday's longer hours (to 22:00);
+    # Monday 20:30 + 72 h is Thursday 20:30, after Thursday's closing: the hold runs to Friday's
+    assert pickup_deadline(paris(2026, 11, 24, 20, 30), timedelta(hours=72), SHOP) == paris(
+        2026, 11, 27, 22, 0
+    )
+    assert pickup_deadline(paris(2026, 11, 23, 20, 30), timedelta(hours=72), SHOP) == paris(
+        2026, 11, 27, 22, 0
+    )
