@@ -25,8 +25,8 @@ SHOP = store("paris-rivoli", opening_hours=[*WEEKDAYS, SUNDAY], special_days=[ST
 TWO_HOURS = timedelta(hours=2)
 
 
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
+def paris(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def _due(placed: datetime, promise: timedelta) -> datetime:
