@@ -18,7 +18,7 @@ from domain.slots import SlotRule
 from services import pickup_page
 from services.orders import OrderDesk, find_order
 from tests.conftest import placement
-from tests.integration.conftest import add_store, eventually
+from tests.integration.conftest import add_store, eventually, keep_history
 from tests.integration.flow import place, step
 from tests.integration.test_stock import new_sku
 from workflows.order.collection import COLLECTION_TIMERS
@@ -114,3 +114,5 @@ async def test_a_slot_changed_on_the_pickup_page_moves_the_running_orders_timers
     assert started[-1][0] in COLLECTION_TIMERS.values()  # the first message of the new plan
     cancelled_order = await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "test over"})
     assert cancelled_order.status_code == 200, cancelled_order.text
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "slot_changed_twice_then_cancelled")
