@@ -156,6 +156,11 @@ def open_day_closing(calendar: Calendar, moment: datetime) -> datetime | None:
     return None
 
 
+def is_closing_time(calendar: Calendar, moment: datetime) -> bool:
+    """Whether the store closes (for the day) at `moment`: a hold that ends then is said to."""
+    return closing_time(calendar, moment.astimezone(ZoneInfo(calendar.timezone)).date()) == moment
+
+
 def on_an_open_day(calendar: Calendar, moment: datetime) -> datetime:
     """`moment` when the store opens on its local day; otherwise the store's next opening (a message
     about coming to the store waits for a day it can be acted on). `moment` if it never opens."""

@@ -198,7 +198,12 @@ class OrderCore:
         sequences = self.state.sequences
         sequences[kind] = max(sequence, sequences.get(kind, 0))
         return notification_for(
-            self.state, kind, sequence, previous_store=previous_store, refund_amount=refund_amount
+            self.state,
+            kind,
+            sequence,
+            previous_store=previous_store,
+            refund_amount=refund_amount,
+            at=self.now,
         )
 
     # ---- recording a step with the database work that decides it ---------------------------------
