@@ -153,6 +153,7 @@ class OrderCore:
         assert store, "an order is prepared at a known store"
         sla = preparation_sla(self.now, self.policy, self.calendar_of(store))
         self.state.sla, self.state.ready_by = sla, sla.ready_by
+        self.state.sla_before_slot = None  # a slot aims the new deadlines from these
         return sla
 
     def hold_deadline(self, hold_from: datetime) -> datetime:
