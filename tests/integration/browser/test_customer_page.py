@@ -21,6 +21,7 @@ from services.pickup_page import page_url
 from tests.conftest import placement
 from tests.integration.browser.conftest import PHONE, TABLET, serious_violations, sign_in
 from tests.integration.browser.qr_read import modules, modules_of
+from tests.integration.browser.test_screens import _shoot
 from tests.integration.conftest import add_store, keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
@@ -257,4 +258,4 @@ async def test_the_page_shows_todays_special_hours_the_closures_ahead_and_a_hold
     await expect(phone.get_by_role("heading", name="Changed hours")).to_be_visible()
     await expect(phone.get_by_role("listitem").filter(has_text="stock count")).to_contain_text("Closed")
     await expect(phone.get_by_text("when the store closes")).to_be_visible()  # the hold ends at closing
-    await accessible(phone)
+    await _shoot(phone, "customer-calendar", "phone")  # axe-checked; docs/screens with OMS_SCREENS=1
