@@ -116,3 +116,32 @@ async def test_a_slot_changed_on_the_pickup_page_moves_the_running_orders_timers
     assert cancelled_order.status_code == 200, cancelled_order.text
     await client.get_workflow_handle(order.order_id).result()
     await keep_history(client, order.order_id, "slot_changed_twice_then_cancelled")
+
+
+async def test_a_channel_changes_the_slot_through_the_api_and_the_promise_follows(
+    api: httpx.AsyncClient, engine: AsyncEngine, client: Client
+) -> None:
+    sku = await new_sku(engine, on_hand=1, store_id=await _store(engine))
+    first, other = _at(3, 9), _at(2, 14)
+    order = placement(lines=[(sku, 1)], store_id=STORE).model_copy(update={"pickup_slot": first})
+    assert (await place(api, order)).status_code == 201
+    path = f"/v1/orders/{order.order_id}/pickup-slot"
+    changed = await api.post(path, json={"starts_at": other.isoformat()})
+    assert changed.status_code == 200, changed.text
+    assert datetime.fromisoformat(changed.json()["starts_at"]) == other
+
+    async def promised() -> bool:
+        seen = (await api.get(f"/v1/orders/{order.order_id}")).json()
+        return datetime.fromisoformat(seen["ready_by"]) == other
+
+    await eventually(promised)
+    wrong = await api.post(path, json={"starts_at": (other + timedelta(minutes=20)).isoformat()})
+    assert wrong.status_code == 422 and "starts_at" in wrong.text
+    assert (await api.post(path, json={"starts_at": "tomorrow"})).status_code == 422
+    store_key = {"X-API-Key": "test-store-lyon"}
+    assert (await api.post(path, json={"starts_at": other.isoformat()}, headers=store_key)).status_code == 403
+    assert (
+        await api.post(f"/v1/orders/{order.order_id}/cancel", json={"reason": "test over"})
+    ).status_code == 200
+    late = await api.post(path, json={"starts_at": _at(4, 9).isoformat()})
+    assert late.status_code == 409 and late.json()["error"] == "transition_not_allowed"
