@@ -41,29 +41,36 @@ async def prepare(ctx: OrderContext) -> None:
 async def _watch_preparation(ctx: OrderContext) -> str | None:
     """Wait for the store through both deadlines; the reason to escalate, or None once it moved on."""
     order = ctx.order
+    sla, moves = order.preparation_sla(), order.state.deadlines_moved
+
+    def deadlines() -> PreparationSla:
+        """The deadlines as they stood when the wait began, unless a changed pickup slot moved them
+        (orders started before the slot-change-moves-timers patch never do)."""
+        return sla if order.state.deadlines_moved == moves else order.preparation_sla()
+
     accepted = lambda: order.moved_on or order.status is not OrderStatus.RESERVED  # noqa: E731
-    if not await _within_sla(ctx, accepted, "accept"):
-        return (
-            f"not accepted by {local_time(order.preparation_sla().accept_by, order.timezone)} (SLA breached)"
-        )
-    if not await _within_sla(ctx, lambda: order.moved_on, "ready"):
-        return f"not ready by {local_time(order.preparation_sla().ready_by, order.timezone)} (SLA breached)"
+    if not await _within_sla(ctx, accepted, deadlines, "accept"):
+        return f"not accepted by {local_time(deadlines().accept_by, order.timezone)} (SLA breached)"
+    if not await _within_sla(ctx, lambda: order.moved_on, deadlines, "ready"):
+        return f"not ready by {local_time(deadlines().ready_by, order.timezone)} (SLA breached)"
     return order.state.problem
 
 
-def _deadlines(sla: PreparationSla, step: str) -> tuple[datetime, datetime]:
+def _times(sla: PreparationSla, step: str) -> tuple[datetime, datetime]:
     """When the step is at risk and when it is due."""
     return (sla.accept_at_risk, sla.accept_by) if step == "accept" else (sla.ready_at_risk, sla.ready_by)
 
 
-async def _within_sla(ctx: OrderContext, done: Callable[[], bool], step: str) -> bool:
+async def _within_sla(
+    ctx: OrderContext, done: Callable[[], bool], deadlines: Callable[[], PreparationSla], step: str
+) -> bool:
     """True when `done` comes before the step is due; when it is at risk the store is reminded and the
     order flagged. A changed pickup slot moves the deadlines: the wait starts again on the new ones
     (the flag goes if the new deadline is not at risk yet)."""
     order = ctx.order
     warned = False
     while True:
-        at_risk, due = _deadlines(order.preparation_sla(), step)
+        at_risk, due = _times(deadlines(), step)
         waiting = or_deadlines_moved(order, done)
         if not warned:
             if await ctx.wait_until(waiting, until=at_risk, timer=AT_RISK_TIMERS[step]):
@@ -77,7 +84,7 @@ async def _within_sla(ctx: OrderContext, done: Callable[[], bool], step: str) ->
             warned = True
         kept = await ctx.wait_until(waiting, until=due, timer=DEADLINE_TIMERS[step])
         if kept and not done():  # the deadlines moved
-            if _deadlines(order.preparation_sla(), step)[0] > workflow.now():
+            if _times(deadlines(), step)[0] > workflow.now():
                 warned = False
                 if order.clear_sla_at_risk():
                     await ctx.record()
