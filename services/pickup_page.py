@@ -18,7 +18,7 @@ from domain.order.arrival import customer_may_cancel, may_check_in, may_name_col
 from domain.order_state import OrderView
 from domain.slots import PickupSlot, Slot, may_choose_slot
 from domain.status import IN_PREPARATION, OrderStatus
-from domain.store_calendar import hours_on, is_closing_time, special_day, upcoming
+from domain.store_calendar import hours_on, special_day, upcoming
 from domain.store_work import PickLine
 from domain.values import Address, CheckIn, StoreProfile
 from services import console, orders, slots, tracking
@@ -201,9 +201,7 @@ async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPag
         may_name_collector=may_name_collector(order.status),
         slot=slot,
         slot_choices=slot_choices,
-        deadline_at_closing=bool(
-            store and order.pickup_deadline and is_closing_time(store, order.pickup_deadline)
-        ),
+        deadline_at_closing=console.held_until_closing(order),
     )
 
 
