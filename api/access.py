@@ -24,6 +24,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/orders/{order_id}/notifications/resend"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/cancel"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/choice"): frozenset({CHANNEL, SUPPORT, OPS}),
+    ("POST", "/v1/orders/{order_id}/pickup-slot"): frozenset({CHANNEL, SUPPORT, OPS}),
     ("POST", "/v1/orders/{order_id}/pickup/unlock"): frozenset({SUPPORT, OPS}),
     ("GET", "/v1/orders/{order_id}/tracking-link"): frozenset({CHANNEL, SUPPORT, OPS}),
     ("GET", "/v1/stores"): frozenset({CHANNEL, STORE, SUPPORT, OPS}),

@@ -28,7 +28,9 @@ BODY_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/codec/encode"): 1024 * KIB,
     ("POST", "/codec/ui/{token}/decode"): 4096 * KIB,
     ("POST", "/codec/ui/{token}/encode"): 1024 * KIB,
-    ("POST", "/v1/returns"): 128 * KIB,  # up to 100 lines of up to 999 conditions each
+    ("POST", "/v1/returns"): 128 * KIB,
+    ("POST", "/v1/orders/{order_id}/pickup-slot"): 1
+    * KIB,  # one instant  # up to 100 lines of up to 999 conditions each
 }
 """Bytes of request body a route accepts, where it differs from DEFAULT_LIMIT (docs/api.md)."""
 

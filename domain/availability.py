@@ -68,11 +68,15 @@ def rank_stores(
     return ranked[:limit]
 
 
+def _ready_by(store: StoreProfile, now: datetime, promise: timedelta) -> datetime:
+    return ready_by(now, promise, store.opening_hours, store.timezone, store.special_days)
+
+
 def offer(
     ranked: list[Ranked], stores: dict[str, StoreProfile], now: datetime, promise: timedelta
 ) -> list[StoreAvailability]:
     """What the customer is shown: each store, and for whole-basket stores when the order would be ready
-    (the preparation promise counted in the store's opening hours)."""
+    (the preparation promise counted in the store's opening hours and special days)."""
     return [
         StoreAvailability(
             store=stores[entry.store_id],
@@ -80,11 +84,7 @@ def offer(
             whole_basket=entry.whole_basket,
             available=entry.available,
             missing=entry.missing,
-            ready_by=ready_by(
-                now, promise, stores[entry.store_id].opening_hours, stores[entry.store_id].timezone
-            )
-            if entry.whole_basket
-            else None,
+            ready_by=_ready_by(stores[entry.store_id], now, promise) if entry.whole_basket else None,
         )
         for entry in ranked
     ]

@@ -1,53 +1,48 @@
 """When an order must be ready, when the customer is reminded, when an uncollected order expires, when
 the customer's tracking link stops working."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from domain.status import TERMINAL, OrderStatus
+from domain.store_calendar import (
+    Calendar,
+    SpecialDay,
+    StoreHours,
+    after_open_time,
+    never_opens,
+    open_day_closing,
+)
 from domain.values import OpeningHours, TimelineEntry
 
-_SEARCH_DAYS = 15
 
-
-def _open_intervals(local_start: datetime, hours: list[OpeningHours]) -> list[tuple[datetime, datetime]]:
-    """Opening intervals (local, aware) from the day of `local_start` for about two weeks."""
-    by_day: dict[int, list[OpeningHours]] = {}
-    for entry in hours:
-        by_day.setdefault(entry.weekday, []).append(entry)
-    intervals = []
-    tz = local_start.tzinfo
-    for offset in range(_SEARCH_DAYS):
-        day = (local_start + timedelta(days=offset)).date()
-        for entry in sorted(by_day.get(day.weekday(), []), key=lambda e: e.opens):
-            opens = datetime.combine(day, entry.opens, tzinfo=tz)
-            closes = datetime.combine(day, entry.closes, tzinfo=tz)
-            if closes > opens:
-                intervals.append((opens, closes))
-    return intervals
-
-
-def ready_by(placed_at: datetime, promise: timedelta, hours: list[OpeningHours], timezone: str) -> datetime:
-    """The promise counts opening time only: an order placed at night is due `promise` after opening."""
-    if not hours:
+def ready_by(
+    placed_at: datetime,
+    promise: timedelta,
+    hours: Sequence[OpeningHours],
+    timezone: str,
+    special_days: Sequence[SpecialDay] = (),
+) -> datetime:
+    """The promise counts opening time only (special days included): an order placed at night is due
+    `promise` after opening; a store with no calendar counts the clock."""
+    calendar = StoreHours(hours, timezone, special_days)
+    if never_opens(calendar):
         return placed_at + promise
-    tz = ZoneInfo(timezone)
-    local = placed_at.astimezone(tz)
-    remaining = promise
-    for opens, closes in _open_intervals(local, hours):
-        start = max(opens, local)
-        if start >= closes:
-            continue
-        available = closes - start
-        if remaining <= available:
-            return (start + remaining).astimezone(placed_at.tzinfo)
-        remaining -= available
-    return placed_at + promise
+    due = after_open_time(calendar, placed_at, promise)
+    return placed_at + promise if due is None else due.astimezone(placed_at.tzinfo)
 
 
-def pickup_deadline(ready_at: datetime, hold_period: timedelta) -> datetime:
-    """An uncollected order is held for the hold period after it was ready, then expires."""
-    return ready_at + hold_period
+def pickup_deadline(
+    hold_from: datetime, hold_period: timedelta, calendar: Calendar | None = None
+) -> datetime:
+    """An uncollected order is held for the hold period, then expires; with the store's calendar the hold
+    ends while the store is open: at closing time of the hold's last day, or of the next day the store
+    opens when it is closed that day or the period ends after its closing. Without one, on the clock."""
+    end = hold_from + hold_period
+    if calendar is None or never_opens(calendar):
+        return end
+    closing = open_day_closing(calendar, end)
+    return end if closing is None else closing.astimezone(end.tzinfo)
 
 
 def reminder_at(ready_at: datetime, reminder_after_ready: timedelta, deadline: datetime) -> datetime | None:

@@ -3,6 +3,7 @@
 
 import re
 from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 
 from domain import ids
@@ -36,6 +37,7 @@ def notification_for(
     *,
     previous_store: StoreProfile | None = None,
     refund_amount: Decimal | None = None,
+    at: datetime | None = None,
 ) -> CustomerNotification:
     """The message event of `kind` for this order, carrying the facts its templates need."""
     placement = state.placement
@@ -61,6 +63,7 @@ def notification_for(
             lines=state.current_lines,
             slot_start=state.pickup_slot.starts_at if state.pickup_slot else None,
             slot_end=state.pickup_slot.ends_at if state.pickup_slot else None,
+            written_at=at,
         ),
     )
 

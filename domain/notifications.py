@@ -44,6 +44,7 @@ class NotificationFacts(Contract):
     lines: list[OrderLine] = []
     slot_start: datetime | None = None  # the pickup slot the customer booked
     slot_end: datetime | None = None
+    written_at: datetime | None = None  # when the order wrote it: the store's special days from then on
 
 
 class CustomerNotification(Contract):

@@ -92,6 +92,10 @@ class OrderState(OrderFacts):
     # Messages: the last sequence sent per kind (for re-sends), a ready message held back by quiet hours.
     sequences: dict[NotificationKind, int] = {}
     ready_notice_at: datetime | None = None
+    # Deadlines: the store's SLA before a pickup slot aimed it, and how often a changed slot moved the
+    # deadlines (the workflow plans its timers again when this changes; slot-change-moves-timers patch).
+    sla_before_slot: PreparationSla | None = None
+    deadlines_moved: int = 0
     # The workflow's own progress: intake confirmations seen, the channel's answer given (reservation
     # decided and recorded), compensation done.
     intake_confirmations: int = 0

@@ -59,6 +59,10 @@ class OrderPolicy(Contract):
     routing: RoutingPolicy = RoutingPolicy()
     reminder_after_ready: timedelta = timedelta(hours=24)
     hold_period: timedelta = timedelta(hours=72)
+    hold_until_closing: bool = Field(
+        default=True,
+        description="the hold ends at the store's closing time on its last open day; False: on the clock",
+    )
     expiry_warning_before: timedelta | None = Field(
         default=timedelta(hours=24), description="the 'last day to collect' message; None for none"
     )

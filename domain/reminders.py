@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from domain.notifications import NotificationKind
 from domain.policy import OrderPolicy
+from domain.store_calendar import Calendar, on_an_open_day
 
 _MIN_GAP = timedelta(hours=1)
 
@@ -35,11 +36,13 @@ def collection_messages(
     policy: OrderPolicy,
     timezone: str,
     slot_start: datetime | None = None,
+    calendar: Calendar | None = None,
 ) -> list[tuple[datetime, NotificationKind]]:
     """The messages to send while a ready order waits, in order: a reminder after `reminder_after_ready`
     and an expiry warning `expiry_warning_before` the deadline, each moved past quiet hours and dropped
     if it would come at or after the deadline; a reminder too close to the warning gives way to it.
-    With a booked slot, a slot reminder `slot_reminder_before` it (past quiet hours, before the slot)."""
+    With a booked slot, a slot reminder `slot_reminder_before` it (past quiet hours, before the slot).
+    With the store's calendar, a reminder due on a day the store is closed waits for its next opening."""
 
     def allowed(moment: datetime) -> datetime:
         if policy.quiet_hours_start is None:
@@ -47,7 +50,8 @@ def collection_messages(
         return after_quiet_hours(moment, timezone, policy.quiet_hours_start, policy.quiet_hours_end)
 
     plan: list[tuple[datetime, NotificationKind]] = []
-    reminder = allowed(ready_at + policy.reminder_after_ready)
+    due = ready_at + policy.reminder_after_ready
+    reminder = allowed(on_an_open_day(calendar, due) if calendar else due)
     warning = allowed(deadline - policy.expiry_warning_before) if policy.expiry_warning_before else None
     if warning is not None and not ready_at < warning < deadline:
         warning = None

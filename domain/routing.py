@@ -51,7 +51,7 @@ def score_candidate(
     distance = round(distance_km(origin.latitude, origin.longitude, store.latitude, store.longitude), 2)
     missing = shortages(basket, candidate.available)
     load = load_ratio(store, candidate.load, promise)
-    due = ready_by(now, promise, store.opening_hours, store.timezone)
+    due = ready_by(now, promise, store.opening_hours, store.timezone, store.special_days)
     today = ready_today(store, now, due)
     entry = CandidateScore(
         store_id=store.id, distance_km=distance, missing=missing, load=load, ready_by=due, ready_today=today

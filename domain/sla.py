@@ -9,14 +9,15 @@ from domain.values import OrderLine, PickedLine, PreparationSla, ShortLine, Shor
 
 
 def preparation_sla(start: datetime, policy: OrderPolicy, store: StoreProfile) -> PreparationSla:
-    """Accept within `accept_within` and be ready within the promise, both in opening time from `start`;
+    """Accept within `accept_within` and be ready within the promise, both in opening time from `start`
+    (the store's calendar: weekly hours and special days);
     each is at risk after `at_risk_share` of it."""
-    hours, tz, share = store.opening_hours, store.timezone, policy.at_risk_share
+    hours, tz, days, share = store.opening_hours, store.timezone, store.special_days, policy.at_risk_share
     return PreparationSla(
-        accept_at_risk=ready_by(start, policy.accept_within * share, hours, tz),
-        accept_by=ready_by(start, policy.accept_within, hours, tz),
-        ready_at_risk=ready_by(start, policy.preparation_promise * share, hours, tz),
-        ready_by=ready_by(start, policy.preparation_promise, hours, tz),
+        accept_at_risk=ready_by(start, policy.accept_within * share, hours, tz, days),
+        accept_by=ready_by(start, policy.accept_within, hours, tz, days),
+        ready_at_risk=ready_by(start, policy.preparation_promise * share, hours, tz, days),
+        ready_by=ready_by(start, policy.preparation_promise, hours, tz, days),
     )
 
 

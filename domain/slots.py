@@ -1,14 +1,17 @@
 """Pickup slots: the store's opening hours cut into slots of its staffing rule's length, each able to
-hand over so many orders. Slots are real time: on a daylight-saving day an hour of opening that does
-not exist yields no slot, and an hour that happens twice yields two."""
+hand over so many orders. A special day's hours replace the weekly ones (closed: no slots that day).
+Slots are real time: on a daylight-saving day an hour of opening that does not exist yields no slot, and
+an hour that happens twice yields two."""
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
 from domain.contract import Contract
 from domain.status import IN_PREPARATION, OrderStatus
+from domain.store_calendar import SpecialDay, StoreHours, hours_on, instant
 from domain.values import OpeningHours, PreparationSla
 
 # A slot is chosen or changed while the store prepares the order or holds it; never once it has left.
@@ -32,22 +35,22 @@ class Slot(Contract):
     remaining: int | None = None
 
 
-def _instant(day: date, wall: datetime, tz: ZoneInfo) -> datetime:
-    """A local wall-clock time as a UTC instant (a time skipped by the clock change reads as after it)."""
-    return wall.replace(tzinfo=tz).astimezone(UTC)
-
-
-def slots_on(day: date, hours: list[OpeningHours], rules: list[SlotRule], timezone: str) -> list[Slot]:
+def slots_on(
+    day: date,
+    hours: Sequence[OpeningHours],
+    rules: list[SlotRule],
+    timezone: str,
+    special_days: Sequence[SpecialDay] = (),
+) -> list[Slot]:
     """The day's slots, in order: from each opening, one after the other, none ending after closing.
-    No rule for the weekday (or no opening hours) means no slots that day."""
+    No rule for the weekday (or no opening hours that day, a special day closed) means no slots."""
     rule = next((r for r in rules if r.weekday == day.weekday()), None)
     if rule is None:
         return []
     tz, length = ZoneInfo(timezone), timedelta(minutes=rule.minutes)
     slots = []
-    for entry in sorted((h for h in hours if h.weekday == day.weekday()), key=lambda h: h.opens):
-        start = _instant(day, datetime.combine(day, entry.opens), tz)
-        closes = _instant(day, datetime.combine(day, entry.closes), tz)
+    for opens, closing in hours_on(StoreHours(hours, timezone, special_days), day):
+        start, closes = instant(day, opens, tz), instant(day, closing, tz)
         while start + length <= closes:
             slots.append(Slot(starts_at=start, ends_at=start + length, capacity=rule.capacity))
             start += length
@@ -55,11 +58,16 @@ def slots_on(day: date, hours: list[OpeningHours], rules: list[SlotRule], timezo
 
 
 def slot_at(
-    starts_at: datetime, hours: list[OpeningHours], rules: list[SlotRule], timezone: str
+    starts_at: datetime,
+    hours: Sequence[OpeningHours],
+    rules: list[SlotRule],
+    timezone: str,
+    special_days: Sequence[SpecialDay] = (),
 ) -> Slot | None:
     """The slot starting at this instant, if the store has one; None otherwise."""
     local_day = starts_at.astimezone(ZoneInfo(timezone)).date()
-    return next((s for s in slots_on(local_day, hours, rules, timezone) if s.starts_at == starts_at), None)
+    day = slots_on(local_day, hours, rules, timezone, special_days)
+    return next((s for s in day if s.starts_at == starts_at), None)
 
 
 def with_remaining(slots: list[Slot], booked: dict[datetime, int]) -> list[Slot]:

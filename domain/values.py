@@ -1,7 +1,7 @@
 """Value objects of the order world: customers, lines, stores, picks, timeline entries."""
 
 import hashlib
-from datetime import datetime, time
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -20,6 +20,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from domain.contract import Contract, PlainLine
 from domain.ids import CHANNEL_REF_PATTERN, order_workflow_id
 from domain.status import OrderStatus
+from domain.store_calendar import OpeningHours as OpeningHours  # re-exported: its home before calendars
 from domain.store_calendar import SpecialDay
 
 ChannelRef = Annotated[str, Field(pattern=CHANNEL_REF_PATTERN, examples=["webshop"])]
@@ -220,12 +221,6 @@ class Address(Contract):
     postcode: PlainLine = Field(min_length=1, max_length=20)
     city: PlainLine = Field(min_length=1, max_length=100)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", examples=["FR"])
-
-
-class OpeningHours(Contract):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    opens: time
-    closes: time
 
 
 class StoreKind(StrEnum):

@@ -16,6 +16,7 @@ from domain.availability import StoreAvailability
 from domain.order_state import OrderView
 from domain.status import OrderStatus
 from domain.stock import StockLevel
+from domain.store_calendar import is_closing_time
 from domain.store_work import (
     QUEUE_SECTIONS,
     PickLine,
@@ -143,3 +144,9 @@ async def look_up_stock(conn: AsyncConnection, store_id: str, code: str) -> Stoc
         conn, basket, origin=None, near_store=store_id, radius_km=50, promise=timedelta(hours=2), limit=6
     )
     return StockLookup(products[sku], here, [s for s in nearby if s.store.id != store_id])
+
+
+def held_until_closing(order: OrderView) -> bool:
+    """The order's hold ends when its store closes that day (the bag label says so)."""
+    deadline, store = order.pickup_deadline, order.store
+    return store is not None and deadline is not None and is_closing_time(store, deadline)

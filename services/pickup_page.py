@@ -2,8 +2,10 @@
 hours, the pickup code once ready, what they may do now) behind the tracking link, and their actions.
 Shows no email or phone; the link's token is checked by services/tracking.py."""
 
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,15 +18,18 @@ from domain.order.arrival import customer_may_cancel, may_check_in, may_name_col
 from domain.order_state import OrderView
 from domain.slots import PickupSlot, Slot, may_choose_slot
 from domain.status import IN_PREPARATION, OrderStatus
+from domain.store_calendar import hours_on, special_day, upcoming
 from domain.store_work import PickLine
-from domain.values import Address, CheckIn, OpeningHours, StoreProfile
+from domain.values import Address, CheckIn, StoreProfile
 from services import console, orders, slots, tracking
-from services.errors import InvalidField, OrderBusy, OrderEnded
+from services.errors import InvalidField, NotFound, OrderBusy, OrderEnded
 from services.orders import OrderDesk
 from services.stores import get_store
 
 # Slots offered on the page: from today for a week, starting at least this long from now.
 SLOT_DAYS, SLOT_NOTICE = 7, timedelta(minutes=15)
+# Changed hours shown ahead of the week's: special days from today for two weeks.
+CHANGED_DAYS_AHEAD = 14
 
 # The customer's four steps; statuses between them show where the order is.
 STEPS = ("received", "preparing", "ready", "collected")
@@ -57,23 +62,52 @@ def map_link(store: StoreProfile) -> str:
     return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
+class Span(NamedTuple):
+    opens: time
+    closes: time
+
+
 @dataclass(frozen=True)
 class DayHours:
     weekday: int  # 0 = Monday
-    hours: list[OpeningHours]
+    hours: list[Span]
     today: bool
+    note: str | None = None  # today is a special day: its hours replace the weekly ones
+
+
+@dataclass(frozen=True)
+class ChangedDay:
+    """A special day ahead: its hours (none: closed) and why, as the store wrote it."""
+
+    day: date
+    hours: list[Span]
+    note: str | None
 
 
 def week_hours(store: StoreProfile, now: datetime) -> list[DayHours]:
-    """Monday to Sunday with each day's hours (none: closed), today's in the store's timezone marked."""
-    today = now.astimezone(ZoneInfo(store.timezone)).weekday()
+    """Monday to Sunday with each day's hours (none: closed), today's in the store's timezone marked and
+    as its calendar has them (a special day's hours, with its note)."""
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    special = special_day(store, today)
     return [
         DayHours(
             weekday=day,
-            hours=sorted((h for h in store.opening_hours if h.weekday == day), key=lambda h: h.opens),
-            today=day == today,
+            hours=[Span(*h) for h in hours_on(store, today)]
+            if day == today.weekday()
+            else sorted(Span(h.opens, h.closes) for h in store.opening_hours if h.weekday == day),
+            today=day == today.weekday(),
+            note=(special.note or "") if special and day == today.weekday() else None,
         )
         for day in range(7)
+    ]
+
+
+def changed_days(store: StoreProfile, now: datetime) -> list[ChangedDay]:
+    """The store's special days from today on (closures, changed hours), soonest first."""
+    today = now.astimezone(ZoneInfo(store.timezone)).date()
+    return [
+        ChangedDay(day=s.date, hours=[Span(h.opens, h.closes) for h in s.hours], note=s.note)
+        for s in upcoming(store, today, CHANGED_DAYS_AHEAD)
     ]
 
 
@@ -94,6 +128,7 @@ class PickupPage:
     step: int | None
     store: StoreProfile | None
     hours: list[DayHours]
+    changed: list[ChangedDay]
     map_url: str | None
     lines: list[PickLine]
     ready_by: datetime | None
@@ -110,6 +145,7 @@ class PickupPage:
     may_name_collector: bool = False
     slot: Slot | None = None
     slot_choices: list[tuple[date, list[Slot]]] = field(default_factory=list)
+    deadline_at_closing: bool = False  # the hold ends when the store closes that day
 
     @property
     def preparing(self) -> bool:
@@ -133,8 +169,8 @@ async def pickup_code(desk: OrderDesk, order: OrderView) -> str | None:
 
 async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPage:
     """Everything the page shows of the order now, and what the customer may do."""
-    store = order.store.model_copy(update={"email": None}) if order.store else None
     async with desk.engine.connect() as conn:
+        store = await _store_now(conn, order.store)
         lines = await console.order_pick_list(conn, order)
         offered = await _offered_stores(conn, order.choice)
         slot = await slots.booking(conn, order.order_id)
@@ -148,6 +184,7 @@ async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPag
         step=progress_step(order.status),
         store=store,
         hours=week_hours(store, now) if store else [],
+        changed=changed_days(store, now) if store else [],
         map_url=map_link(store) if store else None,
         lines=lines,
         ready_by=order.ready_by,
@@ -164,7 +201,18 @@ async def page_of(desk: OrderDesk, order: OrderView, now: datetime) -> PickupPag
         may_name_collector=may_name_collector(order.status),
         slot=slot,
         slot_choices=slot_choices,
+        deadline_at_closing=console.held_until_closing(order),
     )
+
+
+async def _store_now(conn: AsyncConnection, store: StoreProfile | None) -> StoreProfile | None:
+    """The order's store with its calendar as it is today (special days added since the order was
+    placed included), without its email."""
+    if store is None:
+        return None
+    with suppress(NotFound):  # a store removed since: the order keeps the profile it was placed with
+        store = await get_store(conn, store.id)
+    return store.model_copy(update={"email": None})
 
 
 async def _offered_stores(conn: AsyncConnection, choice: ChoiceRequest | None) -> list[OfferedStore]:

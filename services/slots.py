@@ -1,6 +1,6 @@
 """Pickup slots: the day's slots of a store with the places left, and an order's booking (taken at
-intake or on the pickup page, changed, given back when the order ends). Special days will follow the
-store's calendar once stores have one; today a store has weekly opening hours only."""
+intake or on the pickup page, changed, given back when the order ends). A special day's hours replace the
+weekly ones: a store closed that day offers no slots."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ async def day_slots(conn: AsyncConnection, store_id: str, day: date) -> list[Slo
     """The store's slots on this local day, each with the places still free."""
     store = await get_store(conn, store_id)
     day_slots = slots.slots_on(
-        day, store.opening_hours, await slot_rows.rules(conn, store_id), store.timezone
+        day, store.opening_hours, await slot_rows.rules(conn, store_id), store.timezone, store.special_days
     )
     if not day_slots:
         return []
@@ -30,7 +30,8 @@ async def day_slots(conn: AsyncConnection, store_id: str, day: date) -> list[Slo
 async def offered_slot(conn: AsyncConnection, store: StoreProfile, starts_at: datetime) -> Slot:
     """The store's slot starting then; a time it offers no slot at is the caller's mistake."""
     starts = starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=UTC)
-    found = slots.slot_at(starts, store.opening_hours, await slot_rows.rules(conn, store.id), store.timezone)
+    rules = await slot_rows.rules(conn, store.id)
+    found = slots.slot_at(starts, store.opening_hours, rules, store.timezone, store.special_days)
     if found is None:
         raise InvalidField(("pickup_slot",), "the store offers no pickup slot starting at this time")
     return found

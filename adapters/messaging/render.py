@@ -3,17 +3,18 @@
 by Babel in the store's timezone. English and French; other locales fall back to English."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time, get_day_names
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
-from domain.notifications import CustomerNotification, StoreReminder
+from domain.notifications import CustomerNotification, NotificationFacts, StoreReminder
+from domain.store_calendar import SpecialDay, is_closing_time, upcoming
 from domain.values import OpeningHours, StoreProfile
 
 LANGUAGES = ("en", "fr")
@@ -76,9 +77,11 @@ class MessageRenderer:
         )
 
     def _patterns(self, language: str) -> dict[str, str]:
-        """The date patterns a language's `_formats.j2` declares (`long`, `short`, `store_due`)."""
+        """The date patterns a language's `_formats.j2` declares (`long`, `short`, `store_due`, the
+        `changed_day` of special days), its word for a `closed` day and what comes `then` before one."""
         module = self._env.get_template(f"{language}/_formats.j2").module
-        return {name: str(getattr(module, name)) for name in ("long", "short", "store_due")}
+        names = ("long", "short", "store_due", "changed_day", "closed", "then")
+        return {name: str(getattr(module, name)) for name in names}
 
 
 @cache
@@ -115,7 +118,12 @@ def _context(message: CustomerNotification, language: str, patterns: dict[str, s
         "refund": money(facts.refund_amount),
         "store_name": store.name if store else "",
         "address": f"{store.address}, {store.city}" if store else "",
-        "opening_hours": opening_hours_text(store, babel_locale) if store else "",
+        "opening_hours": opening_hours_text(store, babel_locale, _changed_days(facts), patterns)
+        if store
+        else "",
+        "deadline_closing": bool(
+            store and facts.pickup_deadline and is_closing_time(store, facts.pickup_deadline)
+        ),
         "previous_store_name": facts.previous_store.name if facts.previous_store else "",
         "pickup_code": facts.pickup_code or "",
         "ready_by": when(facts.ready_by, "long"),
@@ -134,8 +142,40 @@ def _context(message: CustomerNotification, language: str, patterns: dict[str, s
     }
 
 
-def opening_hours_text(store: StoreProfile, babel_locale: str) -> str:
-    """'Mon–Sat 09:30–20:00, Sun 11:00–19:00': consecutive days with the same hours grouped."""
+def _changed_days(facts: NotificationFacts) -> list[SpecialDay]:
+    """The store's special days the customer should know of: from the day the message is written until
+    the hold ends (two weeks without one); none for a message written before store calendars."""
+    store = facts.store
+    if store is None or facts.written_at is None:
+        return []
+    zone = ZoneInfo(store.timezone)
+    today = facts.written_at.astimezone(zone).date()
+    last = (
+        facts.pickup_deadline.astimezone(zone).date() if facts.pickup_deadline else today + timedelta(days=13)
+    )
+    return upcoming(store, today, max((last - today).days + 1, 1))
+
+
+def opening_hours_text(
+    store: StoreProfile,
+    babel_locale: str,
+    changed: list[SpecialDay] | None = None,
+    words: dict[str, str] | None = None,
+) -> str:
+    """'Mon–Sat 09:30–20:00, Sun 11:00–19:00': consecutive days with the same hours grouped; then the
+    special days ahead, if any ('; Wed 25 Nov closed (stock count)')."""
+    weekly = _weekly_hours_text(store, babel_locale)
+    if not changed or words is None:
+        return weekly
+    notes = []
+    for special in changed:
+        day = format_date(special.date, words["changed_day"], locale=babel_locale)
+        hours = " / ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in special.hours) or words["closed"]
+        notes.append(f"{day} {hours}" + (f" ({special.note})" if special.note else ""))
+    return words["then"].join([weekly, *notes])
+
+
+def _weekly_hours_text(store: StoreProfile, babel_locale: str) -> str:
     names = get_day_names("abbreviated", locale=babel_locale)
     by_day: dict[int, list[OpeningHours]] = {}
     for entry in store.opening_hours:

@@ -1,5 +1,7 @@
 """Order intake, reading an order, and support actions."""
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Depends, Response, status
 
 from api.access import GrantDep, authorize, check_order, sees_contact_data
@@ -16,9 +18,11 @@ from api.schemas import (
     SupportActionBody,
     TrackingLinkPublic,
 )
-from api.schemas.orders import ReturnSummary
+from api.schemas.orders import PickupSlotBody, ReturnSummary
 from domain.access import Role
-from services import orders, returns
+from domain.slots import PickupSlot
+from services import orders, pickup_page, returns
+from services.errors import InvalidField
 from services.intake import CANONICAL, take_order
 from services.tracking import tracking_url
 
@@ -118,3 +122,18 @@ async def choose(order_id: str, body: ChoiceBody, desk: DeskDep, grant: GrantDep
     order = await orders.find_order(desk, order_id)
     check_order(grant, order)
     return OrderPublic.seen(await orders.choose(desk, order, body.command(grant.identity)))
+
+
+@router.post("/{order_id}/pickup-slot", response_model=PickupSlot)
+async def change_pickup_slot(
+    order_id: str, body: PickupSlotBody, desk: DeskDep, grant: GrantDep
+) -> PickupSlot:
+    """Book or change the order's pickup slot, as on the customer's page: the place is held at once, and
+    the running order's promise, reminders and hold move to it (the order hears it by a signal)."""
+    order = await orders.find_order(desk, order_id)
+    check_order(grant, order)
+    try:
+        slot = await pickup_page.choose_slot(desk, order, body.starts_at, datetime.now(UTC))
+    except InvalidField as wrong:  # the page's field is `pickup_slot`; here it is the body's `starts_at`
+        raise InvalidField(("starts_at",), wrong.message) from None
+    return PickupSlot(starts_at=slot.starts_at, ends_at=slot.ends_at)

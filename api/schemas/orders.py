@@ -223,6 +223,12 @@ class ChoiceBody(Contract):
         return CustomerChoice.model_validate({**self.model_dump(exclude={"actor"}), "actor": identity})
 
 
+class PickupSlotBody(Contract):
+    starts_at: datetime = Field(
+        description="the start of one of the store's slots (GET /v1/stores/{store_id}/slots); UTC if naive"
+    )
+
+
 class ResendBody(Contract):
     kind: NotificationKind
     actor: Actor | None = STATED_ACTOR

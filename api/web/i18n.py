@@ -1,7 +1,7 @@
 """The console's words and formats: a gettext catalogue per language (compiled from its .po file when
 first used, no build step), and dates, times and money formatted by Babel in the store's timezone."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -67,6 +67,10 @@ class Formats:
     def day(self, moment: datetime) -> str:
         """The moment's calendar day in the store's timezone, e.g. "Tuesday 24 November"."""
         return format_date(moment.astimezone(self.zone).date(), "EEEE d MMMM", locale=self.locale)
+
+    def date(self, day: date) -> str:
+        """A calendar day, e.g. "Wednesday 25 November"."""
+        return format_date(day, "EEEE d MMMM", locale=self.locale)
 
     def time_of_day(self, moment: datetime | None) -> str:
         return "" if moment is None else format_time(moment, "short", tzinfo=self.zone, locale=self.locale)

@@ -5,7 +5,7 @@ from domain.commands import CUSTOMER, Cancellation, CollectorNaming, CustomerChe
 from domain.errors import StepNotAllowed
 from domain.notifications import StoreReminder
 from domain.order.core import OrderCore
-from domain.slots import PickupSlot, aimed_at_slot, may_choose_slot
+from domain.slots import PickupSlot, aimed_at_slot, hold_starts, may_choose_slot
 from domain.status import BEFORE_PICKING, HOLDS_STOCK, IN_PREPARATION, OrderStatus
 from domain.values import CheckIn, TimelineEntry
 
@@ -118,17 +118,28 @@ class Arrival(OrderCore):
         state.version += 1
         self._changed()
 
-    def book_slot(self, slot: PickupSlot) -> bool:
+    def book_slot(self, slot: PickupSlot, *, move_deadlines: bool = False) -> bool:
         """The customer's pickup slot (booked by the database): the store's ready-by aims at its start;
-        False when the order is past choosing one."""
+        False when the order is past choosing one. `move_deadlines` (a slot changed on a running order,
+        slot-change-moves-timers patch): the ready-by aims from the promise before any slot, a ready
+        order's hold counts from the new slot, and the workflow plans its timers again."""
         state = self.state
         if not may_choose_slot(self.status) or state.pickup_slot == slot:
             return False
         state.pickup_slot = slot
         if state.sla is not None and self.status in IN_PREPARATION:
-            state.sla = aimed_at_slot(state.sla, slot)
+            state.sla_before_slot = state.sla_before_slot or state.sla
+            state.sla = aimed_at_slot(state.sla_before_slot if move_deadlines else state.sla, slot)
             state.ready_by = state.sla.ready_by
         elif state.ready_by is not None and self.status in IN_PREPARATION:
             state.ready_by = max(state.ready_by, slot.starts_at)
+        if move_deadlines:
+            self._move_deadlines(slot)
         self._note(CUSTOMER, f"pickup slot {slot.starts_at:%Y-%m-%d %H:%M} UTC")
         return True
+
+    def _move_deadlines(self, slot: PickupSlot) -> None:
+        state = self.state
+        if self.status is OrderStatus.READY and state.ready_at is not None:
+            state.pickup_deadline = self.hold_deadline(hold_starts(state.ready_at, slot))
+        state.deadlines_moved += 1

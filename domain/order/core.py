@@ -9,6 +9,7 @@ from typing import Generic, Self, TypeVar
 
 from domain import ids
 from domain.commands import Cancellation
+from domain.deadlines import pickup_deadline
 from domain.errors import NothingToResend
 from domain.messages import notification_for
 from domain.notifications import CustomerNotification, NotificationKind
@@ -60,6 +61,9 @@ class OrderCore:
         self.routing_enabled = (
             False  # routing, SLAs and exception paths: orders started before them run without
         )
+        # Store calendars (special days, the hold ending at closing time): the workflow says whether the
+        # order started after them (store-calendar patch); others keep the deadlines they were given.
+        self.calendar_enabled = True
         self._clock = clock
         self._on_change = on_change or (lambda: None)
 
@@ -140,12 +144,25 @@ class OrderCore:
 
     # ---- preparation deadlines ------------------------------------------------------------------
 
+    def calendar_of(self, store: StoreProfile) -> StoreProfile:
+        """The store as the order's deadlines see it: special days only for orders started after them."""
+        return store if self.calendar_enabled else store.model_copy(update={"special_days": []})
+
     def _start_sla(self) -> PreparationSla:
         store = self.state.store
         assert store, "an order is prepared at a known store"
-        sla = preparation_sla(self.now, self.policy, store)
+        sla = preparation_sla(self.now, self.policy, self.calendar_of(store))
         self.state.sla, self.state.ready_by = sla, sla.ready_by
+        self.state.sla_before_slot = None  # a slot aims the new deadlines from these
         return sla
+
+    def hold_deadline(self, hold_from: datetime) -> datetime:
+        """The hold period from `hold_from`, ending at the store's closing time (orders started before
+        store calendars: on the clock)."""
+        store = self.state.store
+        by_calendar = store is not None and self.calendar_enabled and self.policy.hold_until_closing
+        calendar = store if by_calendar else None
+        return pickup_deadline(hold_from, self.policy.hold_period, calendar)
 
     # ---- messages -------------------------------------------------------------------------------
 
@@ -182,7 +199,12 @@ class OrderCore:
         sequences = self.state.sequences
         sequences[kind] = max(sequence, sequences.get(kind, 0))
         return notification_for(
-            self.state, kind, sequence, previous_store=previous_store, refund_amount=refund_amount
+            self.state,
+            kind,
+            sequence,
+            previous_store=previous_store,
+            refund_amount=refund_amount,
+            at=self.now,
         )
 
     # ---- recording a step with the database work that decides it ---------------------------------
@@ -192,7 +214,7 @@ class OrderCore:
         transaction as the database work whose outcome applies the step (a reservation)."""
         at = self.now
         twin = type(self)(self.state.model_copy(deep=True), self.policy, clock=lambda: at)
-        twin.routing_enabled = self.routing_enabled
+        twin.routing_enabled, twin.calendar_enabled = self.routing_enabled, self.calendar_enabled
         step(twin)
         return Foresight(step=step, at=at, view=twin.state.view())
 

@@ -77,8 +77,13 @@ class Intake(OrderCore):
         if self.routing_enabled:
             self._start_sla()
         else:
+            hours = self.calendar_of(store)
             state.ready_by = ready_by(
-                self.now, self.policy.preparation_promise, store.opening_hours, store.timezone
+                self.now,
+                self.policy.preparation_promise,
+                hours.opening_hours,
+                hours.timezone,
+                hours.special_days,
             )
         moved = store.id != state.placement.store_id
         self._transition(

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.deadlines import pickup_deadline, reminder_at
+from domain.deadlines import reminder_at
 from domain.notifications import NotificationKind
 from domain.order.core import OrderCore
 from domain.order.rules import check_pick, new_pickup_code
@@ -32,7 +32,7 @@ class StoreSteps(OrderCore):
         self.ensure(OrderStatus.READY)
         state, now = self.state, self.now
         state.ready_at = now
-        state.pickup_deadline = pickup_deadline(hold_starts(now, state.pickup_slot), self.policy.hold_period)
+        state.pickup_deadline = self.hold_deadline(hold_starts(now, state.pickup_slot))
         state.staging_location = staging_location
         state.pickup_code = new_pickup_code(draw())
         self._transition(OrderStatus.READY, actor, f"staged at {staging_location}")
@@ -57,8 +57,9 @@ class StoreSteps(OrderCore):
             remind = reminder_at(state.ready_at, self.policy.reminder_after_ready, state.pickup_deadline)
             return [(remind, NotificationKind.PICKUP_REMINDER)] if remind else []
         slot_start = state.pickup_slot.starts_at if state.pickup_slot else None
+        calendar = state.store if self.calendar_enabled else None
         plan = collection_messages(
-            state.ready_at, state.pickup_deadline, self.policy, self.timezone, slot_start
+            state.ready_at, state.pickup_deadline, self.policy, self.timezone, slot_start, calendar
         )
         if state.ready_notice_at:
             plan.insert(0, (state.ready_notice_at, NotificationKind.READY_FOR_PICKUP))

@@ -136,6 +136,7 @@ async def short_hold_api(
     policy = OrderPolicy(
         reminder_after_ready=timedelta(seconds=1),
         hold_period=timedelta(seconds=3),
+        hold_until_closing=False,  # seconds, not until the store closes
         quiet_hours_start=None,  # the test runs at any hour
         expiry_warning_before=None,
     )

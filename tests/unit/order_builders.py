@@ -24,8 +24,7 @@ def store(store_id: str, lat: float = 48.8606, lon: float = 2.3429, **extra: Any
         latitude=lat,
         longitude=lon,
         timezone="Europe/Paris",
-        opening_hours=ALWAYS_OPEN,
-        **extra,
+        **{"opening_hours": ALWAYS_OPEN, **extra},
     )
 
 

@@ -5,7 +5,7 @@ After a deliberate wording change: `OMS_UPDATE_GOLDEN=1 ./dev test tests/unit/te
 rewrites the golden files and docs/messages.md."""
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +13,10 @@ import pytest
 
 from adapters.messaging.render import LANGUAGES, MessageRenderer
 from devstack import demo
+from domain.deadlines import pickup_deadline
 from domain.notifications import CustomerNotification, NotificationFacts, NotificationKind, StoreReminder
 from domain.sms import sms_segments
+from domain.store_calendar import SpecialDay
 from domain.values import Customer, OrderLine, StoreProfile
 
 ROOT = Path(__file__).parent.parent.parent
@@ -23,8 +25,14 @@ DOCS = ROOT / "docs" / "messages.md"
 UPDATE = os.environ.get("OMS_UPDATE_GOLDEN") == "1"
 
 
+# Rivoli closed on Wednesday for a stock count; an order ready on Monday at 08:42, before opening, is
+# held until Thursday's closing time (20:00 in Paris), not until Thursday 08:42.
+STOCK_COUNT = SpecialDay(date=date(2026, 11, 25), note="stock count")
+WRITTEN_AT = datetime(2026, 11, 23, 7, 42, tzinfo=UTC)
+
+
 def example(kind: NotificationKind, language: str) -> CustomerNotification:
-    paris = StoreProfile.model_validate(demo.STORES[0])
+    paris = StoreProfile.model_validate({**demo.STORES[0], "special_days": [STOCK_COUNT]})
     lyon = StoreProfile.model_validate(demo.STORES[1])
     return CustomerNotification(
         order_id="order-webshop-WEB-1001",
@@ -41,7 +49,7 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             pickup_code="482913",
             refund_amount=Decimal("49.98"),
             ready_by=datetime(2026, 11, 23, 13, 30, tzinfo=UTC),
-            pickup_deadline=datetime(2026, 11, 26, 18, 0, tzinfo=UTC),
+            pickup_deadline=pickup_deadline(WRITTEN_AT, timedelta(hours=72), paris),
             choice_deadline=datetime(2026, 11, 23, 17, 0, tzinfo=UTC),
             carrier="Colissimo",
             tracking_number="COL3F9A12B7C4D",
@@ -49,6 +57,7 @@ def example(kind: NotificationKind, language: str) -> CustomerNotification:
             lines=[OrderLine(sku="BOOT-42", quantity=1, unit_price=Decimal("89.99"))],
             slot_start=datetime(2026, 11, 24, 16, 30, tzinfo=UTC),
             slot_end=datetime(2026, 11, 24, 17, 0, tzinfo=UTC),
+            written_at=WRITTEN_AT,
         ),
     )
 

@@ -141,7 +141,15 @@ def test_marking_ready_draws_the_pickup_code_and_starts_the_hold_period() -> Non
     order.mark_ready("shelf B3", "store:x", lambda: 42)
     state = order.state
     assert (state.status, state.pickup_code, state.staging_location) == (READY, "000042", "shelf B3")
-    assert state.ready_at == AT and state.pickup_deadline == AT + timedelta(hours=72)
+    # 72 hours on, at the store's closing time that day (Rivoli here closes at 23:59, Paris time)
+    assert state.ready_at == AT and state.pickup_deadline == AT + timedelta(hours=72, minutes=12 * 60 + 59)
+
+
+def test_an_order_started_before_store_calendars_is_held_on_the_clock() -> None:
+    order = an_order(OrderStatus.PICKED)
+    order.calendar_enabled = False
+    order.mark_ready("shelf B3", "store:x", lambda: 42)
+    assert order.state.pickup_deadline == AT + timedelta(hours=72)
 
 
 def test_no_pickup_code_is_drawn_for_an_order_that_cannot_be_ready() -> None:

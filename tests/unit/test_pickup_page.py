@@ -1,11 +1,12 @@
 """The pickup page's pure parts: the customer's four steps, the week's hours with today in the store's
 timezone, a plain map link, the link messages carry, and the per-order action limit."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from api.web.throttle import ActionLimit
 from domain.status import OrderStatus
-from services.pickup_page import map_link, page_url, progress_step, week_hours
+from domain.store_calendar import DayHours, SpecialDay
+from services.pickup_page import Span, changed_days, map_link, page_url, progress_step, week_hours
 from services.tracking import tracking_token
 from tests.unit.order_builders import RIVOLI
 
@@ -42,3 +43,22 @@ def test_each_order_gets_a_limited_number_of_actions_per_window() -> None:
     assert limit.allow("b")  # another order has its own share
     now[0] = 61
     assert limit.allow("a")
+
+
+def test_today_shows_its_special_hours_and_the_closures_ahead_are_listed() -> None:
+    late = SpecialDay(
+        date=date(2026, 11, 23), hours=[DayHours(opens=time(14), closes=time(20))], note="training"
+    )
+    closed = SpecialDay(date=date(2026, 11, 25), note="stock count")
+    far = SpecialDay(date=date(2027, 1, 1), note="New Year's Day")
+    store = RIVOLI.model_copy(update={"special_days": [far, closed, late]})
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    today = next(day for day in week_hours(store, monday) if day.today)
+    assert today.hours == [Span(time(14), time(20))] and today.note == "training"
+    tuesday = next(day for day in week_hours(store, monday) if day.weekday == 1)
+    assert tuesday.note is None and tuesday.hours == [Span(time(0), time(23, 59))]
+    changed = changed_days(store, monday)
+    assert [(c.day, c.hours, c.note) for c in changed] == [
+        (date(2026, 11, 23), [Span(time(14), time(20))], "training"),
+        (date(2026, 11, 25), [], "stock count"),
+    ]  # New Year's Day is more than two weeks away

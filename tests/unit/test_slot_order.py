@@ -67,7 +67,35 @@ def test_an_order_ready_before_its_slot_is_held_from_the_slot() -> None:
     slot = _slot(timedelta(days=1))
     order = an_order(OrderStatus.PICKED, policy=policy, pickup_slot=slot)
     order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
-    assert order.state.pickup_deadline == slot.starts_at + policy.hold_period
+    # the hold's last day counts from the slot; it ends at closing time (23:59 in Paris at Rivoli)
+    closing = timedelta(hours=12, minutes=59)  # AT is 11:00 in Paris
+    assert order.state.pickup_deadline == slot.starts_at + policy.hold_period + closing
     unslotted = an_order(OrderStatus.PICKED, policy=policy)
     unslotted.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
-    assert unslotted.state.pickup_deadline == AT + policy.hold_period
+    assert unslotted.state.pickup_deadline == AT + policy.hold_period + closing
+
+
+def test_a_changed_slot_aims_the_promise_again_from_before_any_slot() -> None:
+    order = an_order(OrderStatus.ACCEPTED, sla=SLA, ready_by=SLA.ready_by)
+    order.book_slot(_slot(timedelta(days=1)))
+    assert order.book_slot(_slot(timedelta(hours=3)), move_deadlines=True)
+    assert order.state.ready_by == AT + timedelta(hours=3) and order.state.deadlines_moved == 1
+    assert order.book_slot(_slot(timedelta(hours=1)), move_deadlines=True)  # sooner than the promise
+    assert order.state.sla == SLA and order.state.ready_by == SLA.ready_by
+    # orders started before the patch kept the later deadline of the first slot
+    legacy = an_order(OrderStatus.ACCEPTED, sla=SLA, ready_by=SLA.ready_by)
+    legacy.book_slot(_slot(timedelta(days=1)))
+    legacy.book_slot(_slot(timedelta(hours=3)))
+    assert legacy.state.ready_by == AT + timedelta(days=1) and legacy.state.deadlines_moved == 0
+
+
+def test_a_changed_slot_moves_a_ready_orders_hold() -> None:
+    policy = OrderPolicy()
+    first, later = _slot(timedelta(days=1)), _slot(timedelta(days=2))
+    order = an_order(OrderStatus.PICKED, policy=policy, pickup_slot=first)
+    order.mark_ready("shelf B3", "store:paris-rivoli", lambda: 123456)
+    held_until = order.state.pickup_deadline
+    assert order.book_slot(later, move_deadlines=True)
+    assert order.state.pickup_deadline == order.hold_deadline(later.starts_at)
+    assert held_until is not None and order.state.pickup_deadline == held_until + timedelta(days=1)
+    assert order.state.deadlines_moved == 1

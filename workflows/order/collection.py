@@ -1,6 +1,8 @@
 """Collection: the order waits for the customer (reminders, then expiry), is handed over against the
 pickup code (in part, if the customer leaves something), or is compensated when it ends uncollected."""
 
+from collections.abc import Callable
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -20,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.order import channel_sync
-from workflows.order.context import OrderContext, refusals
+from workflows.order.context import OrderContext, or_deadlines_moved, refusals
 from workflows.order.patches import PATCH_CADENCE
 
 # The collection timers as the Temporal UI names them.
@@ -108,18 +110,34 @@ def _pickup_locked(order: Order) -> SupportAlert:
 
 
 async def await_collection(ctx: OrderContext) -> None:
-    """Hold the order for the customer: the reminder cadence, then expiry at the end of the hold."""
+    """Hold the order for the customer: the reminder cadence, then expiry at the end of the hold. A
+    changed pickup slot moves them: the plan is made again, without the messages already sent."""
+    order = ctx.order
+    replanned = False
+    while True:
+        waiting = or_deadlines_moved(order, lambda: order.status is not OrderStatus.READY)
+        if not await _hold(ctx, waiting, replanned=replanned):
+            order.expire()
+            return
+        if order.status is not OrderStatus.READY:
+            return
+        replanned = True
+
+
+async def _hold(ctx: OrderContext, waiting: Callable[[], bool], *, replanned: bool) -> bool:
+    """The messages of the plan, then the end of the hold; True when `waiting` came first."""
     order = ctx.order
     deadline = order.state.pickup_deadline
     assert deadline
-    collected_or_cancelled = lambda: order.status is not OrderStatus.READY  # noqa: E731
-    for send_at, kind in order.collection_messages(cadence=workflow.patched(PATCH_CADENCE)):
+    plan = order.collection_messages(cadence=workflow.patched(PATCH_CADENCE))
+    for send_at, kind in plan:
+        if replanned and kind in order.state.sequences:  # sent before the slot changed
+            continue
         timer = COLLECTION_TIMERS.get(kind, f"{OTHER_COLLECTION_MESSAGE}: {kind.value}")
-        if await ctx.wait_until(collected_or_cancelled, until=send_at, timer=timer):
-            return
+        if await ctx.wait_until(waiting, until=send_at, timer=timer):
+            return True
         await ctx.notify(kind)
-    if not await ctx.wait_until(collected_or_cancelled, until=deadline, timer=HOLD_ENDS):
-        order.expire()
+    return await ctx.wait_until(waiting, until=deadline, timer=HOLD_ENDS)
 
 
 async def compensate(ctx: OrderContext) -> None:

@@ -275,6 +275,12 @@ class OrderContext:
             return condition()
 
 
+def or_deadlines_moved(order: Order, done: Callable[[], bool]) -> Callable[[], bool]:
+    """`done`, or the order's deadlines moved (a changed pickup slot) since this was asked."""
+    seen = order.state.deadlines_moved
+    return lambda: done() or order.state.deadlines_moved != seen
+
+
 def _cause(failure: BaseException | None) -> str:
     """Why a step failed, as support reads it: the last error's type and message."""
     cause = failure

@@ -8,3 +8,5 @@ PATCH_ONE_TRANSACTION = "one-transaction-per-step"  # each step's database work 
 PATCH_PARKING = "park-failed-steps"  # a step failing for good parks the order (asked where one fails)
 PATCH_SLOTS = "pickup-slots"  # slot facts in the order: ready-by aims at the slot, the hold counts from it
 PATCH_CHANNEL_SYNC = "shopify-fulfillment-sync"  # ready, collected, cancelled, expired told to Shopify
+PATCH_CALENDAR = "store-calendar"  # special days in every deadline; the hold ends at the store's closing time
+PATCH_SLOT_TIMERS = "slot-change-moves-timers"  # a changed slot moves the promise, reminders and hold timers

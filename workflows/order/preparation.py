@@ -11,10 +11,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.routing import why_chosen
     from domain.sla import local_time
     from domain.status import IN_PREPARATION, OrderStatus
+    from domain.values import PreparationSla
     from workflows.activities import NotificationSteps
 
 from workflows.order import choice, rerouting
-from workflows.order.context import OrderContext
+from workflows.order.context import OrderContext, or_deadlines_moved
 
 # The preparation timers as the Temporal UI names them, by step (accept, ready).
 AT_RISK_TIMERS = {"accept": "accept SLA at risk", "ready": "ready SLA at risk"}
@@ -40,30 +41,57 @@ async def prepare(ctx: OrderContext) -> None:
 async def _watch_preparation(ctx: OrderContext) -> str | None:
     """Wait for the store through both deadlines; the reason to escalate, or None once it moved on."""
     order = ctx.order
-    sla = order.preparation_sla()
+    sla, moves = order.preparation_sla(), order.state.deadlines_moved
+
+    def deadlines() -> PreparationSla:
+        """The deadlines as they stood when the wait began, unless a changed pickup slot moved them
+        (orders started before the slot-change-moves-timers patch never do)."""
+        return sla if order.state.deadlines_moved == moves else order.preparation_sla()
+
     accepted = lambda: order.moved_on or order.status is not OrderStatus.RESERVED  # noqa: E731
-    if not await _within_sla(ctx, accepted, sla.accept_at_risk, sla.accept_by, "accept"):
-        return f"not accepted by {local_time(sla.accept_by, order.timezone)} (SLA breached)"
-    if not await _within_sla(ctx, lambda: order.moved_on, sla.ready_at_risk, sla.ready_by, "ready"):
-        return f"not ready by {local_time(sla.ready_by, order.timezone)} (SLA breached)"
+    if not await _within_sla(ctx, accepted, deadlines, "accept"):
+        return f"not accepted by {local_time(deadlines().accept_by, order.timezone)} (SLA breached)"
+    if not await _within_sla(ctx, lambda: order.moved_on, deadlines, "ready"):
+        return f"not ready by {local_time(deadlines().ready_by, order.timezone)} (SLA breached)"
     return order.state.problem
 
 
+def _times(sla: PreparationSla, step: str) -> tuple[datetime, datetime]:
+    """When the step is at risk and when it is due."""
+    return (sla.accept_at_risk, sla.accept_by) if step == "accept" else (sla.ready_at_risk, sla.ready_by)
+
+
 async def _within_sla(
-    ctx: OrderContext, done: Callable[[], bool], at_risk: datetime, due: datetime, step: str
+    ctx: OrderContext, done: Callable[[], bool], deadlines: Callable[[], PreparationSla], step: str
 ) -> bool:
-    """True when `done` comes before `due`; at `at_risk` the store is reminded and the order flagged."""
+    """True when `done` comes before the step is due; when it is at risk the store is reminded and the
+    order flagged. A changed pickup slot moves the deadlines: the wait starts again on the new ones
+    (the flag goes if the new deadline is not at risk yet)."""
     order = ctx.order
-    if await ctx.wait_until(done, until=at_risk, timer=AT_RISK_TIMERS[step]):
-        return True
-    reminder = order.flag_sla_at_risk(step, due)
-    await ctx.record()
-    what = f"the store's {step} reminder #{reminder.sequence}"
-    await ctx.message(NotificationSteps.remind_store, reminder, what=what)
-    kept = await ctx.wait_until(done, until=due, timer=DEADLINE_TIMERS[step])
-    if kept and order.clear_sla_at_risk():
-        await ctx.record()
-    return kept
+    warned = False
+    while True:
+        at_risk, due = _times(deadlines(), step)
+        waiting = or_deadlines_moved(order, done)
+        if not warned:
+            if await ctx.wait_until(waiting, until=at_risk, timer=AT_RISK_TIMERS[step]):
+                if done():
+                    return True
+                continue
+            reminder = order.flag_sla_at_risk(step, due)
+            await ctx.record()
+            what = f"the store's {step} reminder #{reminder.sequence}"
+            await ctx.message(NotificationSteps.remind_store, reminder, what=what)
+            warned = True
+        kept = await ctx.wait_until(waiting, until=due, timer=DEADLINE_TIMERS[step])
+        if kept and not done():  # the deadlines moved
+            if _times(deadlines(), step)[0] > workflow.now():
+                warned = False
+                if order.clear_sla_at_risk():
+                    await ctx.record()
+            continue
+        if kept and order.clear_sla_at_risk():
+            await ctx.record()
+        return kept
 
 
 async def escalate(ctx: OrderContext, reason: str) -> None:

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.order import arrival, channel_sync, collection, intake, preparation
 from workflows.order.context import OrderContext, Parked, refusals
-from workflows.order.patches import PATCH_ONE_TRANSACTION, PATCH_ROUTING
+from workflows.order.patches import PATCH_CALENDAR, PATCH_ONE_TRANSACTION, PATCH_ROUTING, PATCH_SLOT_TIMERS
 
 
 @workflow.defn(name=ids.WORKFLOW_ORDER)
@@ -49,6 +49,7 @@ class OrderWorkflow:
         order, ctx = self._order, self._ctx
         order.routing_enabled = workflow.patched(PATCH_ROUTING)
         ctx.one_transaction = workflow.patched(PATCH_ONE_TRANSACTION)
+        order.calendar_enabled = workflow.patched(PATCH_CALENDAR)
         ctx.publish()
         with suppress(Parked):  # a step failed for good: the order waits for support
             await self._main_line()
@@ -244,8 +245,9 @@ class OrderWorkflow:
 
     @workflow.signal(name=ids.SIGNAL_SLOT_BOOKED)
     async def pickup_slot_booked(self, slot: PickupSlot) -> None:
-        """The customer booked or changed their slot on the pickup page (the database holds the place)."""
-        if self._order.book_slot(slot):
+        """The customer booked or changed their slot on the pickup page (the database holds the place):
+        the promise, the reminders and the hold move with it (orders started since the patch)."""
+        if self._order.book_slot(slot, move_deadlines=workflow.patched(PATCH_SLOT_TIMERS)):
             with suppress(Parked):
                 await self._ctx.record()
 

@@ -25,4 +25,5 @@ async def bag_label(
     request: Request, order_id: str, device: Device, desk: DeskDep, conn: ConnectionDep
 ) -> Response:
     order = await own_order(desk, device, order_id)
-    return page(request, "label.html", order=order, lines=await console.waiting_lines(conn, order))
+    lines = await console.waiting_lines(conn, order)
+    return page(request, "label.html", order=order, lines=lines, at_closing=console.held_until_closing(order))

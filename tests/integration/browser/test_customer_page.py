@@ -2,9 +2,12 @@
 life (received, ready with its QR code, collected), the QR code is the one of the code the store console
 takes at handover, someone else named to collect, a check-in that shows on the store console without a
 reload, a choice answered on the page and carried out, a cancellation before picking, wrong links and
-forms without their CSRF token refused; no serious accessibility violation."""
+forms without their CSRF token refused; the store's special days (today's hours, closures ahead) and a
+hold ending at closing time; no serious accessibility violation."""
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,7 +21,8 @@ from services.pickup_page import page_url
 from tests.conftest import placement
 from tests.integration.browser.conftest import PHONE, TABLET, serious_violations, sign_in
 from tests.integration.browser.qr_read import modules, modules_of
-from tests.integration.conftest import keep_history
+from tests.integration.browser.test_screens import _shoot
+from tests.integration.conftest import add_store, keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
 
@@ -220,3 +224,38 @@ async def test_wrong_links_and_forms_without_their_token_are_refused(
     )
     assert status == 403
     assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "reserved"
+
+
+async def test_the_page_shows_todays_special_hours_the_closures_ahead_and_a_hold_to_closing_time(
+    phone: Page, console: str, api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    store = await add_store(
+        engine,
+        "paris-test-calendar",
+        name="Paris Calendar (test)",
+        address="3 rue du Calendrier",
+        latitude=48.86,
+        longitude=2.35,
+        opening_hours=[{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)],
+        special_days=[
+            {
+                "date": today.isoformat(),
+                "hours": [{"opens": "00:00", "closes": "23:30"}],
+                "note": "inventory",
+            },
+            {"date": (today + timedelta(days=2)).isoformat(), "hours": [], "note": "stock count"},
+        ],
+    )
+    sku = await new_sku(engine, on_hand=1, store_id=store)
+    order = english(placement(lines=[(sku, 1)], store_id=store))
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    await phone.goto(link(console, order.order_id))
+    todays_row = phone.locator("tr[aria-current=date]")
+    await expect(todays_row).to_contain_text("00:00–23:30")
+    await expect(todays_row).to_contain_text("inventory")
+    await expect(phone.get_by_role("heading", name="Changed hours")).to_be_visible()
+    await expect(phone.get_by_role("listitem").filter(has_text="stock count")).to_contain_text("Closed")
+    await expect(phone.get_by_text("when the store closes")).to_be_visible()  # the hold ends at closing
+    await _shoot(phone, "customer-calendar", "phone")  # axe-checked; docs/screens with OMS_SCREENS=1

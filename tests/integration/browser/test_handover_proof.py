@@ -26,6 +26,7 @@ async def test_a_bag_label_opens_its_order_and_the_customer_signs_for_it(
     label = page.get_by_role("img", name=f"Scannable code of order #{order.channel_order_id}")
     await expect(label).to_be_visible()
     assert await label.locator("svg path").count() == 1  # drawn by the server, no image file
+    await expect(page.get_by_text("closing time")).to_be_visible()  # the hold ends when the store closes
     assert await serious_violations(page) == []
 
     await page.goto(f"{console}/store/")
