@@ -8,6 +8,7 @@ UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 """Connection exceptions, administrator / crash shutdown, server starting up, too many connections."""
 
 TEMPORAL_UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+TRANSPORT_ERRORS = ("transport error", "tcp connect error", "h2 protocol error")
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -25,8 +26,10 @@ def database_unavailable(error: BaseException) -> bool:
 
 def temporal_unavailable(error: BaseException) -> bool:
     """Temporal cannot be reached or did not answer in time."""
-    if isinstance(error, RPCError):
-        return error.status in TEMPORAL_UNAVAILABLE
+    if isinstance(error, RPCError):  # a connection dropped mid-call comes as UNKNOWN "transport error"
+        return error.status in TEMPORAL_UNAVAILABLE or (
+            error.status is RPCStatusCode.UNKNOWN and error.message.startswith(TRANSPORT_ERRORS)
+        )
     # A lazy client that has never reached its server raises this on each call (SDK quirk: no type).
     return isinstance(error, RuntimeError) and str(error).startswith("Failed client connect")
 

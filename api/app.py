@@ -1,5 +1,6 @@
 """The FastAPI application, built by a factory from settings (nothing is created at import time)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,7 @@ from api.routes import (
 from api.routes import metrics as metrics_routes
 from config.settings import Settings, load_settings
 from services.health import OutageWatch, database_check, temporal_check
+from services.orders import OrderDesk, keep_settling_doubts
 
 
 def create_app(
@@ -54,9 +56,12 @@ def create_app(
                 "temporal": lambda: temporal_check(app.state.temporal),
             }
         )
+        desk = OrderDesk(client=app.state.temporal, engine=app.state.engine, wait=settings.update_wait)
+        doubts = asyncio.create_task(keep_settling_doubts(desk))
         try:
             yield
         finally:
+            doubts.cancel()
             await app.state.outages.close()
             if own_engine:
                 await app.state.engine.dispose()

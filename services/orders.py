@@ -1,6 +1,7 @@
 """What stores, support and customers do with an order: find it, then ask its workflow to take a step
 (an update). Each use case is one function; every entry point calls the same one."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.db import orders, outbox
 from adapters.db.outbox import OutboxMessage
+from adapters.outages import first_line, temporal_unavailable
 from domain import ids
 from domain.access import Grant, Role
 from domain.commands import (
@@ -172,6 +174,7 @@ async def _step(
             update, request, result_type=result_type, rpc_timeout=desk.wait
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
+        await _note_doubt(desk, order.order_id)
         raise OrderBusy(
             order.order_id, "the order did not answer in time (no worker available?); retry the request"
         ) from None
@@ -181,6 +184,8 @@ async def _step(
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:  # the workflow has ended
             raise OrderEnded(order.order_id, order.status.value) from None
+        if temporal_unavailable(error):
+            await _note_doubt(desk, order.order_id)
         raise
     return result
 
@@ -190,24 +195,62 @@ LOST_STEP_QUIET = timedelta(seconds=30)
 beyond a workflow task's timeout (10 s), so a step still completing is never mistaken for a lost one."""
 
 
-async def catch_up_read_model(desk: OrderDesk, order_id: str) -> None:
-    """A refused step may have been asked from a read model AHEAD of the workflow: when the Temporal
-    server fails between a step's database transaction and the workflow task that records it, the step
-    is lost (its caller got a 503 and may never ask again) while the read model says it happened. The
-    workflow is the truth: the read model goes back to it, so the store sees the step to do again (its
-    database work repeats idempotently, under the same keys)."""
+async def catch_up_read_model(desk: OrderDesk, order_id: str) -> bool:
+    """A step can be lost to a Temporal outage after its database transaction committed: the worker's
+    workflow task that records it never reached the server, so the update is gone (its caller got a
+    503) while the read model says the step happened. The workflow is the truth: the read model goes
+    back to it, so the store sees the step to do again (its database work repeats idempotently, under
+    the same keys). False when the workflow could not be asked (Temporal or every worker still away)."""
     try:
         truth = await desk.client.get_workflow_handle(order_id).query(
             ids.QUERY_STATE, result_type=OrderView, rpc_timeout=desk.wait
         )
     except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
-        return  # best effort: the refusal is answered either way
+        return False
     async with desk.engine.begin() as conn:
         rolled_back = await orders.roll_back_to(conn, truth, datetime.now(UTC) - LOST_STEP_QUIET)
+        await orders.clear_doubt(conn, order_id)
     if rolled_back:
         log.warning(
-            "order %s: read model was ahead of its workflow (a lost step); back to %s", order_id, truth.status
+            "order %s: read model ahead of its workflow (a lost step), back to %s", order_id, truth.status
         )
+    return True
+
+
+async def _note_doubt(desk: OrderDesk, order_id: str) -> None:
+    """The step's answer was lost: remember to check the order once Temporal answers (best effort: a
+    database that is down too leaves the check to the next refused step)."""
+    try:
+        async with desk.engine.begin() as conn:
+            await orders.note_doubt(conn, order_id)
+    except Exception as error:  # noqa: BLE001 - the caller answers the outage either way
+        log.warning("order %s: could not note a step in doubt (%s)", order_id, first_line(error))
+
+
+async def settle_doubts(desk: OrderDesk) -> int:
+    """Check the orders whose step answer was lost (oldest first) against their workflows; how many
+    were settled. Stops at the first that cannot be asked: Temporal is still away."""
+    async with desk.engine.connect() as conn:
+        waiting = await orders.in_doubt(conn, datetime.now(UTC) - LOST_STEP_QUIET)
+    settled = 0
+    for order_id in waiting:
+        if not await catch_up_read_model(desk, order_id):
+            break
+        settled += 1
+    return settled
+
+
+DOUBT_CHECK_INTERVAL = 10.0  # seconds between two looks at the steps in doubt, in each API process
+
+
+async def keep_settling_doubts(desk: OrderDesk, interval: float = DOUBT_CHECK_INTERVAL) -> None:
+    """Run for the API's life: settle the steps in doubt as soon as Temporal answers again."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await settle_doubts(desk)
+        except Exception as error:  # noqa: BLE001 - PostgreSQL away: the outage is answered elsewhere
+            log.debug("steps in doubt not checked: %s", first_line(error))
 
 
 def refusal(failure: WorkflowUpdateFailedError) -> StepRefused:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,6 +90,29 @@ async def roll_back_to(conn: AsyncConnection, view: OrderView, quiet_since: date
         )
     )
     return True
+
+
+async def note_doubt(conn: AsyncConnection, order_id: str) -> None:
+    """A step was asked and its answer lost (Temporal unavailable or too slow): check it later."""
+    await conn.execute(
+        update(orders)
+        .where(orders.c.id == order_id, orders.c.step_in_doubt_since.is_(None))
+        .values(step_in_doubt_since=func.now())
+    )
+
+
+async def in_doubt(conn: AsyncConnection, noted_before: datetime, limit: int = 50) -> list[str]:
+    rows = await conn.execute(
+        select(orders.c.id)
+        .where(orders.c.step_in_doubt_since < noted_before)
+        .order_by(orders.c.step_in_doubt_since)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def clear_doubt(conn: AsyncConnection, order_id: str) -> None:
+    await conn.execute(update(orders).where(orders.c.id == order_id).values(step_in_doubt_since=None))
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:

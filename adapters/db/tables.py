@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Identity,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -158,6 +159,12 @@ orders = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("step_in_doubt_since", DateTime(timezone=True)),  # migration 0014: a step's answer was lost
+    Index(
+        "orders_steps_in_doubt",
+        "step_in_doubt_since",
+        postgresql_where=text("step_in_doubt_since IS NOT NULL"),
+    ),
 )
 
 order_events = Table(

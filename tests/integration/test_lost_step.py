@@ -7,7 +7,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
+from adapters.outages import temporal_unavailable
+from services.orders import OrderDesk, settle_doubts
 from tests.conftest import placement
 from tests.integration.flow import place, step
 from tests.integration.test_stock import new_sku
@@ -65,3 +69,34 @@ async def test_a_read_model_just_ahead_is_left_alone_while_its_step_may_still_co
 
     assert picked.status_code == 409
     assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "accepted"
+
+
+async def test_a_step_in_doubt_is_settled_against_its_workflow_without_anyone_asking_again(
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine
+) -> None:
+    """The store was told 503 and never retried: the API's own check puts the read model back."""
+    sku = await new_sku(engine, on_hand=3, store_id="paris-rivoli")
+    order = placement(lines=[(sku, 1)])
+    assert (await place(api, order)).status_code == 201
+    await _pretend_accepted(engine, order.order_id, datetime.now(UTC) - timedelta(minutes=2))
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE orders SET step_in_doubt_since = now() - interval '1 minute' WHERE id = :id"),
+            {"id": order.order_id},
+        )
+    desk = OrderDesk(client=client, engine=engine, wait=timedelta(seconds=10))
+
+    assert await settle_doubts(desk) >= 1
+
+    assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "reserved"
+    async with engine.connect() as conn:
+        left = await conn.scalar(
+            text("SELECT step_in_doubt_since FROM orders WHERE id = :id"), {"id": order.order_id}
+        )
+    assert left is None
+
+
+def test_a_connection_dropped_mid_call_is_temporal_unavailable() -> None:
+    dropped = RPCError("transport error", RPCStatusCode.UNKNOWN, b"")
+    assert temporal_unavailable(dropped)
+    assert not temporal_unavailable(RPCError("workflow query failed", RPCStatusCode.UNKNOWN, b""))
