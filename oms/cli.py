@@ -267,13 +267,20 @@ def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] 
 @app.command("check-config")
 def check_config() -> None:
     """Read the settings as `oms worker` and `oms api` would: exit 2 naming each bad variable, else 0."""
+    from adapters.tracing import require_extra
+
     settings = _settings()
+    try:
+        require_extra(settings)
+    except ConfigurationError as error:
+        _refuse(error)
     where = settings.database_url and settings.database_url.rpartition("@")[2]  # no password shown
     typer.echo(
         f"configuration ok: PostgreSQL {where or 'embedded'}, Temporal {settings.temporal_address} "
         f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
         f"{len(settings.payload_keys)} payload key(s), tracking links "
         + ("signed" if settings.tracking_secret else "off")
+        + f", tracing {settings.tracing}"
     )
 
 
