@@ -327,13 +327,15 @@ def simulate(
     """Play a retail day against a running system (`./dev up`), then print its KPIs and write a chart."""
     import httpx
 
+    from oms.simulate import report_lines
     from oms.simulate import simulate as play
 
-    async def day() -> dict[str, Any]:
+    async def day() -> tuple[Any, dict[str, Any]]:
         async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60) as api:
-            return (await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart))[1]["total"]
+            log, kpis = await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart)
+            return log, kpis["total"]
 
-    total = asyncio.run(day())
+    log, total = asyncio.run(day())
     typer.echo("")
     for name in (
         "orders",
@@ -347,6 +349,8 @@ def simulate(
     ):
         typer.echo(f"{name}: {total.get(name)}")
     typer.echo(f"exceptions: {total.get('exceptions')}")
+    for line in report_lines(log):
+        typer.echo(line)
     typer.echo(f"chart: {chart}")
 
 
