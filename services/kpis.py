@@ -8,7 +8,7 @@ from adapters.db import kpis
 from domain.access import Grant, Role
 from domain.kpi_report import KpiReport, kpi_report
 from services.errors import Forbidden, InvalidField
-from services.stores import get_store
+from services.stores import get_store, list_stores
 
 LONGEST_PERIOD = timedelta(days=366)
 
@@ -31,4 +31,5 @@ async def kpi_period(
     if store_id is not None:
         await get_store(conn, store_id)
     history = await kpis.history(conn, start, end, store_id)
-    return kpi_report(history, start, end, store_id)
+    timezones = {store.id: store.timezone for store in await list_stores(conn)}  # days are the stores' own
+    return kpi_report(history, start, end, store_id, timezones)
