@@ -3,7 +3,7 @@ the store's own calendar day (its timezone); the network's day is the sum of its
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +75,28 @@ def _zone(timezone: str | None) -> tzinfo:
         return ZoneInfo(timezone) if timezone else UTC
     except (ZoneInfoNotFoundError, ValueError):  # a store whose timezone no longer exists
         return UTC
+
+
+def day_span(first: date, last: date, timezone: str | None) -> tuple[datetime, datetime]:
+    """A store's days `first` to `last` (included) as moments: from its midnight opening `first` to the
+    one closing `last`, in its timezone (a day of the clock change is 23 or 25 hours)."""
+    zone = _zone(timezone)
+    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
+
+
+def on_store_days(history: History, first: date, last: date, timezones: Mapping[str, str]) -> History:
+    """What happened on each store's own days `first` to `last`: its Monday is its Monday, whatever
+    the hour in UTC."""
+
+    def kept(store_id: str, at: datetime) -> bool:
+        return first <= store_day(at, timezones.get(store_id)) <= last
+
+    return History(
+        orders=[o for o in history.orders if kept(o.store_id, o.placed_at)],
+        counts=[c for c in history.counts if kept(c.store_id, c.at)],
+        events=[e for e in history.events if kept(e.store_id, e.occurred_at)],
+        messages=[m for m in history.messages if kept(m.store_id, m.at)],
+    )
 
 
 def by_day(history: History, timezones: Mapping[str, str] | None = None) -> dict[date, History]:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from domain.kpi_report import History, by_day, kpi_report, store_day
+from domain.kpi_report import History, by_day, day_span, kpi_report, on_store_days, store_day
 from domain.kpi_stock import (
     FeedEvent,
     Message,
@@ -293,3 +293,29 @@ def test_the_store_day_follows_daylight_saving_time_both_ways():
         date(2026, 10, 25): 25,
         date(2026, 10, 26): 1,
     }
+
+
+def test_a_stores_days_run_from_its_midnight_to_its_midnight():
+    paris = "Europe/Paris"
+    monday = day_span(date(2026, 11, 23), date(2026, 11, 23), paris)
+    assert monday == (utc(2026, 11, 22, 23), utc(2026, 11, 23, 23))
+    long_day = day_span(date(2026, 10, 25), date(2026, 10, 25), paris)
+    assert long_day == (utc(2026, 10, 24, 22), utc(2026, 10, 25, 23))  # 25 hours
+    short_day = day_span(date(2026, 3, 29), date(2026, 3, 29), paris)
+    assert short_day == (utc(2026, 3, 28, 23), utc(2026, 3, 29, 22))  # 23 hours
+    week = day_span(date(2026, 11, 16), date(2026, 11, 22), "America/New_York")
+    assert week == (utc(2026, 11, 16, 5), utc(2026, 11, 23, 5))
+    assert day_span(date(2026, 11, 23), date(2026, 11, 23), None) == (utc(2026, 11, 23), utc(2026, 11, 24))
+
+
+def test_whole_days_keep_what_happened_on_each_stores_own_days():
+    history = History(
+        orders=[placed("p1", LATE, "paris"), placed("n1", LATE, "nyc")],
+        counts=[StockCount("paris", 3, 0, utc(2026, 11, 23, 22, 59))],  # 23:59 on the 23rd in Paris
+        events=[FeedEvent("nyc", utc(2026, 11, 24, 4, 0), utc(2026, 11, 24, 4, 0))],  # 23:00 on the 23rd
+    )
+    the_24th = on_store_days(history, date(2026, 11, 24), date(2026, 11, 24), PARIS_NYC)
+    assert [o.order_id for o in the_24th.orders] == ["p1"] and not the_24th.counts and not the_24th.events
+    the_23rd = on_store_days(history, date(2026, 11, 23), date(2026, 11, 23), PARIS_NYC)
+    assert [o.order_id for o in the_23rd.orders] == ["n1"]
+    assert len(the_23rd.counts) == 1 and len(the_23rd.events) == 1
