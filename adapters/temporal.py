@@ -7,6 +7,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RetryConfig, RPCError, RPCStatusCode
 
 from adapters.codec import customer_key_store, data_converter
+from adapters.tracing import temporal_interceptors, tracer_provider
 from config.settings import Settings
 
 ANSWER_SOON = RetryConfig(
@@ -25,7 +26,8 @@ async def connect(
     retry_config: RetryConfig | None = None,
 ) -> Client:
     """With an engine, payloads naming a customer are encrypted with that customer's key (erasable).
-    A lazy client connects on its first call (and again on each call until it reaches the server)."""
+    A lazy client connects on its first call (and again on each call until it reaches the server). With
+    tracing on, its calls and the workers built on it carry Temporal's tracing interceptor."""
     keys, active = settings.payload_keys, settings.payload_key_id
     store = customer_key_store(engine, keys, active) if engine is not None else None
     return await Client.connect(
@@ -37,6 +39,7 @@ async def connect(
         lazy=lazy,
         retry_config=retry_config,
         runtime=sdk_runtime(settings.sdk_metrics_address),
+        interceptors=temporal_interceptors(tracer_provider(settings)),
     )
 
 

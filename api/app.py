@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,6 +11,7 @@ from temporalio.client import Client
 
 from adapters.db import create_engine
 from adapters.temporal import ANSWER_SOON, connect
+from adapters.tracing import instrument_api, tracer_provider
 from api import door, errors, metrics, web
 from api.access import key_digest
 from api.access_log import mask_tracking_tokens
@@ -35,12 +37,20 @@ from config.settings import Settings, load_settings
 from services.health import OutageWatch, database_check, temporal_check
 from services.orders import OrderDesk, keep_settling_doubts
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 
 def create_app(
-    settings: Settings, *, client: Client | None = None, engine: AsyncEngine | None = None
+    settings: Settings,
+    *,
+    client: Client | None = None,
+    engine: AsyncEngine | None = None,
+    tracing: "TracerProvider | None" = None,
 ) -> FastAPI:
     """The API; pass `client` and `engine` to share them (tests), or let the app open its own. It starts
-    whatever the state of PostgreSQL and Temporal: until they answer, requests get a named 503."""
+    whatever the state of PostgreSQL and Temporal: until they answer, requests get a named 503. Traced
+    with `OMS_TRACING` on (or with the `tracing` provider given)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +106,7 @@ def create_app(
     app.state.codec_origins = codec_origins(settings)
     app.add_middleware(door.CodecCors, origins=app.state.codec_origins)
     metrics.install(app)  # outermost: the door's refusals and CORS answers are counted too
+    instrument_api(app, tracing or tracer_provider(settings))
     return app
 
 

@@ -7,7 +7,7 @@ fields keep their flat variable names (`OMS_HOLD_PERIOD`, not `OMS_POLICY__HOLD_
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -166,6 +166,11 @@ class Settings(BaseSettings):
     sdk_metrics_address: str | None = Field(
         default=None,
         description="host:port where the Temporal SDK serves its Prometheus metrics (/metrics); unset: off",
+    )
+    tracing: Literal["off", "otlp"] = Field(
+        default="off",
+        description="otlp: OpenTelemetry traces of the API and the workflows, sent to "
+        "OTEL_EXPORTER_OTLP_ENDPOINT (needs the tracing extra); off: none",
     )
     codec_ui_token: str | None = Field(
         default=None,

@@ -1,9 +1,11 @@
-"""A KPI report: the same KPIs for the network, for each store and for each day of a period."""
+"""A KPI report: the same KPIs for the network, for each store and for each day of a period. A day is
+the store's own calendar day (its timezone); the network's day is the sum of its stores' days."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.kpi_stock import FeedEvent, Message, StockCount, StockKpis, stock_kpis
 from domain.kpis import Durations, OrderHistory, OrderKpis, Ratio, order_kpis
@@ -63,19 +65,62 @@ def by_store(history: History) -> dict[str, History]:
     return _split(history, lambda store_id, _at: store_id)
 
 
-def by_day(history: History) -> dict[date, History]:
-    """By the day (UTC) each thing happened: an order on the day it was placed."""
-    return _split(history, lambda _store_id, at: at.astimezone(UTC).date())
+def store_day(at: datetime, timezone: str | None) -> date:
+    """The store's calendar day of a moment: its date in the store's timezone (UTC when unknown)."""
+    return at.astimezone(_zone(timezone)).date()
 
 
-def kpi_report(history: History, start: datetime, end: datetime, store_id: str | None) -> KpiReport:
+def _zone(timezone: str | None) -> tzinfo:
+    try:
+        return ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):  # a store whose timezone no longer exists
+        return UTC
+
+
+def day_span(first: date, last: date, timezone: str | None) -> tuple[datetime, datetime]:
+    """A store's days `first` to `last` (included) as moments: from its midnight opening `first` to the
+    one closing `last`, in its timezone (a day of the clock change is 23 or 25 hours)."""
+    zone = _zone(timezone)
+    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
+
+
+def on_store_days(history: History, first: date, last: date, timezones: Mapping[str, str]) -> History:
+    """What happened on each store's own days `first` to `last`: its Monday is its Monday, whatever
+    the hour in UTC."""
+
+    def kept(store_id: str, at: datetime) -> bool:
+        return first <= store_day(at, timezones.get(store_id)) <= last
+
+    return History(
+        orders=[o for o in history.orders if kept(o.store_id, o.placed_at)],
+        counts=[c for c in history.counts if kept(c.store_id, c.at)],
+        events=[e for e in history.events if kept(e.store_id, e.occurred_at)],
+        messages=[m for m in history.messages if kept(m.store_id, m.at)],
+    )
+
+
+def by_day(history: History, timezones: Mapping[str, str] | None = None) -> dict[date, History]:
+    """By the store's day each thing happened, in its timezone (`timezones`: store id -> IANA name; UTC
+    for a store not in it): an order on the day it was placed. A network day is its stores' days: an
+    order placed at 00:30 in Paris counts on that day, though it is still the day before in UTC."""
+    zones = timezones or {}
+    return _split(history, lambda store_id, at: store_day(at, zones.get(store_id)))
+
+
+def kpi_report(
+    history: History,
+    start: datetime,
+    end: datetime,
+    store_id: str | None,
+    timezones: Mapping[str, str] | None = None,
+) -> KpiReport:
     return KpiReport(
         start=start,
         end=end,
         store_id=store_id,
         total=kpi_set(history),
         stores={store: kpi_set(part) for store, part in by_store(history).items()},
-        days={day: kpi_set(part) for day, part in by_day(history).items()},
+        days={day: kpi_set(part) for day, part in by_day(history, timezones).items()},
     )
 
 

@@ -1,6 +1,6 @@
 """KPIs from the orders' own history: preparation time against the promise, pickup conversion, no-shows,
 cancellations, exceptions and routing accuracy. Pure arithmetic over timelines; the stock and message
-KPIs are in domain/kpi_stock.py. An order counts in the period (and on the day, UTC) it was placed."""
+KPIs are in domain/kpi_stock.py. An order counts in the period (and on the store's day) it was placed."""
 
 import math
 import re

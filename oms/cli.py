@@ -293,7 +293,13 @@ def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] 
 @app.command("check-config")
 def check_config() -> None:
     """Read the settings as `oms worker` and `oms api` would: exit 2 naming each bad variable, else 0."""
+    from adapters.tracing import require_extra
+
     settings = _settings()
+    try:
+        require_extra(settings)
+    except ConfigurationError as error:
+        _refuse(error)
     where = settings.database_url and settings.database_url.rpartition("@")[2]  # no password shown
     typer.echo(
         f"configuration ok: PostgreSQL {where or 'embedded'}, Temporal {settings.temporal_address} "
@@ -312,6 +318,7 @@ def check_config() -> None:
             if settings.shopify_shop_domain
             else "no shop"
         )
+        + f", tracing {settings.tracing}"
     )
 
 
@@ -358,13 +365,15 @@ def simulate(
     """Play a retail day against a running system (`./dev up`), then print its KPIs and write a chart."""
     import httpx
 
+    from oms.simulate import report_lines
     from oms.simulate import simulate as play
 
-    async def day() -> dict[str, Any]:
+    async def day() -> tuple[Any, dict[str, Any]]:
         async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60) as api:
-            return (await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart))[1]["total"]
+            log, kpis = await play(api, orders=orders, minutes=minutes, seed=seed, chart=chart)
+            return log, kpis["total"]
 
-    total = asyncio.run(day())
+    log, total = asyncio.run(day())
     typer.echo("")
     for name in (
         "orders",
@@ -378,6 +387,8 @@ def simulate(
     ):
         typer.echo(f"{name}: {total.get(name)}")
     typer.echo(f"exceptions: {total.get('exceptions')}")
+    for line in report_lines(log):
+        typer.echo(line)
     typer.echo(f"chart: {chart}")
 
 

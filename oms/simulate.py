@@ -1,7 +1,7 @@
 """`oms simulate`: play a retail day against a running system through its HTTP API, as the channels,
-the stores and the customers would (the plan: domain/simulation.py). Bounded: it stops once every order
-reached its end (or the no-shows their shelf), then prints the KPIs and writes a chart of orders by
-status over time (SVG)."""
+the stores (their POS too) and the customers would (the plan: domain/simulation.py). Bounded: it stops
+once every order reached its end (or the no-shows their shelf), then prints the KPIs, what happened at
+the counters and the slots, and writes a chart of orders by status over time (SVG)."""
 
 import asyncio
 import random
@@ -9,6 +9,7 @@ import re
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,8 @@ from typing import Any
 
 import httpx
 
-from domain.simulation import Fate, PlannedOrder, plan_day
+from domain.simulation import DayMix, Fate, PlannedOrder, SlotAsk, plan_day
+from oms.simulate_people import Counters, Sale, book_on_page, free_slot, restock, sell_at_the_counter
 
 DEMO_SKUS = ["BOTTLE-1L", "HEADLAMP-300", "STOVE-GAS", "JACKET-M", "SLEEPBAG-5C"]
 ENDED = {"collected", "cancelled", "expired", "rejected", "shipped", "parked", "awaiting_customer"}
@@ -33,6 +35,15 @@ class DayLog:
     fates: dict[int, Fate] = field(default_factory=dict)
     placed: int = 0
     done: int = 0
+    run: str = field(default_factory=lambda: "sim-" + uuid.uuid4().hex[:6])
+    ids: dict[int, str] = field(default_factory=dict)  # planned number -> order id, once placed
+    events: Counter[str] = field(default_factory=Counter)
+    """What happened beside the orders' steps (oms/simulate_people.py EVENTS), counted."""
+    stores: dict[str, str] = field(default_factory=dict)  # store id -> timezone
+    page: asyncio.Lock = field(default_factory=asyncio.Lock)  # one customer page visit at a time
+    asked_on_page: set[int] = field(default_factory=set)
+    booked_on_page: set[int] = field(default_factory=set)
+    sold: dict[int, Sale] = field(default_factory=dict)  # counter sales to restock once the order is through
 
     def saw(self, order: PlannedOrder, status: str) -> None:
         seen = self.statuses.setdefault(order.number, [])
@@ -44,7 +55,7 @@ async def run_day(
     api: httpx.AsyncClient, plan: list[PlannedOrder], log: DayLog, progress: Callable[[DayLog], None]
 ) -> None:
     """Every planned order at its time, then each through its fate; the progress shown every half second."""
-    run = "sim-" + uuid.uuid4().hex[:6]
+    run = log.run
     ticker = asyncio.create_task(_tick(log, len(plan), progress))
     try:
         await asyncio.gather(*(_play(api, run, order, log) for order in plan))
@@ -69,7 +80,7 @@ async def _play(api: httpx.AsyncClient, run: str, order: PlannedOrder, log: DayL
 
 
 async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, log: DayLog) -> None:
-    placement = {
+    placement: dict[str, Any] = {
         "channel": "webshop",
         "channel_order_id": f"{run}-{order.number}",
         "store_id": order.store_id,
@@ -82,14 +93,20 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
         },
         "lines": [{"sku": sku, "quantity": quantity, "unit_price": "10.00"} for sku, quantity in order.lines],
     }
+    if order.slot is SlotAsk.AT_INTAKE:
+        log.events[Counters.ASKED_AT_INTAKE] += 1
+        if start := await free_slot(api, order.store_id, log.stores.get(order.store_id, "UTC")):
+            placement["pickup_slot"] = start.isoformat()
     placed = await api.post("/v1/orders", json=placement)
     log.placed += 1
     if placed.status_code not in (200, 201, 202):
         log.saw(order, f"refused at intake ({placed.status_code})")
         return
     view = placed.json()
-    order_id = view["order_id"]
+    order_id = log.ids[order.number] = view["order_id"]
     log.saw(order, view["status"])
+    if order.slot is SlotAsk.AT_INTAKE and view.get("pickup_slot"):
+        log.events[Counters.BOOKED_AT_INTAKE] += 1
     if order.fate is Fate.CANCELLED:
         await asyncio.sleep(order.accept_after)
         view = await _answer(
@@ -97,9 +114,28 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
         )
         log.saw(order, view["status"])
         return
-    troubles = {Fate.REJECTED: "reject", Fate.SHORT_PICK: "short-pick"}.get(order.fate)
+    try:
+        await _through_store(api, order, view, log)
+    finally:
+        if sold := log.sold.pop(order.number, None):
+            await restock(api, sold)
+
+
+async def _through_store(
+    api: httpx.AsyncClient, order: PlannedOrder, view: dict[str, Any], log: DayLog
+) -> None:
+    """The store's steps (and the customer's collection) until the order ends or waits for its no-show."""
+    order_id = view["order_id"]
+    troubles = {
+        Fate.REJECTED: "reject",
+        Fate.SHORT_PICK: "short-pick",
+        Fate.SOLD_AT_THE_COUNTER: "counter-sale",
+    }.get(order.fate)
     for _ in range(STEPS_AT_MOST):
         status, store = view["status"], view["store"]["id"] if view.get("store") else order.store_id
+        asks = order.slot is SlotAsk.ON_PAGE and order.number not in log.asked_on_page
+        if status == "ready_for_pickup" and asks:
+            await _book_on_page(api, order, view["order_id"], log)  # the ready message links the page
         if status in ENDED or (status == "ready_for_pickup" and order.fate is Fate.NO_SHOW):
             return
         route = f"/v1/stores/{store}/orders/{order_id}"
@@ -112,6 +148,9 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
         elif status == "reserved":
             await asyncio.sleep(order.accept_after)
             view = await _answer(api.post(f"{route}/accept"), view)
+        elif status == "accepted" and troubles == "counter-sale":
+            await asyncio.sleep(order.pick_after)  # meanwhile the counter sells the shelf down
+            troubles, view = None, await counter_sale_while_picking(api, order, view, log)
         elif status == "accepted" and troubles == "short-pick":
             await asyncio.sleep(order.pick_after)
             sku = _lines(view)[0]["sku"]
@@ -134,9 +173,45 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
         log.saw(order, view["status"])
 
 
+async def _book_on_page(api: httpx.AsyncClient, order: PlannedOrder, order_id: str, log: DayLog) -> None:
+    log.asked_on_page.add(order.number)
+    log.events[Counters.ASKED_ON_PAGE] += 1
+    async with log.page:
+        booked = await book_on_page(api, order_id)
+    log.events[Counters.BOOKED_ON_PAGE] += booked
+    if booked:
+        log.booked_on_page.add(order.number)
+
+
+async def counter_sale_while_picking(
+    api: httpx.AsyncClient, order: PlannedOrder, view: dict[str, Any], log: DayLog
+) -> dict[str, Any]:
+    """The POS sells the shelf down to one unit short of what is reserved. Told in time, the OMS moves
+    the order before picking (or asks the customer); told late, the picker finds a unit missing first."""
+    sale = await sell_at_the_counter(api, f"{log.run}-{order.number}", view)
+    if sale is None:
+        return view
+    log.sold[order.number] = sale
+    route = f"/v1/stores/{sale.store_id}/orders/{view['order_id']}"
+    if order.feed_late:
+        body = {"lines": [{"sku": sale.sku, "missing": 1, "reason": "not_found"}]}
+        answered = await api.post(f"{route}/short-pick", json=body)
+        log.events[Counters.SHORT_PICKED_AFTER_SALE] += answered.status_code == 200
+        view = _view_of(answered, view)
+    told = await sale.tell(api)
+    log.events[Counters.COUNTER_SALES] += 1
+    log.events[Counters.UNITS_SOLD] += sale.units
+    log.events[Counters.PUT_AT_RISK] += told
+    log.events[Counters.FEED_IN_TIME] += not order.feed_late
+    return view
+
+
 async def _answer(request: Any, view: dict[str, Any]) -> dict[str, Any]:
     """The order as the API answered it; the last one seen when the step was refused."""
-    response: httpx.Response = await request
+    return _view_of(await request, view)
+
+
+def _view_of(response: httpx.Response, view: dict[str, Any]) -> dict[str, Any]:
     body = response.json() if response.status_code == 200 else None
     return body if isinstance(body, dict) and "status" in body else view
 
@@ -157,6 +232,13 @@ async def _pickup_code(api: httpx.AsyncClient, order_id: str) -> str:
                 return found.group(1)
         await asyncio.sleep(0.2)
     return "000000"
+
+
+def report_lines(log: DayLog) -> list[str]:
+    """The end report beside the KPIs: how the orders ended, the counters' sales and the slots."""
+    finals = Counter(seen[-1][1] for seen in log.statuses.values())
+    lines = ["orders ended: " + ", ".join(f"{status} {count}" for status, count in finals.most_common())]
+    return lines + [f"{counter.value}: {log.events[counter]}" for counter in Counters]
 
 
 def progress_bar(total: int) -> Callable[[DayLog], None]:
@@ -220,14 +302,24 @@ async def simulate(
     chart: Path,
     skus: list[str] | None = None,
     show: Callable[[DayLog], None] | None = None,
+    mix: DayMix | None = None,
 ) -> tuple[DayLog, dict[str, Any]]:
     """Play the day, then answer what happened and the KPIs of the run (GET /v1/kpis)."""
     started = datetime.now(UTC)
-    stores = [s["id"] for s in (await api.get("/v1/stores")).json() if s.get("kind", "store") == "store"]
+    stores = {
+        s["id"]: s.get("timezone") or "UTC"
+        for s in (await api.get("/v1/stores")).json()
+        if s.get("kind", "store") == "store"
+    }
     plan = plan_day(
-        random.randrange(2**31) if seed is None else seed, orders, stores, skus or DEMO_SKUS, minutes * 60
+        random.randrange(2**31) if seed is None else seed,
+        orders,
+        list(stores),
+        skus or DEMO_SKUS,
+        minutes * 60,
+        mix,
     )
-    log = DayLog()
+    log = DayLog(stores=stores)
     await run_day(api, plan, log, show or progress_bar(orders))
     period = {"from": started.isoformat(), "to": (datetime.now(UTC) + timedelta(seconds=1)).isoformat()}
     kpis = (await api.get("/v1/kpis", params=period)).json()

@@ -45,8 +45,9 @@ log = logging.getLogger("oms.worker")
 # Our workflow code and the pure domain are deterministic and keep no module state (workflows/ may import
 # no I/O: tests/test_architecture.py), so the sandbox need not import them afresh for every order it
 # starts or brings back into its cache: that re-import was the worker's largest single cost per order
-# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
-PASSED_THROUGH = ("workflows", "domain")
+# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply. OpenTelemetry
+# (OMS_TRACING): the tracing interceptor's spans must reach the process's own provider and context.
+PASSED_THROUGH = ("workflows", "domain", "opentelemetry")
 WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow)
 
 

@@ -4,11 +4,16 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access import Grant, Role
+from services.errors import InvalidField
+from services.kpis import kpi_days
 from tests.conftest import placement
 from tests.integration.flow import pickup_code, place, prepare, step, stock
 from tests.integration.test_stock import new_sku
@@ -117,3 +122,18 @@ async def test_a_returned_order_counts_as_collected_and_its_return_steps_are_not
     period = {"from": start.isoformat(), "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
     answer = await api.get("/v1/kpis", params={**period, "store_id": STORE})
     assert answer.status_code == 200, answer.text
+
+
+async def test_the_dashboard_days_are_the_stores_own_days(engine: AsyncEngine) -> None:
+    ops = Grant(role=Role.OPS)
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()  # Lyon's day
+    async with engine.connect() as conn:
+        report = await kpi_days(conn, ops, today, today, STORE)
+        network = await kpi_days(conn, ops, today, today, None)
+        with pytest.raises(InvalidField):
+            await kpi_days(conn, ops, today, today - timedelta(days=1), None)
+    midnight = datetime(today.year, today.month, today.day, tzinfo=ZoneInfo("Europe/Paris"))
+    assert (report.start, report.end) == (midnight, midnight + timedelta(days=1))
+    assert set(report.days) <= {today} and set(network.days) <= {today}  # nothing from a neighbour day
+    assert network.start <= report.start and network.end >= report.end  # from Paris to New York midnights
+    assert network.total.orders.orders >= report.total.orders.orders

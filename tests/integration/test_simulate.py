@@ -1,13 +1,15 @@
 """`oms simulate` against the real stack: a compressed day of orders through their fates, the KPIs of
-the run, and the chart of orders by status over time."""
+the run, and the chart of orders by status over time; counter sales that push orders to short picks,
+and pickup slots booked at checkout and on the customer's page."""
 
 import os
 from pathlib import Path
 
 import httpx
 
-from domain.simulation import Fate
-from oms.simulate import simulate
+from domain.simulation import FATES, DayMix, Fate, SlotAsk
+from oms.simulate import report_lines, simulate
+from oms.simulate_people import Counters
 
 SCREENS = Path(__file__).parents[2] / "docs" / "screens"
 
@@ -21,6 +23,7 @@ async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
     log, kpis = await simulate(api, orders=orders, minutes=minutes, seed=11, chart=chart, show=lambda _: None)
     if os.environ.get("OMS_SCREENS") == "1":
         print({k: v for k, v in kpis["total"].items() if k != "exceptions"}, kpis["total"]["exceptions"])
+        print("\n".join(report_lines(log)))
     assert log.placed == orders and log.done == orders
     expected = {
         Fate.COLLECTED: {"collected"},
@@ -28,6 +31,14 @@ async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
         Fate.CANCELLED: {"cancelled"},
         Fate.REJECTED: {"reserved", "accepted", "collected", "awaiting_customer", "cancelled"},
         Fate.SHORT_PICK: {"reserved", "accepted", "picked", "collected", "awaiting_customer", "cancelled"},
+        Fate.SOLD_AT_THE_COUNTER: {
+            "reserved",
+            "accepted",
+            "picked",
+            "collected",
+            "awaiting_customer",
+            "cancelled",
+        },
     }
     for number, fate in log.fates.items():
         final = log.statuses[number][-1][1]
@@ -38,3 +49,44 @@ async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
     assert total["orders"] >= 10 and total["pickup_conversion_part"] >= 1
     svg = chart.read_text()
     assert svg.startswith("<svg") and "collected" in svg and "<polyline" in svg
+
+
+BUSY_COUNTERS = DayMix(
+    fates={**FATES, Fate.COLLECTED: 0.45, Fate.SOLD_AT_THE_COUNTER: 0.35},
+    slots={SlotAsk.AT_INTAKE: 0.3, SlotAsk.ON_PAGE: 0.3},
+)
+"""A day where the counters and the slots are busy enough for a short test to see them happen."""
+
+
+async def test_counter_sales_push_orders_to_short_picks_and_customers_book_slots(
+    api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    log, kpis = await simulate(
+        api,
+        orders=20,
+        minutes=0.3,
+        seed=6,
+        chart=tmp_path / "day.svg",
+        show=lambda _: None,
+        mix=BUSY_COUNTERS,
+    )
+    events = log.events
+    assert events[Counters.COUNTER_SALES] >= 2, events
+    assert events[Counters.UNITS_SOLD] >= events[Counters.COUNTER_SALES]
+    assert events[Counters.SHORT_PICKED_AFTER_SALE] >= 1, events  # the picker was first
+    assert events[Counters.FEED_IN_TIME] >= 1 and events[Counters.PUT_AT_RISK] >= 1, events  # the OMS was
+    tallies = kpis["total"]["exceptions"]
+    short_picks = sum(t["count"] for t in tallies if t["kind"] == "short_pick")
+    assert short_picks >= events[Counters.SHORT_PICKED_AFTER_SALE], tallies
+    moved_at_risk = sum(t["count"] for t in tallies if t["kind"] == "stock_at_risk")
+    assert moved_at_risk >= 1, tallies
+
+    assert events[Counters.BOOKED_AT_INTAKE] >= 1 and events[Counters.BOOKED_ON_PAGE] >= 1, events
+    for number in log.booked_on_page:  # the order itself knows the slot the customer booked
+        view = (await api.get(f"/v1/orders/{log.ids[number]}")).json()
+        assert view["pickup_slot"] is not None, view["timeline"]
+    asked = events[Counters.ASKED_AT_INTAKE] + events[Counters.ASKED_ON_PAGE]
+    assert events[Counters.BOOKED_AT_INTAKE] + events[Counters.BOOKED_ON_PAGE] <= asked
+    report = "\n".join(report_lines(log))
+    assert f"{Counters.SHORT_PICKED_AFTER_SALE.value}: {events[Counters.SHORT_PICKED_AFTER_SALE]}" in report
+    assert f"{Counters.BOOKED_ON_PAGE.value}: {events[Counters.BOOKED_ON_PAGE]}" in report

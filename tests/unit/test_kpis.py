@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from domain.kpi_report import History, by_day, kpi_report
+from domain.kpi_report import History, by_day, day_span, kpi_report, on_store_days, store_day
 from domain.kpi_stock import (
     FeedEvent,
     Message,
@@ -224,3 +224,98 @@ def test_delivery_rate_by_channel_leaves_out_suppressed_messages():
     ]
     rates = delivery_rate(messages)
     assert {channel: (r.part, r.whole) for channel, r in rates.items()} == {"email": (1, 3), "sms": (1, 2)}
+
+
+PARIS_NYC = {"paris": "Europe/Paris", "nyc": "America/New_York"}
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def placed(order_id: str, when: datetime, store: str) -> OrderHistory:
+    return OrderHistory(
+        order_id, store, store, when, None, [TimelineEntry(at=when, status=S.RECEIVED, actor="c")]
+    )
+
+
+def test_a_day_is_the_stores_own_day_around_midnight_not_the_utc_day():
+    late = utc(2026, 11, 23, 23, 30)  # 00:30 on the 24th in Paris, 18:30 on the 23rd in New York
+    assert store_day(late, "Europe/Paris") == date(2026, 11, 24)
+    assert store_day(late, "America/New_York") == date(2026, 11, 23)
+    assert store_day(utc(2026, 11, 24, 4, 59), "America/New_York") == date(2026, 11, 23)  # 23:59 there
+    assert store_day(utc(2026, 11, 24, 5, 0), "America/New_York") == date(2026, 11, 24)
+    assert store_day(late, None) == store_day(late, "Nowhere/Atlantis") == date(2026, 11, 23)  # UTC
+
+
+LATE = utc(2026, 11, 23, 23, 30)  # 00:30 on the 24th in Paris, 18:30 on the 23rd in New York
+
+
+def test_the_network_day_is_the_sum_of_its_stores_days():
+    history = History(
+        orders=[
+            placed("p1", utc(2026, 11, 23, 23, 30), "paris"),
+            placed("n1", utc(2026, 11, 23, 23, 30), "nyc"),
+        ],
+        counts=[StockCount("paris", 3, 0, utc(2026, 11, 23, 23, 5))],  # 00:05 in Paris
+        events=[FeedEvent("nyc", utc(2026, 11, 24, 3, 0), utc(2026, 11, 24, 3, 1))],  # 22:00 in New York
+        messages=[Message("paris", utc(2026, 11, 23, 22, 59), "sms", "sent")],  # 23:59 in Paris
+    )
+    days = by_day(history, PARIS_NYC)
+    assert [o.order_id for o in days[date(2026, 11, 24)].orders] == ["p1"]
+    assert [o.order_id for o in days[date(2026, 11, 23)].orders] == ["n1"]
+    assert len(days[date(2026, 11, 24)].counts) == 1 and len(days[date(2026, 11, 23)].events) == 1
+    assert len(days[date(2026, 11, 23)].messages) == 1
+    report = kpi_report(history, utc(2026, 11, 23), utc(2026, 11, 25), None, PARIS_NYC)
+    assert {day: kpis.orders.orders for day, kpis in report.days.items()} == {
+        date(2026, 11, 23): 1,
+        date(2026, 11, 24): 1,
+    }
+    assert list(by_day(history)) == [date(2026, 11, 23), date(2026, 11, 24)]  # no timezones: UTC days
+    assert len(by_day(history)[date(2026, 11, 23)].orders) == 2
+
+
+def test_the_store_day_follows_daylight_saving_time_both_ways():
+    paris = "Europe/Paris"
+    # 25 October 2026 has 25 hours in Paris: from 22:00 UTC the day before (CEST) to 23:00 UTC (CET)
+    assert store_day(utc(2026, 10, 24, 21, 59), paris) == date(2026, 10, 24)
+    assert store_day(utc(2026, 10, 24, 22, 0), paris) == date(2026, 10, 25)
+    assert store_day(utc(2026, 10, 25, 22, 59), paris) == date(2026, 10, 25)
+    assert store_day(utc(2026, 10, 25, 23, 0), paris) == date(2026, 10, 26)
+    # 29 March 2026 has 23 hours: from 23:00 UTC the day before (CET) to 22:00 UTC (CEST)
+    assert store_day(utc(2026, 3, 28, 22, 59), paris) == date(2026, 3, 28)
+    assert store_day(utc(2026, 3, 28, 23, 0), paris) == date(2026, 3, 29)
+    assert store_day(utc(2026, 3, 29, 21, 59), paris) == date(2026, 3, 29)
+    assert store_day(utc(2026, 3, 29, 22, 0), paris) == date(2026, 3, 30)
+    long_day = [placed(f"o{h}", utc(2026, 10, 24, 22) + timedelta(hours=h), "paris") for h in range(26)]
+    days = by_day(History(orders=long_day), PARIS_NYC)
+    assert {day: len(part.orders) for day, part in days.items()} == {
+        date(2026, 10, 25): 25,
+        date(2026, 10, 26): 1,
+    }
+
+
+def test_a_stores_days_run_from_its_midnight_to_its_midnight():
+    paris = "Europe/Paris"
+    monday = day_span(date(2026, 11, 23), date(2026, 11, 23), paris)
+    assert monday == (utc(2026, 11, 22, 23), utc(2026, 11, 23, 23))
+    long_day = day_span(date(2026, 10, 25), date(2026, 10, 25), paris)
+    assert long_day == (utc(2026, 10, 24, 22), utc(2026, 10, 25, 23))  # 25 hours
+    short_day = day_span(date(2026, 3, 29), date(2026, 3, 29), paris)
+    assert short_day == (utc(2026, 3, 28, 23), utc(2026, 3, 29, 22))  # 23 hours
+    week = day_span(date(2026, 11, 16), date(2026, 11, 22), "America/New_York")
+    assert week == (utc(2026, 11, 16, 5), utc(2026, 11, 23, 5))
+    assert day_span(date(2026, 11, 23), date(2026, 11, 23), None) == (utc(2026, 11, 23), utc(2026, 11, 24))
+
+
+def test_whole_days_keep_what_happened_on_each_stores_own_days():
+    history = History(
+        orders=[placed("p1", LATE, "paris"), placed("n1", LATE, "nyc")],
+        counts=[StockCount("paris", 3, 0, utc(2026, 11, 23, 22, 59))],  # 23:59 on the 23rd in Paris
+        events=[FeedEvent("nyc", utc(2026, 11, 24, 4, 0), utc(2026, 11, 24, 4, 0))],  # 23:00 on the 23rd
+    )
+    the_24th = on_store_days(history, date(2026, 11, 24), date(2026, 11, 24), PARIS_NYC)
+    assert [o.order_id for o in the_24th.orders] == ["p1"] and not the_24th.counts and not the_24th.events
+    the_23rd = on_store_days(history, date(2026, 11, 23), date(2026, 11, 23), PARIS_NYC)
+    assert [o.order_id for o in the_23rd.orders] == ["n1"]
+    assert len(the_23rd.counts) == 1 and len(the_23rd.events) == 1

@@ -3,7 +3,7 @@ the server and the seed targets as lines. Signed in with an ops key; the figures
 case as `GET /v1/kpis`."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -21,7 +21,7 @@ from domain.access import Grant, Role
 from domain.kpi_report import KpiReport
 from domain.kpis import INVENTORY_ACCURACY_TARGET, PICKUP_CONVERSION_TARGET, PREPARATION_TARGET_MINUTES
 from services.errors import InvalidField
-from services.kpis import kpi_period
+from services.kpis import kpi_days
 from services.stores import list_stores
 
 router = APIRouter()
@@ -64,10 +64,6 @@ def _period(start: date | None, end: date | None) -> tuple[date, date]:
     return start or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
-def _moments(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
-
-
 @router.get("/")
 async def dashboard(
     request: Request,
@@ -82,7 +78,7 @@ async def dashboard(
     store_id = store if store in {s.id for s in stores} else None
     filters: dict[str, Any] = {"start": start, "end": end, "store": store_id or "", "stores": stores}
     try:
-        report = await kpi_period(conn, OPS, *_moments(start, end), store_id)
+        report = await kpi_days(conn, OPS, start, end, store_id)  # each store's own days
     except InvalidField as refused:
         return page(request, "ops.html", 422, errors={"end": refused.message}, report=None, **filters)
     lang = language(request)
@@ -108,7 +104,7 @@ async def dashboard_csv(
     store: str | None = None,
 ) -> Response:
     """The figures on screen as CSV (the same rows as `GET /v1/kpis.csv`)."""
-    report = await kpi_period(conn, OPS, *_moments(*_period(start, end)), store or None)
+    report = await kpi_days(conn, OPS, *_period(start, end), store or None)
     headers = {"Content-Disposition": 'attachment; filename="kpis.csv"'}
     return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
 
