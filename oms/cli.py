@@ -306,6 +306,39 @@ def stock_check() -> None:
     typer.echo("stock levels agree with the ledger")
 
 
+@app.command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV or JSON files")],
+    kind: Annotated[
+        str | None, typer.Option(help="stores | products | locations | special-days [default: the file name]")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check and count, apply nothing")] = False,
+    per_row: Annotated[bool, typer.Option(help="Apply the good rows even when some are bad")] = False,
+) -> None:
+    """Upsert master data from files (docs/integration.md): every bad row is named by file, line and
+    field, and nothing is applied when one is (unless --per-row). Exit 1 when a row is bad."""
+    from adapters.db import create_engine
+    from services.importer import ImportReport, UnknownKind, import_sources, read_sources
+
+    try:
+        sources = read_sources(files, kind)
+    except (UnknownKind, ValueError, UnicodeDecodeError) as unreadable:
+        typer.echo(str(unreadable), err=True)
+        raise typer.Exit(2) from None
+
+    async def run() -> ImportReport:
+        engine = create_engine(_settings().sqlalchemy_url(), pool_size=1)
+        try:
+            return await import_sources(engine, sources, dry_run=dry_run, per_row=per_row)
+        finally:
+            await engine.dispose()
+
+    report = _run(run())
+    typer.echo("\n".join(report.lines(dry_run)))
+    if report.errors:
+        raise typer.Exit(1)
+
+
 @app.command()
 def simulate(
     url: Annotated[str, typer.Option(help="The running API")] = "http://127.0.0.1:8000",

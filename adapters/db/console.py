@@ -4,7 +4,7 @@ from sqlalchemy import Boolean, DateTime, Integer, case, cast, column, func, sel
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import orders, products, shelf_locations
+from adapters.db.tables import orders, product_barcodes, products, shelf_locations
 from domain.status import OrderStatus
 from domain.store_work import Product, QueueOrder
 from domain.values import CheckIn, PreparationSla
@@ -92,4 +92,5 @@ async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) 
 
 
 async def sku_for_barcode(conn: AsyncConnection, code: str) -> str | None:
-    return await conn.scalar(select(products.c.sku).where(products.c.barcode == code))
+    """The product of any of its barcodes (product_barcodes holds the first one too)."""
+    return await conn.scalar(select(product_barcodes.c.sku).where(product_barcodes.c.barcode == code))

@@ -1,0 +1,270 @@
+"""`oms import`: stores, products, shelf locations and special days from CSV or JSON files, through the
+same models and upserts as the admin API. Every row is checked (its fields, a key used twice, a store or
+SKU that does not exist, a barcode of another product) and the report names file, line and field of
+each bad one. All files are one transaction: nothing is applied when a row is bad, unless `per_row`
+(then every good row is applied, each in a savepoint). A dry run applies nothing and reports what
+would change."""
+
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.contract import Contract
+from domain.master_data import LocationRecord, ProductRecord, SpecialDayRecord, StoreRecord
+from services import master_data
+from services.errors import InvalidField
+from services.master_data import Change
+
+
+class Kind(StrEnum):
+    """What a file holds; files are applied in this order (a location needs its store and product)."""
+
+    STORES = "stores"
+    PRODUCTS = "products"
+    LOCATIONS = "locations"
+    SPECIAL_DAYS = "special-days"
+
+
+ORDER = list(Kind)
+MODELS: dict[Kind, type[Contract]] = {
+    Kind.STORES: StoreRecord,
+    Kind.PRODUCTS: ProductRecord,
+    Kind.LOCATIONS: LocationRecord,
+    Kind.SPECIAL_DAYS: SpecialDayRecord,
+}
+KEYS = {
+    Kind.STORES: ("id",),
+    Kind.PRODUCTS: ("sku",),
+    Kind.LOCATIONS: ("store_id", "sku"),
+    Kind.SPECIAL_DAYS: ("store_id", "date"),
+}
+Apply = Callable[[AsyncConnection, Any, bool], Awaitable[Change]]
+
+
+async def _store(conn: AsyncConnection, record: StoreRecord, only_new: bool) -> Change:
+    return await master_data.upsert_store(conn, record, only_new=only_new)
+
+
+async def _product(conn: AsyncConnection, record: ProductRecord, only_new: bool) -> Change:
+    return await master_data.upsert_product(conn, record, only_new=only_new)
+
+
+async def _location(conn: AsyncConnection, record: LocationRecord, only_new: bool) -> Change:
+    return await master_data.set_location(conn, record, only_new=only_new)
+
+
+async def _special_day(conn: AsyncConnection, record: SpecialDayRecord, only_new: bool) -> Change:
+    return await master_data.add_special_day(conn, record)
+
+
+APPLY: dict[Kind, Apply] = {
+    Kind.STORES: _store,
+    Kind.PRODUCTS: _product,
+    Kind.LOCATIONS: _location,
+    Kind.SPECIAL_DAYS: _special_day,
+}
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def kind_of(path: Path, given: str | None = None) -> Kind:
+    """The --kind given, else the file's name: stores.csv, 2026-products.json, paris_special-days.csv."""
+    if given:
+        return Kind(given)
+    stem = path.name.split(".")[0].lower()
+    for kind in sorted(Kind, key=lambda k: -len(k.value)):
+        if stem == kind.value or stem.endswith((f"-{kind.value}", f"_{kind.value}")):
+            return kind
+    names = ", ".join(kind.value for kind in Kind)
+    raise UnknownKind(f"{path.name}: cannot tell what it holds from its name ({names}); use --kind")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: Kind
+    text: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field or '(row)'}: {self.message}"
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: Kind
+    rows: int = 0
+    counts: dict[Change, int] = field(default_factory=lambda: dict.fromkeys(Change, 0))
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport]
+    applied: bool
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for report in self.files for error in report.errors]
+
+    @property
+    def changes(self) -> int:
+        return sum(r.counts[Change.CREATED] + r.counts[Change.UPDATED] for r in self.files)
+
+    def lines(self, dry_run: bool) -> list[str]:
+        """What `oms import` prints: every bad row, then a line per file."""
+        verb = "applied" if self.applied else ("would change (dry run)" if dry_run else "not applied")
+        summary = [
+            f"{r.file} ({r.kind.value}): {r.rows} rows, {r.counts[Change.CREATED]} created, "
+            f"{r.counts[Change.UPDATED]} updated, {r.counts[Change.UNCHANGED]} unchanged, "
+            f"{len(r.errors)} bad"
+            for r in self.files
+        ]
+        return [*map(str, self.errors), *summary, f"{self.changes} changes {verb}"]
+
+
+@dataclass
+class _Row:
+    line: int
+    data: dict[str, Any]
+    record: Any = None
+
+
+def _csv_rows(kind: Kind, text: str) -> list[_Row]:
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    rows, line = [], 1
+    for data in reader:
+        cells = {key.strip(): value.strip() for key, value in data.items() if key and value and value.strip()}
+        rows.append(_Row(line + 1, _stores_cells(cells) if kind is Kind.STORES else cells))
+        line = reader.line_num
+    return rows
+
+
+def _stores_cells(cells: dict[str, Any]) -> dict[str, Any]:
+    """CSV: one slot rule for the whole week, in columns slot_minutes and slot_capacity."""
+    minutes, capacity = cells.pop("slot_minutes", None), cells.pop("slot_capacity", None)
+    if minutes is not None or capacity is not None:
+        cells["slots"] = [{"weekday": day, "minutes": minutes, "capacity": capacity} for day in range(7)]
+    return cells
+
+
+def _json_rows(text: str) -> list[_Row]:
+    """A JSON array of objects, each row numbered by the line it starts on."""
+    decoder, rows = json.JSONDecoder(), list[_Row]()
+    position = len(text) - len(text.lstrip())
+    if not text[position:].startswith("["):
+        raise ValueError("a JSON file holds an array of objects")
+    position += 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            return rows
+        item, end = decoder.raw_decode(text, position)
+        if not isinstance(item, dict):
+            raise ValueError(f"line {text.count(chr(10), 0, position) + 1}: each item is an object")
+        rows.append(_Row(text.count("\n", 0, position) + 1, item))
+        position = end
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def _check(source: Source, report: FileReport, seen: dict[tuple[Any, ...], str]) -> list[_Row]:
+    """The file's rows, each validated by its model and its key checked against rows seen before."""
+    try:
+        rows = (
+            _json_rows(source.text)
+            if source.name.lower().endswith(".json")
+            else _csv_rows(source.kind, source.text)
+        )
+    except ValueError as unreadable:
+        report.errors.append(RowError(source.name, 0, "", f"cannot be read: {unreadable}"))
+        return []
+    report.rows = len(rows)
+    for row in rows:
+        try:
+            row.record = MODELS[source.kind].model_validate(row.data)
+        except ValidationError as invalid:
+            for error in invalid.errors():
+                report.errors.append(RowError(source.name, row.line, _field(error["loc"]), error["msg"]))
+            continue
+        key = (source.kind, *(getattr(row.record, name) for name in KEYS[source.kind]))
+        if key in seen:
+            names = "+".join(KEYS[source.kind])
+            message = f"duplicate key {'/'.join(map(str, key[1:]))}: already on {seen[key]}"
+            report.errors.append(RowError(source.name, row.line, names, message))
+            row.record = None
+        else:
+            seen[key] = f"{source.name}:{row.line}"
+    return rows
+
+
+async def _apply(
+    conn: AsyncConnection, source: Source, rows: list[_Row], report: FileReport, only_new: bool
+) -> None:
+    for row in rows:
+        if row.record is None:
+            continue
+        try:
+            async with conn.begin_nested():
+                change = await APPLY[source.kind](conn, row.record, only_new)
+        except InvalidField as refused:
+            report.errors.append(RowError(source.name, row.line, _field(refused.field), refused.message))
+        except (IntegrityError, DataError) as refused:
+            message = str(refused.orig).splitlines()[0]
+            report.errors.append(RowError(source.name, row.line, "", f"the database refused it: {message}"))
+        else:
+            report.counts[change] += 1
+
+
+async def import_sources(
+    engine: AsyncEngine,
+    sources: list[Source],
+    *,
+    dry_run: bool = False,
+    per_row: bool = False,
+    only_new: bool = False,
+) -> ImportReport:
+    """Check every row of every file, apply them in one transaction, and say what changed.
+    `only_new`: existing records are left as they are (the demo data at each start)."""
+    ordered = sorted(sources, key=lambda source: ORDER.index(source.kind))
+    reports = [FileReport(source.name, source.kind) for source in ordered]
+    seen: dict[tuple[Any, ...], str] = {}
+    checked = [_check(source, report, seen) for source, report in zip(ordered, reports, strict=True)]
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        for source, rows, report in zip(ordered, checked, reports, strict=True):
+            await _apply(conn, source, rows, report, only_new)
+        result = ImportReport(reports, applied=False)
+        if dry_run or (result.errors and not per_row):
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+            result.applied = True
+    return result
+
+
+def read_sources(paths: list[Path], kind: str | None = None) -> list[Source]:
+    """The files as sources, their kind from `kind` or their names (UnknownKind when it cannot be told)."""
+    return [Source(path.name, kind_of(path, kind), path.read_text(encoding="utf-8")) for path in paths]
