@@ -190,6 +190,13 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location)
 
 
+def _csv_field(source: Source, location: tuple[Any, ...]) -> str:
+    """The field as the file names it: in a stores CSV, a week's slot rule is two columns."""
+    if source.kind is Kind.STORES and location[:1] == ("slots",) and not source.name.endswith(".json"):
+        return f"slot_{location[-1]}"
+    return _field(location)
+
+
 def _check(source: Source, report: FileReport, seen: dict[tuple[Any, ...], str]) -> list[_Row]:
     """The file's rows, each validated by its model and its key checked against rows seen before."""
     try:
@@ -206,8 +213,8 @@ def _check(source: Source, report: FileReport, seen: dict[tuple[Any, ...], str])
         try:
             row.record = MODELS[source.kind].model_validate(row.data)
         except ValidationError as invalid:
-            for error in invalid.errors():
-                report.errors.append(RowError(source.name, row.line, _field(error["loc"]), error["msg"]))
+            named = {_csv_field(source, error["loc"]): error["msg"] for error in invalid.errors()}
+            report.errors += [RowError(source.name, row.line, name, msg) for name, msg in named.items()]
             continue
         key = (source.kind, *(getattr(row.record, name) for name in KEYS[source.kind]))
         if key in seen:
