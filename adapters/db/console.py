@@ -1,7 +1,7 @@
 """What the store console reads: a store's open orders, and its products with barcode and shelf location."""
 
 from sqlalchemy import Boolean, DateTime, Integer, case, cast, column, func, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.db.tables import orders, product_barcodes, products, shelf_locations
@@ -75,10 +75,15 @@ async def queue_mark(
 
 
 async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, Product]:
-    """Name, barcode and this store's shelf location of each known SKU."""
+    """Name, barcodes and this store's shelf location of each known SKU."""
     location = shelf_locations.c.location
+    codes = (
+        select(func.array_agg(aggregate_order_by(product_barcodes.c.barcode, product_barcodes.c.position)))
+        .where(product_barcodes.c.sku == products.c.sku)
+        .scalar_subquery()
+    )
     query = (
-        select(products.c.sku, products.c.name, products.c.barcode, location)
+        select(products.c.sku, products.c.name, products.c.barcode, location, codes.label("codes"))
         .select_from(
             products.outerjoin(
                 shelf_locations,
@@ -88,7 +93,16 @@ async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) 
         .where(products.c.sku.in_(skus))
     )
     rows = await conn.execute(query)
-    return {row.sku: Product(row.sku, row.name, row.barcode, row.location) for row in rows}
+    return {
+        row.sku: Product(
+            row.sku,
+            row.name,
+            row.barcode,
+            row.location,
+            tuple(code for code in row.codes or () if code != row.barcode),
+        )
+        for row in rows
+    }
 
 
 async def sku_for_barcode(conn: AsyncConnection, code: str) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from adapters.db import create_engine
-from adapters.db.console import sku_for_barcode
+from adapters.db.console import shelf_products, sku_for_barcode
 from adapters.db.tables import pickup_slot_rules, products, shelf_locations, stores
 from devstack import demo
 from domain.master_data import gtin_check_digit
@@ -93,6 +93,10 @@ async def test_good_files_are_imported_and_a_second_import_changes_nothing(engin
         assert sorted((r.weekday, r.minutes, r.capacity) for r in rules) == [(d, 30, 4) for d in range(7)]
         second_code = files["products.csv"].splitlines()[1].split(",")[4].split()[1]
         assert await sku_for_barcode(conn, second_code) == f"IMP-{t}-1"  # any barcode of a product scans
+        shelf = await shelf_products(conn, f"imp-a-{t}", [f"IMP-{t}-1"])
+        assert (
+            shelf[f"IMP-{t}-1"].other_barcodes == (second_code,) and shelf[f"IMP-{t}-1"].location == "A01-B2"
+        )
     changed = files["products.csv"].replace("12.50", "13.00", 1)
     update = await import_sources(engine, sources(**{"products.csv": changed}))
     assert counts(update) == {"products.csv": (0, 1, 1)}

@@ -6,6 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from domain.master_data import ProductRecord, SpecialDayRecord, StoreRecord, gtin_check_digit, valid_gtin
+from domain.store_work import Product, ScanOutcome, pick_list, scan
+from domain.values import OrderLine
 from services.importer import FileReport, Kind, Source, UnknownKind, _check, _json_rows, kind_of
 
 STORE = {
@@ -132,3 +134,13 @@ def test_csv_rows_name_file_line_and_field_and_a_duplicate_key() -> None:
     assert [row.record is not None for row in rows] == [True, False, False, False]
     assert [(e.line, e.field) for e in report.errors] == [(3, "unit_price"), (4, "sku"), (5, "barcodes.0")]
     assert "already on products.csv:2" in report.errors[1].message
+
+
+def test_any_barcode_of_a_product_counts_on_the_pick_list() -> None:
+    tent = Product("TENT", "Tent", "3760123451017", "C02", other_barcodes=("96385074",))
+    lines = pick_list([OrderLine(sku="TENT", quantity=2, unit_price="10")], {"TENT": tent})
+    first = scan(lines, "3760123451017")
+    second = scan(first.lines, "96385074")
+    assert (first.outcome, second.outcome) == (ScanOutcome.COUNTED, ScanOutcome.COUNTED)
+    assert second.lines[0].done
+    assert scan(second.lines, "12345670").outcome is ScanOutcome.NOT_ON_ORDER
