@@ -22,7 +22,7 @@ from domain.contract import Contract
 from domain.master_data import LocationRecord, ProductRecord, SpecialDayRecord, StoreRecord
 from services import master_data
 from services.errors import InvalidField
-from services.master_data import Change
+from services.master_data import Change, Known, read_known
 
 
 class Kind(StrEnum):
@@ -47,29 +47,23 @@ KEYS = {
     Kind.LOCATIONS: ("store_id", "sku"),
     Kind.SPECIAL_DAYS: ("store_id", "date"),
 }
-Apply = Callable[[AsyncConnection, Any, bool], Awaitable[Change]]
+Apply = Callable[[AsyncConnection, Any, Known, bool], Awaitable[Change]]
 
 
-async def _store(conn: AsyncConnection, record: StoreRecord, only_new: bool) -> Change:
-    return await master_data.upsert_store(conn, record, only_new=only_new)
-
-
-async def _product(conn: AsyncConnection, record: ProductRecord, only_new: bool) -> Change:
-    return await master_data.upsert_product(conn, record, only_new=only_new)
-
-
-async def _location(conn: AsyncConnection, record: LocationRecord, only_new: bool) -> Change:
-    return await master_data.set_location(conn, record, only_new=only_new)
-
-
-async def _special_day(conn: AsyncConnection, record: SpecialDayRecord, only_new: bool) -> Change:
-    return await master_data.add_special_day(conn, record)
+async def _special_day(conn: AsyncConnection, record: SpecialDayRecord, known: Known, _: bool) -> Change:
+    return await master_data.add_special_day(conn, record, known)
 
 
 APPLY: dict[Kind, Apply] = {
-    Kind.STORES: _store,
-    Kind.PRODUCTS: _product,
-    Kind.LOCATIONS: _location,
+    Kind.STORES: lambda conn, record, known, only_new: master_data.upsert_store(
+        conn, record, known, only_new=only_new
+    ),
+    Kind.PRODUCTS: lambda conn, record, known, only_new: master_data.upsert_product(
+        conn, record, known, only_new=only_new
+    ),
+    Kind.LOCATIONS: lambda conn, record, known, only_new: master_data.set_location(
+        conn, record, known, only_new=only_new
+    ),
     Kind.SPECIAL_DAYS: _special_day,
 }
 
@@ -131,15 +125,21 @@ class ImportReport:
         return sum(r.counts[Change.CREATED] + r.counts[Change.UPDATED] for r in self.files)
 
     def lines(self, dry_run: bool) -> list[str]:
-        """What `oms import` prints: every bad row, then a line per file."""
-        verb = "applied" if self.applied else ("would change (dry run)" if dry_run else "not applied")
+        """What `oms import` prints: every bad row, then a line per file, then what happened."""
         summary = [
             f"{r.file} ({r.kind.value}): {r.rows} rows, {r.counts[Change.CREATED]} created, "
             f"{r.counts[Change.UPDATED]} updated, {r.counts[Change.UNCHANGED]} unchanged, "
-            f"{len(r.errors)} bad"
+            f"{len({e.line for e in r.errors})} bad"
             for r in self.files
         ]
-        return [*map(str, self.errors), *summary, f"{self.changes} changes {verb}"]
+        bad = len({(e.file, e.line) for e in self.errors})
+        if self.applied:
+            outcome = f"{self.changes} changes applied" + (f"; {bad} bad rows skipped" if bad else "")
+        elif dry_run and not bad:
+            outcome = f"dry run: {self.changes} changes to apply, nothing applied"
+        else:
+            outcome = f"{bad} bad rows: nothing applied (fix them, or use --per-row)"
+        return [*map(str, self.errors), *summary, outcome]
 
 
 @dataclass
@@ -228,21 +228,49 @@ def _check(source: Source, report: FileReport, seen: dict[tuple[Any, ...], str])
 
 
 async def _apply(
-    conn: AsyncConnection, source: Source, rows: list[_Row], report: FileReport, only_new: bool
-) -> None:
+    conn: AsyncConnection,
+    source: Source,
+    rows: list[_Row],
+    report: FileReport,
+    known: Known,
+    *,
+    only_new: bool,
+    per_row: bool,
+) -> bool:
+    """Apply the file's good rows; False when the database refused one and the transaction is lost
+    (all at once: the rows after it are not tried; per row, each has its savepoint)."""
     for row in rows:
         if row.record is None:
             continue
         try:
-            async with conn.begin_nested():
-                change = await APPLY[source.kind](conn, row.record, only_new)
+            if per_row:
+                async with conn.begin_nested():
+                    change = await APPLY[source.kind](conn, row.record, known, only_new)
+            else:
+                change = await APPLY[source.kind](conn, row.record, known, only_new)
         except InvalidField as refused:
             report.errors.append(RowError(source.name, row.line, _field(refused.field), refused.message))
         except (IntegrityError, DataError) as refused:
             message = str(refused.orig).splitlines()[0]
             report.errors.append(RowError(source.name, row.line, "", f"the database refused it: {message}"))
+            if not per_row:
+                return False
         else:
             report.counts[change] += 1
+    return True
+
+
+async def _known(conn: AsyncConnection, checked: list[tuple[Kind, list[_Row]]]) -> Known:
+    """The rows every good record names, read in a few queries."""
+    records = {kind: [row.record for row in rows if row.record is not None] for kind, rows in checked}
+    places = [*records.get(Kind.LOCATIONS, []), *records.get(Kind.SPECIAL_DAYS, [])]
+    return await read_known(
+        conn,
+        store_ids=[r.id for r in records.get(Kind.STORES, [])] + [r.store_id for r in places],
+        skus=[r.sku for r in [*records.get(Kind.PRODUCTS, []), *records.get(Kind.LOCATIONS, [])]],
+        barcodes=[code for r in records.get(Kind.PRODUCTS, []) for code in r.barcodes],
+        stores_of_locations=[r.store_id for r in records.get(Kind.LOCATIONS, [])],
+    )
 
 
 async def import_sources(
@@ -261,8 +289,12 @@ async def import_sources(
     checked = [_check(source, report, seen) for source, report in zip(ordered, reports, strict=True)]
     async with engine.connect() as conn:
         transaction = await conn.begin()
+        known = await _known(
+            conn, [(source.kind, rows) for source, rows in zip(ordered, checked, strict=True)]
+        )
         for source, rows, report in zip(ordered, checked, reports, strict=True):
-            await _apply(conn, source, rows, report, only_new)
+            if not await _apply(conn, source, rows, report, known, only_new=only_new, per_row=per_row):
+                break
         result = ImportReport(reports, applied=False)
         if dry_run or (result.errors and not per_row):
             await transaction.rollback()

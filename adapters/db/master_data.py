@@ -65,7 +65,7 @@ async def barcode_owners(conn: AsyncConnection, barcodes: list[str]) -> dict[str
     return {row.barcode: row.sku for row in await conn.execute(query)}
 
 
-async def write_product(conn: AsyncConnection, row: Row) -> None:
+async def write_product(conn: AsyncConnection, row: Row, *, new: bool = False) -> None:
     """Insert or replace the product and its barcodes; `products.barcode` is the first of them."""
     sku, barcodes = row["sku"], list(row["barcodes"])
     values = {
@@ -76,8 +76,9 @@ async def write_product(conn: AsyncConnection, row: Row) -> None:
         "active": row["active"],
         "barcode": barcodes[0] if barcodes else None,
     }
-    await conn.execute(product_barcodes.delete().where(product_barcodes.c.sku == sku))
-    await conn.execute(products.update().where(products.c.sku == sku).values(barcode=None))
+    if not new:  # its barcodes go first: one it gives up may move to another product in the same batch
+        await conn.execute(product_barcodes.delete().where(product_barcodes.c.sku == sku))
+        await conn.execute(products.update().where(products.c.sku == sku).values(barcode=None))
     statement = insert(products).values(**values)
     changes = {key: statement.excluded[key] for key in values if key != "sku"}
     await conn.execute(statement.on_conflict_do_update(index_elements=[products.c.sku], set_=changes))

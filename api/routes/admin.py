@@ -53,7 +53,7 @@ async def put_store(
     """Create the store or change it: address, hours, special days, capacity, slots, contact, routing."""
     record = StoreRecord.model_validate({**body.model_dump(exclude_unset=True), "id": store_id})
     async with engine.begin() as conn:
-        _status(response, await master_data.upsert_store(conn, record))
+        _status(response, await master_data.save_store(conn, record))
         return await master_data.get_store(conn, store_id)
 
 
@@ -64,7 +64,7 @@ async def put_special_day(
     """One date's hours (none: closed all day), replacing the weekly ones on that date."""
     record = SpecialDayRecord(store_id=store_id, date=day, **body.model_dump())
     async with engine.begin() as conn:
-        _status(response, await master_data.add_special_day(conn, record))
+        _status(response, await master_data.save_special_day(conn, record))
         return await master_data.get_store(conn, store_id)
 
 
@@ -80,7 +80,7 @@ async def put_location(
     """Where the store keeps the SKU (aisle-bay-shelf): the pick list walks the store in this order."""
     record = LocationRecord(store_id=store_id, sku=sku, location=body.location)
     async with engine.begin() as conn:
-        _status(response, await master_data.set_location(conn, record))
+        _status(response, await master_data.save_location(conn, record))
     return LocationPublic.of(record)
 
 
@@ -101,7 +101,7 @@ async def put_product(
     """Create the product or change it; `active: false` keeps it for orders placed, refuses new ones."""
     record = ProductRecord.model_validate({**body.model_dump(exclude_unset=True), "sku": sku})
     async with engine.begin() as conn:
-        _status(response, await master_data.upsert_product(conn, record))
+        _status(response, await master_data.save_product(conn, record))
         return await master_data.get_product(conn, sku)
 
 

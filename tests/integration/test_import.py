@@ -129,6 +129,7 @@ async def test_every_bad_row_is_named_and_nothing_is_applied(engine: AsyncEngine
     }
     report = await import_sources(engine, sources(**files))
     assert not report.applied
+    assert report.lines(dry_run=False)[-1] == "10 bad rows: nothing applied (fix them, or use --per-row)"
     named = {(e.file, e.line, e.field) for e in report.errors}
     assert named == {
         ("stores.csv", 4, "latitude"),
@@ -163,7 +164,7 @@ async def test_a_dry_run_applies_nothing_and_says_what_would_change(engine: Asyn
     t = tag()
     report = await import_sources(engine, sources(**good_files(t)), dry_run=True)
     assert not report.applied and not report.errors and report.changes == 8
-    assert report.lines(dry_run=True)[-1] == "8 changes would change (dry run)"
+    assert report.lines(dry_run=True)[-1] == "dry run: 8 changes to apply, nothing applied"
     async with engine.connect() as conn:
         assert await conn.scalar(select(stores.c.id).where(stores.c.id == f"imp-a-{t}")) is None
 
@@ -177,7 +178,7 @@ async def test_per_row_applies_the_good_rows_and_names_the_bad(engine: AsyncEngi
         "products.csv": products_csv([sku], [gtin()]),
     }
     report = await import_sources(engine, sources(**files), per_row=True)
-    assert report.applied
+    assert report.applied and report.lines(dry_run=False)[-1] == "4 changes applied; 2 bad rows skipped"
     assert {(e.file, e.line, e.field) for e in report.errors} == {
         ("stores.csv", 4, "latitude"),
         ("stores.csv", 4, "opening_hours"),
@@ -197,6 +198,7 @@ def test_oms_import_prints_the_report_and_exits_1_on_a_bad_row(tmp_path: Path, d
     dry = runner.invoke(app, ["import", str(tmp_path / "stores.csv"), "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
     assert "stores.csv (stores): 2 rows, 2 created, 0 updated, 0 unchanged, 0 bad" in dry.output
+    assert "dry run: 2 changes to apply, nothing applied" in dry.output
     bad = runner.invoke(app, ["import", str(tmp_path / "export.csv"), "--kind", "locations"], env=env)
     assert bad.exit_code == 1
     assert "export.csv:2: store_id: unknown store 'nowhere'" in bad.output
