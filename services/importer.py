@@ -47,24 +47,11 @@ KEYS = {
     Kind.LOCATIONS: ("store_id", "sku"),
     Kind.SPECIAL_DAYS: ("store_id", "date"),
 }
-Apply = Callable[[AsyncConnection, Any, Known, bool], Awaitable[Change]]
-
-
-async def _special_day(conn: AsyncConnection, record: SpecialDayRecord, known: Known, _: bool) -> Change:
-    return await master_data.add_special_day(conn, record, known)
-
-
-APPLY: dict[Kind, Apply] = {
-    Kind.STORES: lambda conn, record, known, only_new: master_data.upsert_store(
-        conn, record, known, only_new=only_new
-    ),
-    Kind.PRODUCTS: lambda conn, record, known, only_new: master_data.upsert_product(
-        conn, record, known, only_new=only_new
-    ),
-    Kind.LOCATIONS: lambda conn, record, known, only_new: master_data.set_location(
-        conn, record, known, only_new=only_new
-    ),
-    Kind.SPECIAL_DAYS: _special_day,
+APPLY: dict[Kind, Callable[..., Awaitable[Change]]] = {  # each (conn, record, known, *, only_new)
+    Kind.STORES: master_data.upsert_store,
+    Kind.PRODUCTS: master_data.upsert_product,
+    Kind.LOCATIONS: master_data.set_location,
+    Kind.SPECIAL_DAYS: master_data.add_special_day,
 }
 
 
@@ -245,9 +232,9 @@ async def _apply(
         try:
             if per_row:
                 async with conn.begin_nested():
-                    change = await APPLY[source.kind](conn, row.record, known, only_new)
+                    change = await APPLY[source.kind](conn, row.record, known, only_new=only_new)
             else:
-                change = await APPLY[source.kind](conn, row.record, known, only_new)
+                change = await APPLY[source.kind](conn, row.record, known, only_new=only_new)
         except InvalidField as refused:
             report.errors.append(RowError(source.name, row.line, _field(refused.field), refused.message))
         except (IntegrityError, DataError) as refused:

@@ -120,7 +120,9 @@ async def upsert_store(
     return Change.UPDATED
 
 
-async def add_special_day(conn: AsyncConnection, record: SpecialDayRecord, known: Known) -> Change:
+async def add_special_day(
+    conn: AsyncConnection, record: SpecialDayRecord, known: Known, *, only_new: bool = False
+) -> Change:
     """Set one date of a store's calendar (replacing what that date said before)."""
     store = known.stores.get(record.store_id)
     if store is None:
@@ -128,7 +130,7 @@ async def add_special_day(conn: AsyncConnection, record: SpecialDayRecord, known
     day = SpecialDayFields.model_validate(record.model_dump(exclude={"store_id"})).model_dump(mode="json")
     days: list[Record] = store["special_days"] or []
     same = [known_day for known_day in days if known_day["date"] == day["date"]]
-    if same == [day]:
+    if same == [day] or (same and only_new):
         return Change.UNCHANGED
     kept = [known_day for known_day in days if known_day["date"] != day["date"]]
     store["special_days"] = sorted([*kept, day], key=lambda entry: str(entry["date"]))

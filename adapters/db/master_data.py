@@ -18,7 +18,10 @@ async def store_rows(conn: AsyncConnection, ids: list[str] | None = None, *, loc
     query = select(stores).order_by(stores.c.id)
     if ids is not None:
         query = query.where(stores.c.id.in_(ids))
-    rows = [dict(row._mapping) for row in await conn.execute(query.with_for_update() if lock else query)]
+    rows = [
+        dict(row._mapping)
+        for row in await conn.execute(query.with_for_update(key_share=True) if lock else query)
+    ]
     rules = select(pickup_slot_rules).where(pickup_slot_rules.c.store_id.in_([row["id"] for row in rows]))
     slots: dict[str, list[Row]] = {}
     for rule in await conn.execute(rules.order_by(pickup_slot_rules.c.weekday)):
@@ -51,7 +54,10 @@ async def product_rows(
     query = select(products).order_by(products.c.sku)
     if skus is not None:
         query = query.where(products.c.sku.in_(skus))
-    rows = [dict(row._mapping) for row in await conn.execute(query.with_for_update() if lock else query)]
+    rows = [
+        dict(row._mapping)
+        for row in await conn.execute(query.with_for_update(key_share=True) if lock else query)
+    ]
     codes = select(product_barcodes).where(product_barcodes.c.sku.in_([row["sku"] for row in rows]))
     barcodes: dict[str, list[str]] = {}
     for code in await conn.execute(codes.order_by(product_barcodes.c.position, product_barcodes.c.barcode)):
