@@ -244,6 +244,12 @@ async def _apply(
                 return False
         else:
             report.counts[change] += 1
+    try:
+        await master_data.flush(conn, known)
+    except (IntegrityError, DataError) as refused:
+        message = str(refused.orig).splitlines()[0]
+        report.errors.append(RowError(source.name, 0, "", f"the database refused its rows: {message}"))
+        return False
     return True
 
 

@@ -43,6 +43,17 @@ class Known:
     products: dict[str, Record] = field(default_factory=dict)  # sku -> ProductRecord fields
     owners: dict[str, str] = field(default_factory=dict)  # barcode -> sku
     locations: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, sku) -> location
+    batch: bool = False  # new products and locations wait for `flush` (written a few statements at a time)
+    new_products: list[Record] = field(default_factory=list)
+    new_locations: list[Record] = field(default_factory=list)
+
+
+async def flush(conn: AsyncConnection, known: Known) -> None:
+    """Write what the batch holds back: new products (and their barcodes), then shelf locations."""
+    new_products, known.new_products = known.new_products, []
+    new_locations, known.new_locations = known.new_locations, []
+    await rows.add_products(conn, new_products)
+    await rows.write_locations(conn, new_locations)
 
 
 async def read_known(
@@ -164,7 +175,10 @@ async def upsert_product(
     merged = record.model_dump() if current is None else {**current, **record.model_dump(exclude_unset=True)}
     if merged == current:
         return Change.UNCHANGED
-    await rows.write_product(conn, merged, new=current is None)
+    if current is None and known.batch:
+        known.new_products.append(merged)
+    else:
+        await rows.write_product(conn, merged, new=current is None)
     for code in current["barcodes"] if current else []:
         known.owners.pop(code, None)
     known.owners |= dict.fromkeys(merged["barcodes"], record.sku)
@@ -183,7 +197,10 @@ async def set_location(
     current = known.locations.get((record.store_id, record.sku))
     if current == record.location or (current is not None and only_new):
         return Change.UNCHANGED
-    await rows.write_location(conn, record.store_id, record.sku, record.location)
+    if known.batch:
+        known.new_locations.append(record.model_dump())
+    else:
+        await rows.write_location(conn, record.store_id, record.sku, record.location)
     known.locations[(record.store_id, record.sku)] = record.location
     return Change.CREATED if current is None else Change.UPDATED
 

@@ -95,6 +95,47 @@ async def write_product(conn: AsyncConnection, row: Row, *, new: bool = False) -
         )
 
 
+async def add_products(conn: AsyncConnection, new: list[Row]) -> None:
+    """Products the catalogue does not have yet, with their barcodes, in a few statements."""
+    if not new:
+        return
+    await conn.execute(
+        insert(products),
+        [
+            {
+                "sku": row["sku"],
+                "name": row["name"],
+                "unit_price": row["unit_price"],
+                "currency": row["currency"],
+                "active": row["active"],
+                "barcode": row["barcodes"][0] if row["barcodes"] else None,
+            }
+            for row in new
+        ],
+    )
+    codes = [
+        {"barcode": code, "sku": row["sku"], "position": index}
+        for row in new
+        for index, code in enumerate(row["barcodes"])
+    ]
+    if codes:
+        await conn.execute(insert(product_barcodes), codes)
+
+
+async def write_locations(conn: AsyncConnection, locations: list[Row]) -> None:
+    """Shelf locations ({store_id, sku, location}), set or replaced, in a few statements."""
+    if not locations:
+        return
+    statement = insert(shelf_locations)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[shelf_locations.c.store_id, shelf_locations.c.sku],
+            set_={"location": statement.excluded.location},
+        ),
+        locations,
+    )
+
+
 async def location_rows(conn: AsyncConnection, store_id: str) -> list[Row]:
     query = select(shelf_locations).where(shelf_locations.c.store_id == store_id)
     return [dict(row._mapping) for row in await conn.execute(query.order_by(shelf_locations.c.sku))]
