@@ -285,6 +285,7 @@ async def import_sources(
         known = await _known(
             conn, [(source.kind, rows) for source, rows in zip(ordered, checked, strict=True)]
         )
+        known.batch = not per_row  # per row, each row is written (and may fail) on its own
         for source, rows, report in zip(ordered, checked, reports, strict=True):
             if not await _apply(conn, source, rows, report, known, only_new=only_new, per_row=per_row):
                 break
