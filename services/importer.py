@@ -140,7 +140,10 @@ def _csv_rows(kind: Kind, text: str) -> list[_Row]:
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     rows, line = [], 1
     for data in reader:
+        beyond = data.pop(None, None)  # type: ignore[call-overload]
         cells = {key.strip(): value.strip() for key, value in data.items() if key and value and value.strip()}
+        if beyond:  # more cells than the header names: the model refuses it as a field it does not know
+            cells["cells_beyond_the_header"] = beyond
         rows.append(_Row(line + 1, _stores_cells(cells) if kind is Kind.STORES else cells))
         line = reader.line_num
     return rows

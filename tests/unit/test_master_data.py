@@ -144,3 +144,13 @@ def test_any_barcode_of_a_product_counts_on_the_pick_list() -> None:
     assert (first.outcome, second.outcome) == (ScanOutcome.COUNTED, ScanOutcome.COUNTED)
     assert second.lines[0].done
     assert scan(second.lines, "12345670").outcome is ScanOutcome.NOT_ON_ORDER
+
+
+def test_a_file_that_cannot_be_read_is_named_and_a_row_longer_than_its_header_too() -> None:
+    report = FileReport("products.json", Kind.PRODUCTS)
+    assert _check(Source("products.json", Kind.PRODUCTS, '[{"sku": "A",'), report, {}) == []
+    assert report.errors[0].line == 0 and "cannot be read" in report.errors[0].message
+    text = "store_id,sku,location\nparis-rivoli,TENT-2P,A01,surprise\n"
+    long_row = FileReport("locations.csv", Kind.LOCATIONS)
+    _check(Source("locations.csv", Kind.LOCATIONS, text), long_row, {})
+    assert [(e.line, e.field) for e in long_row.errors] == [(2, "cells_beyond_the_header")]
