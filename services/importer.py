@@ -122,8 +122,9 @@ class ImportReport:
         bad = len({(e.file, e.line) for e in self.errors})
         if self.applied:
             outcome = f"{self.changes} changes applied" + (f"; {bad} bad rows skipped" if bad else "")
-        elif dry_run and not bad:
-            outcome = f"dry run: {self.changes} changes to apply, nothing applied"
+        elif dry_run:
+            found = f", {bad} bad rows" if bad else ""
+            outcome = f"dry run: {self.changes} changes to apply{found}, nothing applied"
         else:
             outcome = f"{bad} bad rows: nothing applied (fix them, or use --per-row)"
         return [*map(str, self.errors), *summary, outcome]
