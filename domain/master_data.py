@@ -38,7 +38,7 @@ def gtin_check_digit(body: str) -> int:
 
 
 def valid_gtin(code: str) -> str:
-    if not code.isdigit() or len(code) not in (8, 12, 13, 14):
+    if not (code.isascii() and code.isdigit()) or len(code) not in (8, 12, 13, 14):
         raise ValueError(f"{code!r} is not a GTIN: 8, 12, 13 or 14 digits")
     if gtin_check_digit(code[:-1]) != int(code[-1]):
         raise ValueError(f"{code!r}: wrong check digit (expected {gtin_check_digit(code[:-1])})")
