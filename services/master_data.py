@@ -156,8 +156,10 @@ async def get_product(conn: AsyncConnection, sku: str) -> ProductRecord:
     return ProductRecord.model_validate(_product(found[0]))
 
 
-async def list_products(conn: AsyncConnection) -> list[ProductRecord]:
-    return [ProductRecord.model_validate(_product(row)) for row in await rows.product_rows(conn)]
+async def list_products(conn: AsyncConnection, after: str | None, limit: int) -> list[ProductRecord]:
+    """A page of the catalogue, by SKU: the next page starts after the last SKU of this one."""
+    found = await rows.product_rows(conn, after=after, limit=limit)
+    return [ProductRecord.model_validate(_product(row)) for row in found]
 
 
 async def upsert_product(

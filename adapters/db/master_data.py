@@ -48,12 +48,19 @@ async def set_special_days(conn: AsyncConnection, store_id: str, days: list[Row]
 
 
 async def product_rows(
-    conn: AsyncConnection, skus: list[str] | None = None, *, lock: bool = False
+    conn: AsyncConnection,
+    skus: list[str] | None = None,
+    *,
+    lock: bool = False,
+    after: str | None = None,
+    limit: int | None = None,
 ) -> list[Row]:
-    """Products (all, or those of `skus`) with every barcode, the first one first, by SKU."""
-    query = select(products).order_by(products.c.sku)
+    """Products (all, those of `skus`, or a page after a SKU) with every barcode, the first one first."""
+    query = select(products).order_by(products.c.sku).limit(limit)
     if skus is not None:
         query = query.where(products.c.sku.in_(skus))
+    if after is not None:
+        query = query.where(products.c.sku > after)
     rows = [
         dict(row._mapping)
         for row in await conn.execute(query.with_for_update(key_share=True) if lock else query)

@@ -4,7 +4,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.access import authorize
 from api.deps import ConnectionDep, EngineDep
@@ -85,8 +85,13 @@ async def put_location(
 
 
 @router.get("/products", response_model=list[ProductPublic])
-async def list_products(conn: ConnectionDep) -> list[ProductRecord]:
-    return await master_data.list_products(conn)
+async def list_products(
+    conn: ConnectionDep,
+    after: Annotated[str | None, Query(description="the last SKU of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> list[ProductRecord]:
+    """The catalogue by SKU, a page at a time (`after` = the last SKU of the previous page)."""
+    return await master_data.list_products(conn, after, limit)
 
 
 @router.get("/products/{sku}", response_model=ProductPublic)

@@ -83,6 +83,8 @@ async def test_an_inactive_product_cannot_be_ordered(api: httpx.AsyncClient) -> 
     assert (await api.put(f"/v1/admin/products/{sku}", json=body)).status_code == 201
     assert (await api.put(f"/v1/admin/products/{sku}", json={**body, "active": False})).status_code == 200
     assert (await api.get(f"/v1/admin/products/{sku}")).json()["active"] is False
+    page = (await api.get("/v1/admin/products", params={"after": sku[:-1], "limit": 2})).json()
+    assert sku in [product["sku"] for product in page] and len(page) <= 2
     order = placement(lines=[("TENT-2P", 1), (sku, 1)])
     refused = await place(api, order)
     assert refused.status_code == 422, refused.text
