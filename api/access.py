@@ -4,7 +4,6 @@ Roles: `channel` (bound to one sales channel: places and reads its own orders), 
 store: its queue, stock and preparation steps on its orders), `support` (reads any order, cancels,
 re-sends messages), `ops` (everything: stock feed, alerts, rejected events)."""
 
-import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -13,8 +12,9 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
-from domain.access import Grant, Role
+from domain.access import Grant, Role, key_digest
 from domain.order_state import OrderView
+from services.api_keys import KeyRing
 
 CHANNEL, STORE, SUPPORT, OPS = Role.CHANNEL, Role.STORE, Role.SUPPORT, Role.OPS
 ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
@@ -63,6 +63,20 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/v1/returns/{return_id}"): frozenset({STORE, SUPPORT, OPS}),
     ("GET", "/v1/kpis"): frozenset({STORE, OPS}),  # a store's key: its own store's (services/kpis.py)
     ("GET", "/v1/kpis.csv"): frozenset({STORE, OPS}),
+    # Master data and API keys (docs/integration.md): ops only.
+    ("GET", "/v1/admin/stores"): frozenset({OPS}),
+    ("GET", "/v1/admin/stores/{store_id}"): frozenset({OPS}),
+    ("PUT", "/v1/admin/stores/{store_id}"): frozenset({OPS}),
+    ("GET", "/v1/admin/stores/{store_id}/locations"): frozenset({OPS}),
+    ("PUT", "/v1/admin/stores/{store_id}/locations/{sku}"): frozenset({OPS}),
+    ("PUT", "/v1/admin/stores/{store_id}/special-days/{day}"): frozenset({OPS}),
+    ("GET", "/v1/admin/products"): frozenset({OPS}),
+    ("GET", "/v1/admin/products/{sku}"): frozenset({OPS}),
+    ("PUT", "/v1/admin/products/{sku}"): frozenset({OPS}),
+    ("GET", "/v1/admin/api-keys"): frozenset({OPS}),
+    ("POST", "/v1/admin/api-keys"): frozenset({OPS}),
+    ("POST", "/v1/admin/api-keys/{key_id}/revoke"): frozenset({OPS}),
+    ("POST", "/v1/admin/api-keys/{key_id}/rotate"): frozenset({OPS}),
 }
 """Every authenticated route and the roles allowed on it; a route missing here is refused to all."""
 
@@ -72,11 +86,9 @@ _bearer = HTTPBearer(
 )
 
 
-def key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def grant_for(request: Request, key: str | None) -> Grant | None:
+async def grant_for(request: Request, key: str | None) -> Grant | None:
+    """The grant of a configured key (OMS_API_KEYS, demo keys), else of a key ops created (the key ring
+    of services/api_keys.py: no query per request, a revocation holds within seconds)."""
     grants: dict[str, Grant] = request.app.state.grants  # by digest: keys are not kept in memory in clear
     if not key:
         return None
@@ -84,7 +96,8 @@ def grant_for(request: Request, key: str | None) -> Grant | None:
     for known, grant in grants.items():
         if hmac.compare_digest(known, digest):
             return grant
-    return None
+    ring: KeyRing | None = getattr(request.app.state, "key_ring", None)
+    return await ring.grant(digest) if ring else None
 
 
 def admit(grant: Grant | None, method: str, path: str, path_params: Mapping[str, Any]) -> Grant:
@@ -105,7 +118,7 @@ async def authorize(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Grant:
     """The key's grant for this route (the door checked it before the body was read: api/door.py)."""
-    grant = grant_for(request, key or (bearer.credentials if bearer else None))
+    grant = await grant_for(request, key or (bearer.credentials if bearer else None))
     route_path = getattr(request.scope.get("route"), "path", "")
     return admit(grant, request.method, route_path, request.path_params)
 

@@ -16,6 +16,7 @@ from api import door, errors, metrics, web
 from api.access import key_digest
 from api.access_log import mask_tracking_tokens
 from api.routes import (
+    admin,
     availability,
     channels,
     codec,
@@ -34,6 +35,7 @@ from api.routes import (
 )
 from api.routes import metrics as metrics_routes
 from config.settings import Settings, load_settings
+from services.api_keys import KeyRing
 from services.health import OutageWatch, database_check, temporal_check
 from services.orders import OrderDesk, keep_settling_doubts
 
@@ -60,6 +62,7 @@ def create_app(
         app.state.temporal = client or await connect(
             settings, app.state.engine, lazy=True, retry_config=ANSWER_SOON
         )
+        app.state.key_ring = KeyRing(app.state.engine)  # the keys ops created (services/api_keys.py)
         app.state.outages = OutageWatch(
             {
                 "database": lambda: database_check(app.state.engine),
@@ -101,6 +104,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics_routes.router)
     app.include_router(kpis.router)
+    app.include_router(admin.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.state.codec_origins = codec_origins(settings)

@@ -28,9 +28,15 @@ BODY_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/codec/encode"): 1024 * KIB,
     ("POST", "/codec/ui/{token}/decode"): 4096 * KIB,
     ("POST", "/codec/ui/{token}/encode"): 1024 * KIB,
-    ("POST", "/v1/returns"): 128 * KIB,
-    ("POST", "/v1/orders/{order_id}/pickup-slot"): 1
-    * KIB,  # one instant  # up to 100 lines of up to 999 conditions each
+    ("POST", "/v1/returns"): 128 * KIB,  # up to 100 lines of up to 999 conditions each
+    ("POST", "/v1/orders/{order_id}/pickup-slot"): 1 * KIB,  # one instant
+    ("PUT", "/v1/admin/stores/{store_id}"): 256 * KIB,  # up to 400 special days
+    ("PUT", "/v1/admin/stores/{store_id}/locations/{sku}"): 4 * KIB,
+    ("PUT", "/v1/admin/stores/{store_id}/special-days/{day}"): 4 * KIB,
+    ("PUT", "/v1/admin/products/{sku}"): 16 * KIB,
+    ("POST", "/v1/admin/api-keys"): 4 * KIB,
+    ("POST", "/v1/admin/api-keys/{key_id}/revoke"): 1 * KIB,
+    ("POST", "/v1/admin/api-keys/{key_id}/rotate"): 1 * KIB,
 }
 """Bytes of request body a route accepts, where it differs from DEFAULT_LIMIT (docs/api.md)."""
 
@@ -71,7 +77,8 @@ class Door:
         limit = body_limit(method, path)
         try:
             if (method, path) in ROUTE_ROLES:
-                admit(grant_for(Request(scope), _key(Headers(scope=scope))), method, path, params)
+                grant = await grant_for(Request(scope), _key(Headers(scope=scope)))
+                admit(grant, method, path, params)
             if _declared_length(scope) > limit:
                 raise too_large(limit)
         except ApiError as refused:

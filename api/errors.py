@@ -89,6 +89,8 @@ def http_answer(error: refused.ServiceError) -> ApiError:
             )
         case refused.SlotFull():
             return ApiError(409, "slot_full", str(error), starts_at=error.starts_at.isoformat())
+        case refused.KeyRevoked():
+            return ApiError(409, "api_key_revoked", str(error), key_id=error.key_id)
         case refused.ChannelOrderConflict():
             return ApiError(409, "channel_order_conflict", str(error))
         case refused.TemporalUnavailable():

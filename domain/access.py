@@ -1,5 +1,6 @@
 """Staff roles and what an API key grants."""
 
+import hashlib
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -26,6 +27,11 @@ class Grant(BaseModel):
         is bound to (`store:paris-rivoli`, `channel:webshop`, `support:ana`), never what a body claims."""
         bound = {Role.STORE: self.store_id, Role.CHANNEL: self.channel}.get(self.role, self.name)
         return f"{self.role.value}:{bound[:100]}" if bound else self.role.value
+
+
+def key_digest(key: str) -> str:
+    """What is kept of an API key: its SHA-256, in hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 TEMPORAL = "temporal:"  # the actor of what reaches an order from the Temporal UI or CLI, not the API

@@ -35,8 +35,13 @@ class Product:
 
     sku: str
     name: str
-    barcode: str | None = None
+    barcode: str | None = None  # the one shown: the first of its barcodes
     location: str | None = None  # aisle-bay-shelf, e.g. "A03-B2"
+    other_barcodes: tuple[str, ...] = ()  # a product may carry several GTINs (docs/integration.md)
+
+    def answers_to(self, code: str) -> bool:
+        """A scan or typed code names this product: any of its barcodes, or the SKU itself."""
+        return code in (self.barcode, self.sku, *self.other_barcodes)
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def scan(lines: list[PickLine], code: str) -> Scan:
     if not code:
         return Scan(ScanOutcome.NOTHING, lines)
     for index, line in enumerate(lines):
-        if code and code in (line.product.barcode, line.product.sku):
+        if code and line.product.answers_to(code):
             if line.done:
                 return Scan(ScanOutcome.ALREADY_COMPLETE, lines, line)
             counted = replace(line, counted=line.counted + 1)
@@ -149,7 +154,7 @@ def batch_scan(rows: list[ToteLine], code: str) -> BatchScan:
     code = code.strip()
     if not code:
         return BatchScan(ScanOutcome.NOTHING, rows)
-    wanted = [i for i, row in enumerate(rows) if code in (row.line.product.barcode, row.line.product.sku)]
+    wanted = [i for i, row in enumerate(rows) if row.line.product.answers_to(code)]
     if not wanted:
         return BatchScan(ScanOutcome.NOT_ON_ORDER, rows)
     for index in wanted:

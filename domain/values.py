@@ -66,6 +66,11 @@ def currency_in_use(code: str) -> str:
     return code
 
 
+def minor_places(code: str) -> int:
+    """Decimal places a price in this currency may have (JPY none, EUR two)."""
+    return min(MONEY_PLACES, _MINOR_UNITS[code])
+
+
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"]), AfterValidator(currency_in_use)]
 
 

@@ -6,16 +6,16 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 
-from config.settings import ConfigurationError, Settings, load_settings
-from oms import local_setup
+from config.settings import ConfigurationError, Settings
+from oms import data_commands, local_setup
+from oms.runtime import refuse, run_command, settings_or_exit
 
 app = typer.Typer(help="Click & collect order management on Temporal.", no_args_is_help=True)
 log = logging.getLogger("oms")
@@ -30,28 +30,6 @@ UiPort = Annotated[int | None, typer.Option(help="Temporal UI port [env OMS_TEMP
 PostgresPort = Annotated[
     int | None, typer.Option(help="Embedded PostgreSQL port [env OMS_POSTGRES_PORT, default 5433]")
 ]
-
-
-def _settings(**overrides: Any) -> Settings:
-    """The settings, or one line per bad variable on stderr and exit code 2 (no traceback)."""
-    try:
-        return load_settings(**{key: value for key, value in overrides.items() if value is not None})
-    except ConfigurationError as error:
-        _refuse(error)
-
-
-def _refuse(error: ConfigurationError) -> NoReturn:
-    for line in error.lines():
-        typer.echo(line, err=True)
-    raise typer.Exit(2)
-
-
-def _run(main: Coroutine[Any, Any, T]) -> T:
-    """Run the command's coroutine; settings a server refuses for good end it like a bad variable."""
-    try:
-        return asyncio.run(main)
-    except ConfigurationError as error:
-        _refuse(error)
 
 
 def _logging() -> None:
@@ -150,7 +128,7 @@ def up(
 
     _logging()
     stop = stop_on_signals()  # from the first moment: whatever started is stopped in order
-    settings = _settings(
+    settings = settings_or_exit(
         data_dir=data_dir,
         api_port=api_port,
         temporal_port=temporal_port,
@@ -212,14 +190,14 @@ def worker() -> None:
     from worker.main import run_worker
 
     _logging()
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def main() -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
         await run_worker(settings, stop)
 
-    _run(main())
+    run_command(main())
     _exit_after_clean_shutdown()
 
 
@@ -232,7 +210,7 @@ def worker_ready() -> None:
     from adapters.temporal import connect
     from services.health import worker_check
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def check() -> str | None:
         client = await connect(settings)
@@ -242,7 +220,7 @@ def worker_ready() -> None:
         )
         return found.reason
 
-    if reason := _run(check()):
+    if reason := run_command(check()):
         typer.echo(f"worker not ready: {reason}", err=True)
         raise typer.Exit(1)
     typer.echo("worker ready")
@@ -257,7 +235,7 @@ def api(
     """Run the HTTP API, once PostgreSQL and Temporal answer (it waits for them). With `--processes N`,
     N processes share the port (`uvicorn --factory api.app:from_environment --workers N`)."""
     _logging()
-    settings = _settings(api_host=api_host, api_port=api_port)
+    settings = settings_or_exit(api_host=api_host, api_port=api_port)
 
     async def main() -> bool:
         """True when uvicorn's processes are to serve; one process serves here."""
@@ -270,7 +248,7 @@ def api(
         await _serve_api(settings, stop)
         return False
 
-    if _run(main()):  # each process reads the same environment: the flags go there
+    if run_command(main()):  # each process reads the same environment: the flags go there
         os.environ.update(OMS_API_HOST=settings.api_host, OMS_API_PORT=str(settings.api_port))
         uvicorn.run(
             "api.app:from_environment",
@@ -287,7 +265,7 @@ def api(
 def migrate(demo: Annotated[bool, typer.Option(help="Also load the demo data")] = False) -> None:
     """Bring the database schema up to date (Alembic)."""
     _logging()
-    _run(_prepare_database(_settings(), demo))
+    run_command(_prepare_database(settings_or_exit(), demo))
 
 
 @app.command("check-config")
@@ -295,60 +273,16 @@ def check_config() -> None:
     """Read the settings as `oms worker` and `oms api` would: exit 2 naming each bad variable, else 0."""
     from adapters.tracing import require_extra
 
-    settings = _settings()
+    settings = settings_or_exit()
     try:
         require_extra(settings)
     except ConfigurationError as error:
-        _refuse(error)
-    where = settings.database_url and settings.database_url.rpartition("@")[2]  # no password shown
-    typer.echo(
-        f"configuration ok: PostgreSQL {where or 'embedded'}, Temporal {settings.temporal_address} "
-        f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
-        f"{len(settings.payload_keys)} payload key(s), tracking links "
-        + ("signed" if settings.tracking_secret else "off")
-        + ", workers "
-        + (
-            f"versioned as {settings.deployment_name}:{settings.build_id}"
-            if settings.build_id
-            else "unversioned"
-        )
-        + ", Shopify orders reported to "
-        + (
-            f"{settings.shopify_shop_domain} (Admin API {settings.shopify_api_version})"
-            if settings.shopify_shop_domain
-            else "no shop"
-        )
-        + f", tracing {settings.tracing}"
-    )
+        refuse(error)
+    typer.echo(local_setup.configuration_summary(settings))
 
 
-stock_app = typer.Typer(help="Stock ledger tools.", no_args_is_help=True)
-app.add_typer(stock_app, name="stock")
-
-
-@stock_app.command("check")
-def stock_check() -> None:
-    """Check that every stock level equals the sum of its ledger entries; exit 1 listing any drift."""
-    from adapters.db import create_engine
-    from adapters.db.stock import LedgerDrift, check_ledger
-
-    async def drift_rows() -> list[LedgerDrift]:
-        engine = create_engine(_settings().sqlalchemy_url(), pool_size=1)
-        try:
-            async with engine.connect() as conn:
-                return await check_ledger(conn)
-        finally:
-            await engine.dispose()
-
-    drift = asyncio.run(drift_rows())
-    for row in drift:
-        typer.echo(
-            f"{row.store_id}/{row.sku}: on hand {row.on_hand} (ledger {row.ledger_on_hand}), "
-            f"reserved {row.reserved} (ledger {row.ledger_reserved})"
-        )
-    if drift:
-        raise typer.Exit(1)
-    typer.echo("stock levels agree with the ledger")
+app.add_typer(data_commands.stock_app, name="stock")
+app.command("import")(data_commands.import_files)
 
 
 @app.command()

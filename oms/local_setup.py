@@ -76,3 +76,23 @@ def banner(settings: Settings, postgres_url: str) -> str:
             "",
         ]
     )
+
+
+def configuration_summary(settings: Settings) -> str:
+    """What `oms check-config` prints when the settings are good: where each part goes, no secret."""
+    where = settings.database_url and settings.database_url.rpartition("@")[2]  # no password shown
+    versioned = (
+        f"versioned as {settings.deployment_name}:{settings.build_id}" if settings.build_id else "unversioned"
+    )
+    shop = (
+        f"{settings.shopify_shop_domain} (Admin API {settings.shopify_api_version})"
+        if settings.shopify_shop_domain
+        else "no shop"
+    )
+    return (
+        f"configuration ok: PostgreSQL {where or 'embedded'}, Temporal {settings.temporal_address} "
+        f"(namespace {settings.temporal_namespace}, task queue {settings.task_queue}), "
+        f"{len(settings.payload_keys)} payload key(s), tracking links "
+        + ("signed" if settings.tracking_secret else "off")
+        + f", workers {versioned}, Shopify orders reported to {shop}, tracing {settings.tracing}"
+    )

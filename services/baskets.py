@@ -3,7 +3,7 @@ customer can be reached as the channel's rules require."""
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db import orders, stock
+from adapters.db import master_data, orders, stock
 from domain.channel_rules import ChannelRules
 from domain.contacts import ContactRefused, reachable
 from domain.values import OrderPlacement, StoreKind, StoreProfile
@@ -12,16 +12,19 @@ from services.errors import InvalidField, NotFound
 
 async def check_basket(conn: AsyncConnection, store_id: str, skus: list[str]) -> StoreProfile:
     """An unknown store is not found; a warehouse is not a pickup location; the first line whose SKU is
-    unknown is named. Returns the store, as the order's workflow may take it (sparing it a read)."""
+    unknown or inactive is named. Returns the store, as the order's workflow may take it (sparing it a
+    read)."""
     store = await orders.get_store(conn, store_id)
     if store is None:
         raise NotFound("store", store_id)
     if store.kind is not StoreKind.STORE:
         raise InvalidField(("store_id",), f"{store_id!r} is a {store.kind.value}, not a pickup store")
-    known = await stock.known_skus(conn, skus)
+    active = await master_data.sku_states(conn, skus)
     for index, sku in enumerate(skus):
-        if sku not in known:
+        if sku not in active:
             raise InvalidField(("lines", index, "sku"), f"unknown sku {sku!r}")
+        if not active[sku]:
+            raise InvalidField(("lines", index, "sku"), f"{sku!r} is no longer sold (inactive product)")
     return store
 
 

@@ -21,6 +21,14 @@ class NotFound(ServiceError):
         self.kind, self.key = kind, key
 
 
+class KeyRevoked(ServiceError):
+    """The API key was revoked: it cannot be rotated (create a new one)."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"api key {key_id!r} is revoked; create a new key instead")
+        self.key_id = key_id
+
+
 class InvalidField(ServiceError):
     """One field of what the caller sent cannot be used (`field`: its path, e.g. ('lines', 0, 'sku'))."""
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import channel_products, products
+from adapters.db.tables import channel_products, product_barcodes, products
 
 
 async def map_variant(conn: AsyncConnection, channel: str, account: str, variant_id: str, sku: str) -> None:
@@ -34,7 +34,8 @@ async def resolve(
         rows = await conn.execute(select(products.c.sku).where(products.c.sku.in_(wanted["sku"])))
         found |= {("sku", row.sku): row.sku for row in rows}
     if wanted["barcode"]:
-        query = select(products.c.barcode, products.c.sku).where(products.c.barcode.in_(wanted["barcode"]))
+        codes = product_barcodes.c  # every barcode of a product, not only the first (migration 0014)
+        query = select(codes.barcode, codes.sku).where(codes.barcode.in_(wanted["barcode"]))
         found |= {("barcode", row.barcode): row.sku for row in await conn.execute(query)}
     if wanted["variant"]:
         query = (

@@ -1,10 +1,10 @@
 """What the store console reads: a store's open orders, and its products with barcode and shelf location."""
 
 from sqlalchemy import Boolean, DateTime, Integer, case, cast, column, func, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import orders, products, shelf_locations
+from adapters.db.tables import orders, product_barcodes, products, shelf_locations
 from domain.status import OrderStatus
 from domain.store_work import Product, QueueOrder
 from domain.values import CheckIn, PreparationSla
@@ -75,10 +75,15 @@ async def queue_mark(
 
 
 async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, Product]:
-    """Name, barcode and this store's shelf location of each known SKU."""
+    """Name, barcodes and this store's shelf location of each known SKU."""
     location = shelf_locations.c.location
+    codes = (
+        select(func.array_agg(aggregate_order_by(product_barcodes.c.barcode, product_barcodes.c.position)))
+        .where(product_barcodes.c.sku == products.c.sku)
+        .scalar_subquery()
+    )
     query = (
-        select(products.c.sku, products.c.name, products.c.barcode, location)
+        select(products.c.sku, products.c.name, products.c.barcode, location, codes.label("codes"))
         .select_from(
             products.outerjoin(
                 shelf_locations,
@@ -88,8 +93,18 @@ async def shelf_products(conn: AsyncConnection, store_id: str, skus: list[str]) 
         .where(products.c.sku.in_(skus))
     )
     rows = await conn.execute(query)
-    return {row.sku: Product(row.sku, row.name, row.barcode, row.location) for row in rows}
+    return {
+        row.sku: Product(
+            row.sku,
+            row.name,
+            row.barcode,
+            row.location,
+            tuple(code for code in row.codes or () if code != row.barcode),
+        )
+        for row in rows
+    }
 
 
 async def sku_for_barcode(conn: AsyncConnection, code: str) -> str | None:
-    return await conn.scalar(select(products.c.sku).where(products.c.barcode == code))
+    """The product of any of its barcodes (product_barcodes holds the first one too)."""
+    return await conn.scalar(select(product_barcodes.c.sku).where(product_barcodes.c.barcode == code))

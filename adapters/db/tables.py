@@ -57,7 +57,32 @@ products = Table(
     Column("name", Text, nullable=False),
     Column("unit_price", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("barcode", String(14), unique=True, index=True),  # GTIN/EAN (migration 0009)
+    Column("barcode", String(14), unique=True, index=True),  # GTIN/EAN (migration 0009): the first one
+    Column("active", Boolean, nullable=False, server_default=text("true")),  # migration 0015
+)
+
+# Every barcode of a product (migration 0015); products.barcode repeats the first one.
+product_barcodes = Table(
+    "product_barcodes",
+    metadata,
+    Column("barcode", String(14), primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False, index=True),
+    Column("position", SmallInteger, nullable=False, server_default="0"),
+)
+
+# API keys created by ops (migration 0015): only the SHA-256 digest of the secret is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("store_id", String(64)),
+    Column("channel", String(64)),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("replaced_by", String(16)),
 )
 
 shelf_locations = Table(

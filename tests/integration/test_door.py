@@ -23,6 +23,8 @@ VALUES = {
     "group_id": "0" * 16,
     "channel": "shopify",
     "variant_id": "1",
+    "day": "2000-01-01",
+    "key_id": "000000000000",
 }
 NO_KEY = {"X-API-Key": "", "Content-Type": "application/json"}
 

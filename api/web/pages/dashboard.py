@@ -37,7 +37,7 @@ async def sign_in_form(request: Request, session: Anyone) -> Response:
 @router.post("/sign-in")
 async def sign_in(request: Request, session: Anyone, form: Form) -> Response:
     """Only an ops key opens the dashboard; the key itself is not kept, the signed cookie says 'ops'."""
-    grant = grant_for(request, str(form.get("key", "")))
+    grant = await grant_for(request, str(form.get("key", "")))
     if grant is None or grant.role is not Role.OPS:
         errors = {"key": gettext(request).gettext("This is not an ops key. Ask the platform team for one.")}
         return page(request, "ops_signin.html", 422, errors=errors)

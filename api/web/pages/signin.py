@@ -28,7 +28,7 @@ async def sign_in(request: Request, session: Anyone, form: Form, conn: Connectio
     words = gettext(request)
     key, associate = str(form.get("key", "")), str(form.get("associate", "")).strip()
     errors: dict[str, str] = {}
-    grant = grant_for(request, key)
+    grant = await grant_for(request, key)
     if grant is None or grant.role is not Role.STORE or grant.store_id is None:
         errors["key"] = words.gettext("This is not a store key. Check the key on the store's sheet.")
     if not associate or len(associate) > NAME_MAX or "/" in associate:
