@@ -7,3 +7,4 @@ PATCH_CHECK_IN = "customer-check-in"  # the CheckedIn search attribute and the c
 PATCH_ONE_TRANSACTION = "one-transaction-per-step"  # each step's database work in one local activity
 PATCH_PARKING = "park-failed-steps"  # a step failing for good parks the order (asked where one fails)
 PATCH_SLOTS = "pickup-slots"  # slot facts in the order: ready-by aims at the slot, the hold counts from it
+PATCH_REFUND_REFUSED = "return-refund-refused"  # (the return workflow) a refused refund alerts support
