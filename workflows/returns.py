@@ -83,7 +83,8 @@ class ReturnWorkflow:
         self._state.refund_refused = cause
         workflow.logger.error("%s: refund refused: %s", case.return_id, cause)
         workflow.set_current_details(_details(case, self._state))
-        detail = f"return {case.number} ({case.return_id}): refund of {case.refund} {case.currency} refused: {cause}"
+        amount = f"{case.refund} {case.currency}"
+        detail = f"return {case.number} ({case.return_id}): refund of {amount} refused: {cause}"
         alert = SupportAlert(
             order_id=case.request.order_id,
             kind="refund_refused",

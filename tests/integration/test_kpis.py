@@ -117,3 +117,49 @@ async def test_a_returned_order_counts_as_collected_and_its_return_steps_are_not
     period = {"from": start.isoformat(), "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
     answer = await api.get("/v1/kpis", params={**period, "store_id": STORE})
     assert answer.status_code == 200, answer.text
+
+
+async def test_returns_show_in_the_kpis_per_store_and_product(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Two units taken home at Lyon, one brought back to Paris as defective: the KPIs of Lyon's orders
+    (where it was prepared) show a return rate of 1/2, the reason, and the product."""
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    sku = await new_sku(engine, on_hand=2, store_id=STORE)
+    order = placement(store_id=STORE, lines=[(sku, 2)])
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    code = await pickup_code(api, order)
+    assert (await step(api, order, "collect", {"pickup_code": code})).status_code == 200
+    line = {"sku": sku, "reason": "defective", "conditions": ["damaged"]}
+    body = {
+        "order": order.order_id,
+        "store_id": "paris-rivoli",
+        "request_key": uuid.uuid4().hex,
+        "lines": [line],
+    }
+    assert (await api.post("/v1/returns", json=body)).status_code == 201
+    period = {"from": start.isoformat(), "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
+
+    answer = await api.get("/v1/kpis", params={**period, "store_id": STORE})
+
+    assert answer.status_code == 200, answer.text
+    lyon = answer.json()["stores"][STORE]
+    assert (lyon["return_rate_part"], lyon["return_rate_whole"]) == (1, 2)
+    assert lyon["orders_returned"] == 1
+    assert lyon["return_reasons"] == [{"reason": "defective", "units": 1}]
+    [product] = lyon["product_returns"]
+    assert (product["sku"], product["taken_home"], product["returned"], product["return_rate"]) == (
+        sku,
+        2,
+        1,
+        0.5,
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO((await api.get("/v1/kpis.csv", params={**period, "store_id": STORE})).text)
+        )
+    )
+    mine = {(row["kpi"], row["detail"]): row["value"] for row in rows if row["day"] == "period"}
+    assert mine[("product_return_rate", sku)] == "0.5"
+    assert mine[("product_return_reasons", f"{sku} / defective")] == "1"

@@ -43,7 +43,9 @@ async def test_a_refund_the_ledger_refuses_raises_a_support_alert(
     # Support refunds the whole order by hand while the counter records the return: the return's share
     # (10.00) was right when it was recorded, but the ledger then holds nothing more to give back.
     async with engine.begin() as conn:
-        goodwill = Refund(order_id=order_id, amount=Decimal("10.00"), currency="EUR", key="goodwill", reason="")
+        goodwill = Refund(
+            order_id=order_id, amount=Decimal("10.00"), currency="EUR", key="goodwill", reason="support"
+        )
         assert await payments.refund(conn, goodwill)  # holds the order's ledger rows until commit
         recorded = await api.post("/v1/returns", json=body)
         assert recorded.status_code == 201, recorded.text

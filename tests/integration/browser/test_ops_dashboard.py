@@ -20,7 +20,8 @@ SCREENS = Path(__file__).parents[3] / "docs" / "screens"
 
 
 async def _history(api: httpx.AsyncClient) -> None:
-    """Orders at two stores: collected, waiting, cancelled, rejected by the store; and a count."""
+    """Orders at two stores: collected (Lyon's brought back, defective), waiting, cancelled, rejected by
+    the store; and a count."""
     for store in ("lyon-part-dieu", "paris-rivoli"):
         collected, waiting, cancelled = (
             placement(store_id=store, lines=[("BOTTLE-1L", 1)]) for _ in range(3)
@@ -30,6 +31,15 @@ async def _history(api: httpx.AsyncClient) -> None:
         await prepare(api, collected)
         code = await pickup_code(api, collected)
         assert (await step(api, collected, "collect", {"pickup_code": code})).status_code == 200
+        if store == "lyon-part-dieu":
+            line = {"sku": "BOTTLE-1L", "reason": "defective", "conditions": ["damaged"]}
+            body = {
+                "order": collected.order_id,
+                "store_id": store,
+                "request_key": uuid.uuid4().hex,
+                "lines": [line],
+            }
+            assert (await api.post("/v1/returns", json=body)).status_code == 201
         await prepare(api, waiting)
         cancel = await api.post(f"/v1/orders/{cancelled.order_id}/cancel", json={"reason": "customer asked"})
         assert cancel.status_code == 200
@@ -84,6 +94,11 @@ async def test_ops_see_the_kpis_with_charts_and_targets(
         .first
     ).to_be_visible()
     await expect(page.get_by_role("row", name="lyon-part-dieu")).to_be_visible()
+    await expect(page.get_by_text("Return rate (units)")).to_be_visible()
+    reasons = page.get_by_role("region", name="Returns by reason")
+    await expect(reasons.get_by_role("cell", name="Defective")).to_be_visible()
+    products = page.get_by_role("region", name="Returns per product")
+    await expect(products.get_by_role("row", name="BOTTLE-1L")).to_contain_text("Defective")
     problems = await serious_violations(page)
     assert problems == [], problems
     if os.environ.get("OMS_SCREENS") == "1":
