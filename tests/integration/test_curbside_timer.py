@@ -18,7 +18,7 @@ from domain.values import ArrivalStage, PickupPlace
 from services import orders
 from services.orders import OrderDesk
 from tests.conftest import placement
-from tests.integration.conftest import _api, eventually, settings_for
+from tests.integration.conftest import _api, eventually, keep_history, settings_for
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
 
@@ -72,6 +72,11 @@ async def test_the_store_is_reminded_when_the_order_is_not_brought_out_in_time(
     assert order.placement.channel_order_id in reminder["body"]
     shown = (await quick_curb_api.get(f"/v1/orders/{order.order_id}")).json()
     assert shown["status"] == "ready_for_pickup" and shown["check_in"]["bay"] == "2"
+    code = await pickup_code(quick_curb_api, order.order_id)  # brought out late, collected all the same
+    collected = await step(quick_curb_api, order.placement, "collect", {"pickup_code": code})
+    assert collected.status_code == 200, collected.text
+    await client.get_workflow_handle(order.order_id).result()
+    await keep_history(client, order.order_id, "curbside_late_reminder_then_collected")
 
 
 async def test_no_reminder_when_the_order_is_handed_over_in_time(

@@ -9,10 +9,11 @@ from decimal import Decimal
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
 from adapters.db import payments
 from tests.conftest import placement
-from tests.integration.conftest import eventually
+from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_stock import new_sku
 from workflows.contracts import Refund
@@ -31,7 +32,7 @@ async def _collected(api: httpx.AsyncClient, engine: AsyncEngine) -> tuple[str, 
 
 
 async def test_a_refund_the_ledger_refuses_raises_a_support_alert(
-    api: httpx.AsyncClient, engine: AsyncEngine
+    api: httpx.AsyncClient, engine: AsyncEngine, client: Client
 ) -> None:
     order_id, sku = await _collected(api, engine)
     body = {
@@ -68,3 +69,6 @@ async def test_a_refund_the_ledger_refuses_raises_a_support_alert(
     assert "return_receipt" not in [m["kind"] for m in messages]
     metrics = (await api.get("/metrics")).text
     assert 'oms_support_alerts_open{kind="refund_refused"}' in metrics
+    ended = await client.get_workflow_handle(return_id).result()
+    assert ended["status"] == "inspected" and "exceeds" in ended["refund_refused"]
+    await keep_history(client, return_id, "returns/refund_refused")
