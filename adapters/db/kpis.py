@@ -1,11 +1,11 @@
 """What the KPIs read: orders placed in a period with their timelines and returns (the read model), the
 counts and events of the store feed, and the messages of the outbox. Reads only."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.db.tables import inventory_events, notifications, order_events, orders, returns
@@ -39,7 +39,8 @@ async def order_histories(
         orders.c.view["previous_stores"].label("previous_stores"),
         orders.c.status,
         orders.c.view["collected"].label("collected"),
-        func.coalesce(orders.c.view["lines"], orders.c.view["placement"]["lines"]).label("held"),
+        orders.c.view["lines"].label("lines"),  # JSON null until lines were dropped: then the placement's
+        orders.c.view["placement"]["lines"].label("placed"),
     ).where(orders.c.created_at >= start, orders.c.created_at < end)
     if store_id is not None:
         query = query.where(orders.c.store_id == store_id)
@@ -54,11 +55,16 @@ async def order_histories(
             placed_at=row.created_at,
             ready_by=datetime.fromisoformat(row.ready_by) if row.ready_by else None,
             timeline=timelines.get(row.id, []),
-            taken_home=taken_home(OrderStatus(row.status), _units(row.collected), _units(row.held)),
+            taken_home=_taken_home(row),
             returned=returned.get(row.id, []),
         )
         for row in rows
     ]
+
+
+def _taken_home(row: Any) -> Counter[str]:
+    """What the order's customer took home (its lines are JSON null until some were dropped)."""
+    return taken_home(OrderStatus(row.status), _units(row.collected), _units(row.lines or row.placed))
 
 
 def _units(lines: list[dict[str, Any]] | None) -> dict[str, int]:
