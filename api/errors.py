@@ -129,6 +129,7 @@ _RETURN_ANSWERS = {  # window and quantities: the associate changes the form; th
     "MoreThanBought": (422, "more_than_bought"),
     "OrderNotCollected": (409, "order_not_collected"),
     "LineAlreadyReturned": (409, "line_already_returned"),
+    "SeveralOrders": (422, "several_orders"),  # a pickup code or number more than one order answers to
 }
 
 

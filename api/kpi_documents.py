@@ -5,6 +5,7 @@ import io
 from typing import Any
 
 from domain.kpi_report import KpiReport, KpiSet, figures
+from domain.kpi_returns import ProductReturns
 from domain.kpis import INVENTORY_ACCURACY_TARGET, PICKUP_CONVERSION_TARGET, PREPARATION_TARGET_MINUTES
 
 TARGETS = {
@@ -21,7 +22,23 @@ def kpi_set_document(kpis: KpiSet) -> dict[str, Any]:
             {"reason": t.key, "actor": t.detail, "count": t.count} for t in kpis.orders.cancellations
         ],
         "exceptions": [{"kind": t.key, "reason": t.detail, "count": t.count} for t in kpis.orders.exceptions],
+        "return_reasons": [{"reason": t.key, "units": t.count} for t in kpis.returns.reasons],
+        "product_returns": [
+            {
+                "sku": p.sku,
+                "taken_home": p.return_rate.whole,
+                "returned": p.return_rate.part,
+                "return_rate": p.return_rate.value,
+                "reasons": [{"reason": t.key, "units": t.count} for t in p.reasons],
+            }
+            for p in returned_products(kpis)
+        ],
     }
+
+
+def returned_products(kpis: KpiSet) -> list[ProductReturns]:
+    """The products of which at least one unit came back (the others: a return rate of 0)."""
+    return [p for p in kpis.returns.products if p.return_rate.part]
 
 
 def report_document(report: KpiReport) -> dict[str, Any]:
@@ -42,6 +59,12 @@ def _rows(scope: str, day: str, kpis: KpiSet) -> list[list[Any]]:
         [scope, day, "cancellations", f"{t.key} / {t.detail}", t.count] for t in kpis.orders.cancellations
     ]
     rows += [[scope, day, "exceptions", f"{t.key} / {t.detail}", t.count] for t in kpis.orders.exceptions]
+    rows += [[scope, day, "return_reasons", t.key, t.count] for t in kpis.returns.reasons]
+    for product in returned_products(kpis):
+        rows.append([scope, day, "product_return_rate", product.sku, product.return_rate.value])
+        rows += [
+            [scope, day, "product_return_reasons", f"{t.detail} / {t.key}", t.count] for t in product.reasons
+        ]
     return rows
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.kpi_returns import ReturnKpis, return_kpis
 from domain.kpi_stock import FeedEvent, Message, StockCount, StockKpis, stock_kpis
 from domain.kpis import Durations, OrderHistory, OrderKpis, Ratio, order_kpis
 
@@ -27,6 +28,7 @@ class History:
 class KpiSet:
     orders: OrderKpis
     stock: StockKpis
+    returns: ReturnKpis = ReturnKpis()
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,11 @@ class KpiReport:
 
 
 def kpi_set(history: History) -> KpiSet:
-    return KpiSet(order_kpis(history.orders), stock_kpis(history.counts, history.events, history.messages))
+    return KpiSet(
+        order_kpis(history.orders),
+        stock_kpis(history.counts, history.events, history.messages),
+        return_kpis(history.orders),
+    )
 
 
 def _split(history: History, key: Callable[[str, datetime], K]) -> dict[K, History]:
@@ -146,6 +152,8 @@ def figures(kpis: KpiSet) -> dict[str, float | int | None]:
     named |= _durations("ready_to_collection", o.ready_to_collection)
     named |= _ratio("pickup_conversion", o.pickup_conversion) | _ratio("expiry_rate", o.expiry_rate)
     named |= _ratio("routing_accuracy", o.routing_accuracy)
+    named |= _ratio("return_rate", kpis.returns.return_rate)
+    named |= _ratio("orders_returned", kpis.returns.orders_returned)
     named |= _ratio("inventory_accuracy", s.inventory_accuracy) | {"inventory_units_off": s.units_off}
     named |= _durations("sync_lag", s.sync_lag)
     for channel, rate in (s.delivery or {}).items():

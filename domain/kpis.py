@@ -5,7 +5,7 @@ KPIs are in domain/kpi_stock.py. An order counts in the period (and on the store
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +15,15 @@ from domain.values import TimelineEntry
 PREPARATION_TARGET_MINUTES = 15.0  # the seeds' target: ready within 15 minutes on average
 PICKUP_CONVERSION_TARGET = 0.95
 INVENTORY_ACCURACY_TARGET = 0.998
+
+
+@dataclass(frozen=True)
+class ReturnedUnits:
+    """Units of one SKU a return brought back, and why."""
+
+    sku: str
+    quantity: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,8 @@ class OrderHistory:
     placed_at: datetime
     ready_by: datetime | None
     timeline: Sequence[TimelineEntry]
+    taken_home: Mapping[str, int] = field(default_factory=dict)  # units per SKU, once collected or shipped
+    returned: Sequence[ReturnedUnits] = ()  # what came back of it, by any return so far
 
     def first(self, status: OrderStatus) -> datetime | None:
         """When the order first reached `status`, if it did."""

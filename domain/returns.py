@@ -1,6 +1,7 @@
 """Returns in store: what may come back, until when, and what it refunds. Pure, safe in workflows."""
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
@@ -110,6 +111,14 @@ def handed_over(order: OrderFacts) -> Counter[str]:
     if order.status is OrderStatus.COLLECTED:
         return Counter({line.sku: line.quantity for line in order.collected})
     return Counter({line.sku: line.quantity for line in order.lines or order.placement.lines})
+
+
+def taken_home(status: OrderStatus, collected: Mapping[str, int], held: Mapping[str, int]) -> Counter[str]:
+    """Units per SKU the customer took home, as handed_over says, from an order's status, its collected
+    lines and the lines it held: none unless it was collected or shipped."""
+    if status not in RETURNABLE:
+        return Counter()
+    return Counter(collected if status is OrderStatus.COLLECTED else held)
 
 
 def check_return(

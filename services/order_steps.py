@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.db import orders, payments, stock, support
+from adapters.db import orders, payments, returns, stock, support
 from adapters.db import slots as slot_rows
 from domain.slots import PickupSlot
 from services import slots
@@ -55,6 +55,8 @@ async def settle_collection(engine: AsyncEngine, signals: StockSignals, step: Co
         await stock.commit(conn, step.holder)
         await payments.capture(conn, step.capture)
         await orders.record(conn, step.view)
+        if step.pickup_code:
+            await returns.remember_pickup_code(conn, step.view.order_id, step.pickup_code)
 
 
 async def settle_compensation(engine: AsyncEngine, signals: StockSignals, step: Compensation) -> None:

@@ -2,6 +2,7 @@
 then start the return's workflow. A repeat of the same request (a double click, a retry) answers the
 first return and starts nothing new."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -54,15 +55,28 @@ class ReturnAtCounter:
     request_key: str
 
 
+SEVERAL_ORDERS = "SeveralOrders"  # a reference more than one order answers to (HTTP 422, field `order`)
+PICKUP_CODE = re.compile(r"\d{6}")
+
+
 async def find_order(conn: AsyncConnection, reference: str) -> OrderView:
-    """By the order id or the channel's order id (the number on the customer's receipt)."""
+    """By what the associate types or scans: the order id (the receipt's return code encodes it), the
+    channel's order number, or the pickup code the order was collected with (the customer's QR encodes
+    it). A reference that fits several orders is refused: ask for the receipt or the order number."""
+    reference = reference.strip()
     order = await orders.get(conn, reference)
-    if order is None:
-        found = await conn.scalars(
-            select(orders_table.c.id).where(orders_table.c.channel_order_id == reference)
+    if order is not None:
+        return order
+    found = await conn.scalars(select(orders_table.c.id).where(orders_table.c.channel_order_id == reference))
+    matches = list(dict.fromkeys(found))
+    if PICKUP_CODE.fullmatch(reference):
+        matches += [m for m in await returns.collected_with_code(conn, reference) if m not in matches]
+    if len(matches) > 1:
+        message = (
+            f"{len(matches)} orders answer to {reference!r}: scan the receipt's code or type the order id"
         )
-        matches = list(found)
-        order = await orders.get(conn, matches[0]) if len(matches) == 1 else None
+        raise ReturnNotAccepted(SEVERAL_ORDERS, "order", message)
+    order = await orders.get(conn, matches[0]) if matches else None
     if order is None:
         raise NotFound("order", reference)
     return order

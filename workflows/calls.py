@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
     from domain import ids
@@ -26,6 +28,9 @@ DETERMINISTIC_FAILURES = [
     "DataError",
     "IntegrityError",
 ]
+
+# What a step that failed for good raises in the workflow (retries exhausted or a non-retryable error).
+FAILED_FOR_GOOD = (ActivityError, ApplicationError, ActivityTimeout)
 
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 # A database step is retried while a restart or a failover may heal it: waits doubling from 0.2 s up to
@@ -146,3 +151,13 @@ async def channel(step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg) -> 
         retry_policy=CHANNEL_RETRY,
         summary=summary_of(step),
     )
+
+
+def cause_of(failure: BaseException | None) -> str:
+    """Why a step failed, as support reads it: the last error's type and message."""
+    cause = failure
+    while isinstance(cause, (ActivityError, ChildWorkflowError)) and cause.cause:
+        cause = cause.cause
+    if isinstance(cause, ApplicationError):
+        return f"{cause.type}: {cause.message}" if cause.type else cause.message
+    return str(cause)

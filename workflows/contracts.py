@@ -148,6 +148,7 @@ class CollectionSettlement(Contract):
     refund: Refund | None = None
     capture: PaymentRequest
     view: OrderView
+    pickup_code: str | None = None  # the code it was handed over against: returns find the order by it
 
 
 class Compensation(Contract):

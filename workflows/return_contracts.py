@@ -54,3 +54,4 @@ class ReturnState(Contract):
     order_id: str
     status: ReturnStatus
     refunded: Decimal = Decimal("0")
+    refund_refused: str | None = None  # why the refund was refused for good (support was alerted)

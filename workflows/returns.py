@@ -8,10 +8,12 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import ids
     from domain.returns import ReturnStatus, reasons_of, stock_moves
-    from workflows.activities import NotificationSteps, ReturnSteps
+    from workflows.activities import NotificationSteps, OrderRecordSteps, ReturnSteps
+    from workflows.contracts import SupportAlert
     from workflows.return_contracts import ReturnCase, ReturnProgress, ReturnRefund, ReturnState, ReturnStock
 
 from workflows import calls
+from workflows.order.patches import PATCH_REFUND_REFUSED
 
 
 @workflow.defn(name=ids.WORKFLOW_RETURN)
@@ -30,7 +32,8 @@ class ReturnWorkflow:
             case, ReturnStatus.RECEIVED, f"return {case.number} received at {request.store_id}"
         )
         await self._inspect(case)
-        await self._refund(case)
+        if not await self._refund(case):
+            return self._state  # the refund was refused: support settles it, the return stays inspected
         await calls.message(NotificationSteps.notify_customer, case.receipt)
         await self._record(case, ReturnStatus.CLOSED, f"return {case.number} closed")
         return self._state
@@ -53,17 +56,42 @@ class ReturnWorkflow:
         shelf, off = sum(resellable.values()), sum(damaged.values())
         await self._record(case, ReturnStatus.INSPECTED, f"{shelf} back in stock, {off} written off")
 
-    async def _refund(self, case: ReturnCase) -> None:
+    async def _refund(self, case: ReturnCase) -> bool:
+        """Money back through the payments ledger; False when it was refused for good (support alerted)."""
         refund = ReturnRefund(
             return_id=case.return_id,
             order_id=case.request.order_id,
             amount=case.refund,
             currency=case.currency,
         )
-        refunded = await calls.database(ReturnSteps.refund, refund) if case.refund > 0 else Decimal("0")
+        try:
+            refunded = await calls.database(ReturnSteps.refund, refund) if case.refund > 0 else Decimal("0")
+        except calls.FAILED_FOR_GOOD as failure:
+            if not workflow.patched(PATCH_REFUND_REFUSED):  # returns that failed before the alert existed
+                raise
+            await self._refund_refused(case, calls.cause_of(failure))
+            return False
         assert self._state is not None
         self._state.refunded = refunded
         await self._record(case, ReturnStatus.REFUNDED, f"{refunded} {case.currency} refunded")
+        return True
+
+    async def _refund_refused(self, case: ReturnCase, cause: str) -> None:
+        """The ledger (its bound: never more than captured minus refunded) or the provider said no: support
+        gets an alert naming the return, the amount and why; the customer gets no receipt of a refund."""
+        assert self._state is not None
+        self._state.refund_refused = cause
+        workflow.logger.error("%s: refund refused: %s", case.return_id, cause)
+        workflow.set_current_details(_details(case, self._state))
+        amount = f"{case.refund} {case.currency}"
+        detail = f"return {case.number} ({case.return_id}): refund of {amount} refused: {cause}"
+        alert = SupportAlert(
+            order_id=case.request.order_id,
+            kind="refund_refused",
+            detail=detail,
+            key=f"{case.return_id}:refund_refused",
+        )
+        await calls.database(OrderRecordSteps.raise_support_alert, alert)
 
     async def _record(self, case: ReturnCase, status: ReturnStatus, reason: str) -> None:
         assert self._state is not None
@@ -86,4 +114,5 @@ def _details(case: ReturnCase, state: ReturnState) -> str:
     return (
         f"**Return {case.number}** of order `{case.request.order_id}` at {case.request.store_id}: "
         f"{state.status.value}\n\n{lines}\n\nRefund: {case.refund} {case.currency}"
+        + (f" **refused, support alerted**: {state.refund_refused}" if state.refund_refused else "")
     )

@@ -1,16 +1,18 @@
-"""What the KPIs read: orders placed in a period with their timelines (the read model), the counts and
-events of the store feed, and the messages of the outbox. Reads only."""
+"""What the KPIs read: orders placed in a period with their timelines and returns (the read model), the
+counts and events of the store feed, and the messages of the outbox. Reads only."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import inventory_events, notifications, order_events, orders
+from adapters.db.tables import inventory_events, notifications, order_events, orders, returns
 from domain.kpi_report import History
 from domain.kpi_stock import FeedEvent, Message, StockCount
-from domain.kpis import OrderHistory
+from domain.kpis import OrderHistory, ReturnedUnits
+from domain.returns import RETURNABLE, taken_home
 from domain.status import OrderStatus
 from domain.values import TimelineEntry
 
@@ -35,11 +37,16 @@ async def order_histories(
         orders.c.created_at,
         orders.c.view["ready_by"].astext.label("ready_by"),
         orders.c.view["previous_stores"].label("previous_stores"),
+        orders.c.status,
+        orders.c.view["collected"].label("collected"),
+        orders.c.view["lines"].label("lines"),  # JSON null until lines were dropped: then the placement's
+        orders.c.view["placement"]["lines"].label("placed"),
     ).where(orders.c.created_at >= start, orders.c.created_at < end)
     if store_id is not None:
         query = query.where(orders.c.store_id == store_id)
     rows = (await conn.execute(query)).all()
     timelines = await _timelines(conn, [row.id for row in rows])
+    returned = await _returned(conn, [row.id for row in rows if row.status in RETURNABLE])
     return [
         OrderHistory(
             order_id=row.id,
@@ -48,9 +55,34 @@ async def order_histories(
             placed_at=row.created_at,
             ready_by=datetime.fromisoformat(row.ready_by) if row.ready_by else None,
             timeline=timelines.get(row.id, []),
+            taken_home=_taken_home(row),
+            returned=returned.get(row.id, []),
         )
         for row in rows
     ]
+
+
+def _taken_home(row: Any) -> Counter[str]:
+    """What the order's customer took home (its lines are JSON null until some were dropped)."""
+    return taken_home(OrderStatus(row.status), _units(row.collected), _units(row.lines or row.placed))
+
+
+def _units(lines: list[dict[str, Any]] | None) -> dict[str, int]:
+    return {line["sku"]: int(line["quantity"]) for line in lines or []}
+
+
+async def _returned(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[ReturnedUnits]]:
+    """What returns brought back of these orders, line by line (a unit per condition given)."""
+    returned: dict[str, list[ReturnedUnits]] = defaultdict(list)
+    for chunk in range(0, len(order_ids), 1000):
+        query = select(returns.c.order_id, returns.c.lines).where(
+            returns.c.order_id.in_(order_ids[chunk : chunk + 1000])
+        )
+        for row in await conn.execute(query):
+            returned[row.order_id] += [
+                ReturnedUnits(line["sku"], len(line["conditions"]), line["reason"]) for line in row.lines
+            ]
+    return returned
 
 
 async def _timelines(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[TimelineEntry]]:

@@ -35,7 +35,12 @@ async def _all_entries(conn: AsyncConnection, order_id: str, *, lock: bool = Fal
         select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
     )
     if lock:
-        query = query.with_for_update()
+        # Wait for whoever writes this order's ledger, then read afresh: in READ COMMITTED a statement that
+        # waited on a row lock does not see the rows the writer it waited for inserted (a refund).
+        mine = payment_entries.c.order_id == order_id
+        await conn.execute(
+            select(payment_entries.c.id).where(mine).order_by(payment_entries.c.id).with_for_update()
+        )
     rows = await conn.execute(query)
     return [PaymentEntry(row.kind, row.amount, row.currency) for row in rows]
 

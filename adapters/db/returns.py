@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import order_events, orders, returns
+from adapters.db.tables import collected_pickup_codes, order_events, orders, returns
 from domain.order_state import OrderView
 from domain.returns import ReturnRequest, ReturnStatus
 from workflows.return_contracts import ReturnProgress
@@ -117,3 +117,22 @@ async def timeline(conn: AsyncConnection, order_id: str) -> list[dict[str, Any]]
         .order_by(order_events.c.seq)
     )
     return [dict(row._mapping) for row in rows]
+
+
+async def remember_pickup_code(conn: AsyncConnection, order_id: str, code: str) -> None:
+    """The code the order was collected with (a repeat changes nothing)."""
+    await conn.execute(
+        insert(collected_pickup_codes)
+        .values(order_id=order_id, code=code)
+        .on_conflict_do_nothing(index_elements=[collected_pickup_codes.c.order_id])
+    )
+
+
+async def collected_with_code(conn: AsyncConnection, code: str) -> list[str]:
+    """The orders collected with this pickup code, latest first (codes repeat across orders and stores)."""
+    found = await conn.scalars(
+        select(collected_pickup_codes.c.order_id)
+        .where(collected_pickup_codes.c.code == code)
+        .order_by(collected_pickup_codes.c.collected_at.desc())
+    )
+    return list(found)

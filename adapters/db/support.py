@@ -48,3 +48,25 @@ async def open_alerts(conn: AsyncConnection, limit: int = 200) -> list[SupportAl
         .limit(limit)
     )
     return [SupportAlertRecord.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def latest_open(conn: AsyncConnection, limit: int = 20) -> list[SupportAlertRecord]:
+    """The most recent open alerts, newest first."""
+    rows = await conn.execute(
+        select(support_alerts)
+        .where(support_alerts.c.resolved_at.is_(None))
+        .order_by(support_alerts.c.id.desc())
+        .limit(limit)
+    )
+    return [SupportAlertRecord.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def open_by_kind(conn: AsyncConnection) -> dict[str, int]:
+    """How many alerts of each kind are open, by kind."""
+    rows = await conn.execute(
+        select(support_alerts.c.kind, func.count().label("alerts"))
+        .where(support_alerts.c.resolved_at.is_(None))
+        .group_by(support_alerts.c.kind)
+        .order_by(support_alerts.c.kind)
+    )
+    return {row.kind: row.alerts for row in rows}

@@ -355,3 +355,13 @@ returns = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("order_id", "number"),
 )
+
+# The code an order was handed over against (migration 0016): once used it opens nothing, but the
+# returns counter finds the order by it (the customer's QR encodes it).
+collected_pickup_codes = Table(
+    "collected_pickup_codes",
+    metadata,
+    Column("order_id", String(160), ForeignKey("orders.id"), primary_key=True),
+    Column("code", String(6), nullable=False, index=True),
+    Column("collected_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

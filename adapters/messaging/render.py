@@ -46,7 +46,12 @@ class MessageRenderer:
         language = language_of(message.customer.locale)
         context = _context(message, language, self._patterns(language))
         page_url = self._links(message.order_id) or ""
-        context.update(page_url=page_url, qr_url=f"{page_url}/qr.svg" if page_url else "")
+        context.update(
+            page_url=page_url,
+            qr_url=f"{page_url}/qr.svg" if page_url else "",
+            order_id=message.order_id,
+            return_code_url=f"{page_url}/return-code.svg" if page_url else "",
+        )
         return self._render(message.kind.value, language, channel, context)
 
     def store_reminder(self, reminder: StoreReminder, language: str = "en") -> RenderedMessage:

@@ -13,7 +13,12 @@ from domain.values import StoreId
 
 class ReturnBody(StoreActionBody):
     order: str = Field(
-        min_length=1, max_length=160, description="the order id, or the channel's order number on the receipt"
+        min_length=1,
+        max_length=160,
+        description=(
+            "the order id (what the receipt's return code encodes), the channel's order number, or the "
+            "pickup code it was collected with (what the customer's QR encodes)"
+        ),
     )
     store_id: StoreId = Field(description="the store the items were brought back to")
     lines: list[ReturnLine] = Field(min_length=1, max_length=100)

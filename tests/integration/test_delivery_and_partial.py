@@ -2,6 +2,7 @@
 to home delivery (shipped from a warehouse, captured once) and a partial collection (the rest released
 and refunded). Stock, stock ledger and payments ledger are checked at every store involved."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
-from adapters.db import stock
+from adapters.db import kpis, stock
 from adapters.db.tables import shipments
 from domain.values import Address
 from tests.conftest import placement
@@ -89,6 +90,11 @@ async def test_a_short_picked_order_switched_to_home_delivery_ships_from_the_war
         ("capture", Decimal("20.00")),
     ]
     assert {"choice_requested", "shipped"} <= set(await _kinds(api, order.order_id))
+    async with engine.connect() as conn:  # for the return KPIs: the customer got both units
+        now = datetime.now(UTC)
+        histories = await kpis.order_histories(conn, now - timedelta(hours=1), now, None)
+    [history] = [h for h in histories if h.order_id == order.order_id]
+    assert history.taken_home == {sku: 2}
     await keep_history(client, order.order_id, "home_delivery_after_short_pick")
 
 

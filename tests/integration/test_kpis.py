@@ -137,3 +137,50 @@ async def test_the_dashboard_days_are_the_stores_own_days(engine: AsyncEngine) -
     assert set(report.days) <= {today} and set(network.days) <= {today}  # nothing from a neighbour day
     assert network.start <= report.start and network.end >= report.end  # from Paris to New York midnights
     assert network.total.orders.orders >= report.total.orders.orders
+
+
+async def test_returns_show_in_the_kpis_per_store_and_product(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Two units taken home at Lyon, one brought back to Paris as defective: the KPIs of Lyon's orders
+    (where it was prepared) count one more unit returned, for that reason, and the product's rate is 1/2.
+    Store figures are compared before and after the return: other tests' Lyon orders may share the period."""
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    sku = await new_sku(engine, on_hand=2, store_id=STORE)
+    order = placement(store_id=STORE, lines=[(sku, 2)])
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    code = await pickup_code(api, order)
+    assert (await step(api, order, "collect", {"pickup_code": code})).status_code == 200
+    period = {
+        "from": start.isoformat(),
+        "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat(),
+        "store_id": STORE,
+    }
+    before = (await api.get("/v1/kpis", params=period)).json()["stores"][STORE]
+    line = {"sku": sku, "reason": "defective", "conditions": ["damaged"]}
+    body = {
+        "order": order.order_id,
+        "store_id": "paris-rivoli",
+        "request_key": uuid.uuid4().hex,
+        "lines": [line],
+    }
+    assert (await api.post("/v1/returns", json=body)).status_code == 201
+
+    answer = await api.get("/v1/kpis", params=period)
+
+    assert answer.status_code == 200, answer.text
+    after = answer.json()["stores"][STORE]
+    assert after["return_rate_whole"] == before["return_rate_whole"] >= 2  # taken home: unchanged
+    assert after["return_rate_part"] == before["return_rate_part"] + 1
+    assert after["orders_returned_part"] == before["orders_returned_part"] + 1
+    defective = {r["reason"]: r["units"] for r in after["return_reasons"]}["defective"]
+    assert defective == {r["reason"]: r["units"] for r in before["return_reasons"]}.get("defective", 0) + 1
+    [product] = [p for p in after["product_returns"] if p["sku"] == sku]
+    assert (product["taken_home"], product["returned"], product["return_rate"]) == (2, 1, 0.5)
+    assert product["reasons"] == [{"reason": "defective", "units": 1}]
+    csv_answer = await api.get("/v1/kpis.csv", params=period)
+    rows = list(csv.DictReader(io.StringIO(csv_answer.text)))
+    mine = {(row["kpi"], row["detail"]): row["value"] for row in rows if row["day"] == "period"}
+    assert mine[("product_return_rate", sku)] == "0.5"
+    assert mine[("product_return_reasons", f"{sku} / defective")] == "1"

@@ -6,10 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain import ids
 from domain.notifications import CustomerNotification, StoreReminder
 from workflows.activities import NotificationSteps, ReturnSteps, defined_activities
+from workflows.contracts import SupportAlert
 from workflows.return_contracts import ReturnProgress, ReturnRefund, ReturnStock
 
 
@@ -22,9 +24,15 @@ class FakeReturnWorld:
     progress: list[ReturnProgress] = field(default_factory=list)
     sent: list[CustomerNotification] = field(default_factory=list)
     crash_refund_once: bool = False  # the worker dies after the ledger wrote the refund
+    refuse_refund: str | None = None  # the ledger refuses the refund for good, with this message
+    alerts: dict[str, SupportAlert] = field(default_factory=dict)  # support alerts by key
 
     def activities(self) -> list[Callable[..., Any]]:
-        return defined_activities(FakeReturns(self)) + defined_activities(FakeMessages(self))
+        return (
+            defined_activities(FakeReturns(self))
+            + defined_activities(FakeMessages(self))
+            + [FakeSupport(self).raise_support_alert]
+        )
 
 
 class FakeReturns(ReturnSteps):
@@ -51,6 +59,8 @@ class FakeReturns(ReturnSteps):
 
     @activity.defn(name=ids.ACTIVITY_REFUND_RETURN)
     async def refund(self, refund: ReturnRefund) -> Decimal:
+        if self.world.refuse_refund:
+            raise ApplicationError(self.world.refuse_refund, type="PaymentConflict", non_retryable=True)
         self.world.refunds.setdefault(refund.return_id, refund.amount)
         if self.world.crash_refund_once:
             self.world.crash_refund_once = False
@@ -74,3 +84,14 @@ class FakeMessages(NotificationSteps):
     @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
     async def remind_store(self, reminder: StoreReminder) -> bool:
         return True
+
+
+class FakeSupport:
+    """The support alerts a return may raise (the real one: OrderRecordActivities)."""
+
+    def __init__(self, world: FakeReturnWorld) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_RAISE_SUPPORT_ALERT)
+    async def raise_support_alert(self, alert: SupportAlert) -> None:
+        self.world.alerts.setdefault(alert.key, alert)

@@ -12,7 +12,7 @@ from domain.notifications import CustomerNotification, NotificationFacts, Notifi
 from domain.returns import ItemCondition, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from tests.conftest import placement
 from tests.workflows.return_fakes import FakeReturnWorld
-from workflows.return_contracts import ReturnCase
+from workflows.return_contracts import ReturnCase, ReturnState
 from workflows.returns import ReturnWorkflow
 
 OK, BROKEN = ItemCondition.RESELLABLE, ItemCondition.DAMAGED
@@ -46,7 +46,13 @@ def a_return(refund: str = "20.00") -> ReturnCase:
     )
 
 
-async def settle(env: WorkflowEnvironment, case: ReturnCase, world: FakeReturnWorld, starts: int = 1) -> None:
+async def settle(
+    env: WorkflowEnvironment,
+    case: ReturnCase,
+    world: FakeReturnWorld,
+    starts: int = 1,
+    ends: ReturnStatus = ReturnStatus.CLOSED,
+) -> ReturnState:
     queue = f"tq-{uuid.uuid4()}"
     async with Worker(
         env.client, task_queue=queue, workflows=[ReturnWorkflow], activities=world.activities()
@@ -63,7 +69,8 @@ async def settle(env: WorkflowEnvironment, case: ReturnCase, world: FakeReturnWo
         ]
         assert len({handle.result_run_id for handle in handles}) == 1
         state = await handles[0].result()
-        assert state.status is ReturnStatus.CLOSED
+        assert state.status is ends
+        return state
 
 
 async def test_a_return_goes_received_inspected_refunded_closed(time_skipping: WorkflowEnvironment) -> None:
@@ -102,3 +109,21 @@ async def test_a_return_with_nothing_to_refund_skips_the_ledger(time_skipping: W
     await settle(time_skipping, a_return("0"), world)
     assert world.refunds == {}
     assert world.progress[-1].status is ReturnStatus.CLOSED
+
+
+async def test_a_refund_the_ledger_refuses_alerts_support_and_sends_no_receipt(
+    time_skipping: WorkflowEnvironment,
+) -> None:
+    world = FakeReturnWorld(refuse_refund="refund of 20.00 exceeds the 10.00 captured and not refunded")
+    state = await settle(time_skipping, a_return("20.00"), world, starts=2, ends=ReturnStatus.INSPECTED)
+    assert state.refund_refused == f"PaymentConflict: {world.refuse_refund}"
+    assert world.refunds == {} and world.sent == []  # no money, no receipt of a refund
+    assert world.shelf == {("paris-bastille", "TENT-2P"): 1}  # the units are back all the same
+    [alert] = world.alerts.values()
+    assert (alert.order_id, alert.kind, alert.key) == (
+        "order-webshop-R-7",
+        "refund_refused",
+        "return-order-webshop-R-7-1:refund_refused",
+    )
+    assert "return 1" in alert.detail and "20.00 EUR" in alert.detail and "exceeds" in alert.detail
+    assert [p.status for p in world.progress] == [ReturnStatus.RECEIVED, ReturnStatus.INSPECTED]

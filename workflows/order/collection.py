@@ -81,7 +81,12 @@ async def _settle_collection(ctx: OrderContext, handover: Handover) -> None:
     left = _left_behind(order, handover) if handover.left else None
     refund = ctx.give_back(handover.refund, "uncollected", "lines left at collection") if left else None
     settlement = CollectionSettlement(
-        holder=order.holder, left=left, refund=refund, capture=ctx.payment(), view=order.state.view()
+        holder=order.holder,
+        left=left,
+        refund=refund,
+        capture=ctx.payment(),
+        view=order.state.view(),
+        pickup_code=order.state.pickup_code,
     )
     await ctx.database(OrderSteps.settle_collection, settlement)
 

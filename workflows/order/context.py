@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
-from temporalio.exceptions import TimeoutError as ActivityTimeout
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.decisions import RoutingCandidate, RoutingDecision
@@ -46,7 +45,8 @@ Arg = TypeVar("Arg")
 Result = TypeVar("Result")
 # How an activity fails for good: a local activity raises the last attempt's error itself (an
 # ApplicationError, a TimeoutError), a regular activity raises it wrapped in an ActivityError.
-FAILED_FOR_GOOD = (ActivityError, ApplicationError, ActivityTimeout)
+FAILED_FOR_GOOD = calls.FAILED_FOR_GOOD
+_cause = calls.cause_of
 
 
 class Parked(Exception):
@@ -279,13 +279,3 @@ def or_deadlines_moved(order: Order, done: Callable[[], bool]) -> Callable[[], b
     """`done`, or the order's deadlines moved (a changed pickup slot) since this was asked."""
     seen = order.state.deadlines_moved
     return lambda: done() or order.state.deadlines_moved != seen
-
-
-def _cause(failure: BaseException | None) -> str:
-    """Why a step failed, as support reads it: the last error's type and message."""
-    cause = failure
-    while isinstance(cause, (ActivityError, ChildWorkflowError)) and cause.cause:
-        cause = cause.cause
-    if isinstance(cause, ApplicationError):
-        return f"{cause.type}: {cause.message}" if cause.type else cause.message
-    return str(cause)

@@ -10,3 +10,4 @@ PATCH_SLOTS = "pickup-slots"  # slot facts in the order: ready-by aims at the sl
 PATCH_CHANNEL_SYNC = "shopify-fulfillment-sync"  # ready, collected, cancelled, expired told to Shopify
 PATCH_CALENDAR = "store-calendar"  # special days in every deadline; the hold ends at the store's closing time
 PATCH_SLOT_TIMERS = "slot-change-moves-timers"  # a changed slot moves the promise, reminders and hold timers
+PATCH_REFUND_REFUSED = "return-refund-refused"  # (the return workflow) a refused refund alerts support

@@ -1,6 +1,6 @@
 """The ops dashboard: the KPIs of a period for the network, per store and per day, with charts drawn on
-the server and the seed targets as lines. Signed in with an ops key; the figures come from the same use
-case as `GET /v1/kpis`."""
+the server and the seed targets as lines, and the open support alerts. Signed in with an ops key; the
+figures come from the same use case as `GET /v1/kpis`."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +23,7 @@ from domain.kpis import INVENTORY_ACCURACY_TARGET, PICKUP_CONVERSION_TARGET, PRE
 from services.errors import InvalidField
 from services.kpis import kpi_days
 from services.stores import list_stores
+from services.support import alert_summary
 
 router = APIRouter()
 DEFAULT_DAYS = 7
@@ -87,6 +88,7 @@ async def dashboard(
         "ops.html",
         errors={},
         report=report,
+        alerts=await alert_summary(conn),
         charts=charts(request, report),
         pct=lambda v: "–" if v is None else format_percent(v, "#,##0.0 %", locale=lang),
         mins=lambda v: "–" if v is None else format_decimal(v, "#,##0.0", locale=lang),

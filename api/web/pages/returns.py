@@ -1,4 +1,5 @@
-"""The returns screen: find the order (its number or id), choose per unit what comes back and in what
+"""The returns screen: find the order (typed or scanned: its number or id, the pickup code or the
+customer's QR, the return code on the receipt), choose per unit what comes back and in what
 condition, a reason per line from the list, and record the return; its workflow does the rest."""
 
 import uuid
@@ -30,6 +31,9 @@ def _refusal(request: Request, error: ReturnNotAccepted) -> str:
             "This order was never collected: nothing to return."
         ),
         ReturnError.ALREADY_RETURNED.value: words.gettext("This line was already returned."),
+        returns.SEVERAL_ORDERS: words.gettext(
+            "Several orders have this code. Scan the return code on the receipt or type the order number."
+        ),
     }
     return texts[error.error]
 
@@ -43,7 +47,9 @@ async def _screen(
         try:
             order, lines = await returns.look_up(engine, reference)
         except NotFound:
-            errors["order"] = gettext(request).gettext("No order has this number. Check the receipt.")
+            errors["order"] = gettext(request).gettext(
+                "No order has this number or code. Check the receipt or the customer's pickup code."
+            )
             status = 422
         except ReturnNotAccepted as refused:
             errors["order"], status = _refusal(request, refused), 409

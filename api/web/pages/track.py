@@ -14,12 +14,13 @@ from api.deps import DeskDep, SettingsDep
 from api.errors import http_answer
 from api.web.i18n import LANGUAGES
 from api.web.pages.steps import in_words
-from api.web.qr import pickup_qr, pickup_qr_file
+from api.web.qr import pickup_qr, pickup_qr_file, return_code_file
 from api.web.render import gettext, language, page, redirect
 from api.web.session import Anyone, Form, remember, with_language
 from domain.commands import CustomerCheckIn, CustomerChoice
 from domain.order_state import OrderView
 from domain.policy import ChoiceOption
+from domain.returns import RETURNABLE
 from domain.values import Address
 from services import orders, pickup_page
 from services.errors import InvalidField, ServiceError, SlotFull
@@ -116,6 +117,17 @@ async def qr_image(order: Linked, desk: DeskDep) -> Response:
     if code is None:
         raise LinkRefused(404)
     return Response(pickup_qr_file(code), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/return-code.svg")
+async def return_code_image(order: Linked) -> Response:
+    """The receipt's return code: a QR code of the order id, which the returns screen finds the order by;
+    once the order was collected or shipped (the receipt email links to it)."""
+    if order.status not in RETURNABLE:
+        raise LinkRefused(404)
+    return Response(
+        return_code_file(order.order_id), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )
 
 
 async def _refused(

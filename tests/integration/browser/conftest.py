@@ -15,6 +15,7 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from temporalio.client import Client
 
 from api.app import create_app
+from config.settings import Settings
 from domain.access import Grant, Role
 from domain.commands import ProofKind
 from tests.integration.conftest import settings_for
@@ -71,15 +72,21 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 async def console(client: Client, database_url: str, worker: None) -> AsyncIterator[str]:
     """The API with its store console served over real HTTP (uvicorn, in this process) for Chromium."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     settings = settings_for(client, database_url)
     # La Défense asks for the customer's signature at handover (the other stores: the code alone).
     keys = {**settings.api_keys, "test-store-defense": Grant(role=Role.STORE, store_id="paris-la-defense")}
     settings = settings.model_copy(
         update={"api_keys": keys, "handover_proof_stores": {"paris-la-defense": ProofKind.SIGNATURE}}
     )
+    async for url in served(settings, client):
+        yield url
+
+
+async def served(settings: Settings, client: Client) -> AsyncIterator[str]:
+    """The API on these settings over real HTTP (uvicorn, in this process, a free port); its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     app = create_app(settings, client=client)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

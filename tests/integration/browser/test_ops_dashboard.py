@@ -3,6 +3,7 @@ appear as figures and server-drawn charts with the seed targets as lines; axe fi
 With OMS_SCREENS=1 the screenshot goes to docs/screens/."""
 
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,17 +11,21 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.db import support
 from tests.conftest import placement
 from tests.integration.browser.conftest import PHONE, TABLET, serious_violations
 from tests.integration.flow import pickup_code, place, prepare, step, stock
+from workflows.contracts import SupportAlert
 
 pytestmark = pytest.mark.integration
 SCREENS = Path(__file__).parents[3] / "docs" / "screens"
 
 
 async def _history(api: httpx.AsyncClient) -> None:
-    """Orders at two stores: collected, waiting, cancelled, rejected by the store; and a count."""
+    """Orders at two stores: collected (Lyon's brought back, defective), waiting, cancelled, rejected by
+    the store; and a count."""
     for store in ("lyon-part-dieu", "paris-rivoli"):
         collected, waiting, cancelled = (
             placement(store_id=store, lines=[("BOTTLE-1L", 1)]) for _ in range(3)
@@ -30,6 +35,15 @@ async def _history(api: httpx.AsyncClient) -> None:
         await prepare(api, collected)
         code = await pickup_code(api, collected)
         assert (await step(api, collected, "collect", {"pickup_code": code})).status_code == 200
+        if store == "lyon-part-dieu":
+            line = {"sku": "BOTTLE-1L", "reason": "defective", "conditions": ["damaged"]}
+            body = {
+                "order": collected.order_id,
+                "store_id": store,
+                "request_key": uuid.uuid4().hex,
+                "lines": [line],
+            }
+            assert (await api.post("/v1/returns", json=body)).status_code == 201
         await prepare(api, waiting)
         cancel = await api.post(f"/v1/orders/{cancelled.order_id}/cancel", json={"reason": "customer asked"})
         assert cancel.status_code == 200
@@ -84,6 +98,11 @@ async def test_ops_see_the_kpis_with_charts_and_targets(
         .first
     ).to_be_visible()
     await expect(page.get_by_role("row", name="lyon-part-dieu")).to_be_visible()
+    await expect(page.get_by_text("Return rate (units)")).to_be_visible()
+    reasons = page.get_by_role("region", name="Returns by reason")
+    await expect(reasons.get_by_role("cell", name="Defective")).to_be_visible()
+    products = page.get_by_role("region", name="Returns per product")
+    await expect(products.get_by_role("row", name="BOTTLE-1L")).to_contain_text("Defective")
     problems = await serious_violations(page)
     assert problems == [], problems
     if os.environ.get("OMS_SCREENS") == "1":
@@ -92,3 +111,21 @@ async def test_ops_see_the_kpis_with_charts_and_targets(
     csv = await page.request.get(f"{console}/ops/kpis.csv")
     assert csv.ok and (await csv.text()).startswith("scope,day,kpi,detail,value")
     await context.close()
+
+
+async def test_ops_see_the_open_support_alerts_a_refused_refund_among_them(
+    page: Page, console: str, engine: AsyncEngine, api: httpx.AsyncClient
+) -> None:
+    order = placement(lines=[("BOTTLE-1L", 1)])
+    assert (await place(api, order)).status_code == 201  # an alert names an order that exists
+    detail = f"return 1 (return-{order.order_id}-1): refund of 10.00 EUR refused: PaymentConflict: exceeds"
+    alert = SupportAlert(order_id=order.order_id, kind="refund_refused", detail=detail, key=uuid.uuid4().hex)
+    async with engine.begin() as conn:
+        await support.raise_alert(conn, alert)
+    await _sign_in(page, console, "test-ops")
+    alerts = page.get_by_role("region", name="Latest open alerts")
+    row = alerts.get_by_role("row").filter(has_text=order.order_id)
+    await expect(row).to_contain_text("refund_refused")
+    await expect(row).to_contain_text("PaymentConflict")
+    await expect(page.get_by_text(re.compile(r"refund_refused: \d+"))).to_be_visible()
+    assert await serious_violations(page) == []
