@@ -79,19 +79,14 @@ class Stack:
             assert process is not None
             process.kill()
             process.wait()
-        elif role == "postgres":
+        elif role == "postgres":  # the postmaster of this data folder and its backends, nothing else
             for found in psutil.process_iter():
                 try:
                     if str(self.postgres.pgdata) in " ".join(found.cmdline()):
+                        for backend in found.children(recursive=True):
+                            backend.kill()
                         found.kill()
                 except psutil.NoSuchProcess:
-                    continue
-            time.sleep(0.5)
-            for found in psutil.process_iter(["name"]):  # the backends of the killed postmaster
-                try:
-                    if found.info["name"] == "postgres" and found.username() == "embedded_postgres":
-                        found.kill()
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
 
     def start_role(self, role: str) -> None:
