@@ -174,7 +174,7 @@ async def _step(
             update, request, result_type=result_type, rpc_timeout=desk.wait
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
-        await _note_doubt(desk, order.order_id)
+        await _note_doubt(desk, order.order_id, update, request)
         raise OrderBusy(
             order.order_id, "the order did not answer in time (no worker available?); retry the request"
         ) from None
@@ -185,7 +185,7 @@ async def _step(
         if error.status == RPCStatusCode.NOT_FOUND:  # the workflow has ended
             raise OrderEnded(order.order_id, order.status.value) from None
         if temporal_unavailable(error):
-            await _note_doubt(desk, order.order_id)
+            await _note_doubt(desk, order.order_id, update, request)
         raise
     return result
 
@@ -195,46 +195,78 @@ LOST_STEP_QUIET = timedelta(seconds=30)
 beyond a workflow task's timeout (10 s), so a step still completing is never mistaken for a lost one."""
 
 
-async def catch_up_read_model(desk: OrderDesk, order_id: str) -> bool:
-    """A step can be lost to a Temporal outage after its database transaction committed: the worker's
-    workflow task that records it never reached the server, so the update is gone (its caller got a
-    503) while the read model says the step happened. The workflow is the truth: the read model goes
-    back to it, so the store sees the step to do again (its database work repeats idempotently, under
-    the same keys). False when the workflow could not be asked (Temporal or every worker still away)."""
+async def _workflow_view(desk: OrderDesk, order_id: str) -> OrderView | None:
+    """The order as its workflow holds it; None when it cannot be asked (Temporal or every worker away)."""
     try:
-        truth = await desk.client.get_workflow_handle(order_id).query(
+        return await desk.client.get_workflow_handle(order_id).query(
             ids.QUERY_STATE, result_type=OrderView, rpc_timeout=desk.wait
         )
     except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
+        return None
+
+
+async def catch_up_read_model(desk: OrderDesk, order_id: str) -> bool:
+    """A step can be lost to a Temporal outage after its database transaction committed: the worker's
+    workflow task that records it never reached the server, so the update is gone (its caller got a
+    503) while the read model says the step happened. When the step is not known (a refused step found
+    it), the workflow is the truth: the read model goes back to it, so the store sees the step to do
+    again (its database work repeats idempotently, under the same keys). False when the workflow
+    could not be asked."""
+    truth = await _workflow_view(desk, order_id)
+    if truth is None:
         return False
     async with desk.engine.begin() as conn:
         rolled_back = await orders.roll_back_to(conn, truth, datetime.now(UTC) - LOST_STEP_QUIET)
-        await orders.clear_doubt(conn, order_id)
     if rolled_back:
-        log.warning(
-            "order %s: read model ahead of its workflow (a lost step), back to %s", order_id, truth.status
-        )
+        log.warning("order %s: read model was ahead of its workflow, back to %s", order_id, truth.status)
     return True
 
 
-async def _note_doubt(desk: OrderDesk, order_id: str) -> None:
-    """The step's answer was lost: remember to check the order once Temporal answers (best effort: a
-    database that is down too leaves the check to the next refused step)."""
+async def _note_doubt(desk: OrderDesk, order_id: str, update: str, request: BaseModel) -> None:
+    """The step's answer was lost: remember the step, to check it once Temporal answers (best effort:
+    a database that is down too leaves it to the next refused step)."""
     try:
         async with desk.engine.begin() as conn:
-            await orders.note_doubt(conn, order_id)
+            await orders.note_doubt(conn, order_id, update, request.model_dump(mode="json"))
     except Exception as error:  # noqa: BLE001 - the caller answers the outage either way
         log.warning("order %s: could not note a step in doubt (%s)", order_id, first_line(error))
 
 
+async def settle_doubt(desk: OrderDesk, doubt: orders.StepInDoubt) -> bool:
+    """A step whose answer was lost: if its database work committed (the read model is ahead of the
+    workflow), the step is asked again so the workflow takes it too (what the store did stands: the
+    customer left with the order, the read model showed it collected); if the workflow refuses it
+    now, the read model goes back to the workflow. Nothing to do when the workflow is not behind.
+    False when the workflow could not be asked (Temporal still away)."""
+    truth = await _workflow_view(desk, doubt.order_id)
+    if truth is None:
+        return False
+    async with desk.engine.connect() as conn:
+        behind = await orders.ahead_of(conn, doubt.order_id, truth.version)
+    if behind:
+        handle = desk.client.get_workflow_handle(doubt.order_id)
+        try:
+            await handle.execute_update(doubt.update, doubt.request, rpc_timeout=desk.wait)
+            log.warning(
+                "order %s: step %s in doubt taken again by its workflow", doubt.order_id, doubt.update
+            )
+        except WorkflowUpdateFailedError:
+            await catch_up_read_model(desk, doubt.order_id)
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            return False
+    async with desk.engine.begin() as conn:
+        await orders.clear_doubt(conn, doubt.order_id)
+    return True
+
+
 async def settle_doubts(desk: OrderDesk) -> int:
-    """Check the orders whose step answer was lost (oldest first) against their workflows; how many
-    were settled. Stops at the first that cannot be asked: Temporal is still away."""
+    """Settle the steps whose answer was lost (oldest first); how many were settled. Stops at the
+    first that cannot be asked: Temporal is still away."""
     async with desk.engine.connect() as conn:
         waiting = await orders.in_doubt(conn, datetime.now(UTC) - LOST_STEP_QUIET)
     settled = 0
-    for order_id in waiting:
-        if not await catch_up_read_model(desk, order_id):
+    for doubt in waiting:
+        if not await settle_doubt(desk, doubt):
             break
         settled += 1
     return settled

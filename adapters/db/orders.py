@@ -1,6 +1,8 @@
 """The orders read model: what each order workflow last recorded, for the API and store queues."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
@@ -92,27 +94,46 @@ async def roll_back_to(conn: AsyncConnection, view: OrderView, quiet_since: date
     return True
 
 
-async def note_doubt(conn: AsyncConnection, order_id: str) -> None:
-    """A step was asked and its answer lost (Temporal unavailable or too slow): check it later."""
+@dataclass(frozen=True)
+class StepInDoubt:
+    order_id: str
+    update: str
+    request: dict[str, Any]
+
+
+async def note_doubt(conn: AsyncConnection, order_id: str, update_name: str, request: dict[str, Any]) -> None:
+    """A step was asked and its answer lost (Temporal unavailable or too slow): check it later. The
+    latest step asked is the one kept."""
     await conn.execute(
         update(orders)
-        .where(orders.c.id == order_id, orders.c.step_in_doubt_since.is_(None))
-        .values(step_in_doubt_since=func.now())
+        .where(orders.c.id == order_id)
+        .values(
+            step_in_doubt_since=func.now(),
+            step_in_doubt={"update": update_name, "request": request},
+        )
     )
 
 
-async def in_doubt(conn: AsyncConnection, noted_before: datetime, limit: int = 50) -> list[str]:
+async def in_doubt(conn: AsyncConnection, noted_before: datetime, limit: int = 50) -> list[StepInDoubt]:
     rows = await conn.execute(
-        select(orders.c.id)
+        select(orders.c.id, orders.c.step_in_doubt)
         .where(orders.c.step_in_doubt_since < noted_before)
         .order_by(orders.c.step_in_doubt_since)
         .limit(limit)
     )
-    return list(rows.scalars())
+    return [StepInDoubt(row.id, row.step_in_doubt["update"], row.step_in_doubt["request"]) for row in rows]
 
 
 async def clear_doubt(conn: AsyncConnection, order_id: str) -> None:
-    await conn.execute(update(orders).where(orders.c.id == order_id).values(step_in_doubt_since=None))
+    await conn.execute(
+        update(orders).where(orders.c.id == order_id).values(step_in_doubt_since=None, step_in_doubt=None)
+    )
+
+
+async def ahead_of(conn: AsyncConnection, order_id: str, version: int) -> bool:
+    """The row records a later version of the order than `version` (the workflow's own)."""
+    recorded = await conn.scalar(select(orders.c.version).where(orders.c.id == order_id))
+    return recorded is not None and recorded > version
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:

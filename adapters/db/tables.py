@@ -185,6 +185,7 @@ orders = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("step_in_doubt_since", DateTime(timezone=True)),  # migration 0014: a step's answer was lost
+    Column("step_in_doubt", JSONB),  # that step: {"update": name, "request": body}
     Index(
         "orders_steps_in_doubt",
         "step_in_doubt_since",

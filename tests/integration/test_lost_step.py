@@ -2,6 +2,7 @@
 it did not, so the read model is ahead of the workflow. The next step the store asks is refused by the
 workflow; the read model goes back to the workflow's state so the store sees what to do again."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -11,6 +12,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.outages import temporal_unavailable
+from domain import ids
+from domain.order_state import OrderView
+from domain.status import OrderStatus
 from services.orders import OrderDesk, settle_doubts
 from tests.conftest import placement
 from tests.integration.flow import place, step
@@ -71,29 +75,59 @@ async def test_a_read_model_just_ahead_is_left_alone_while_its_step_may_still_co
     assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "accepted"
 
 
-async def test_a_step_in_doubt_is_settled_against_its_workflow_without_anyone_asking_again(
+async def _in_doubt(engine: AsyncEngine, order_id: str, update: str, request: dict[str, object]) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE orders SET step_in_doubt_since = now() - interval '1 minute', "
+                "step_in_doubt = CAST(:step AS jsonb) WHERE id = :id"
+            ),
+            {"id": order_id, "step": json.dumps({"update": update, "request": request})},
+        )
+
+
+async def _doubt_left(engine: AsyncEngine, order_id: str) -> object:
+    async with engine.connect() as conn:
+        return await conn.scalar(text("SELECT step_in_doubt FROM orders WHERE id = :id"), {"id": order_id})
+
+
+async def test_a_step_in_doubt_whose_database_work_committed_is_taken_by_the_workflow_too(
     api: httpx.AsyncClient, client: Client, engine: AsyncEngine
 ) -> None:
-    """The store was told 503 and never retried: the API's own check puts the read model back."""
+    """The store was told 503 and never asked again, but the read model shows the step done: the API's
+    own check asks the workflow to take it, so the workflow catches up with what the store did."""
     sku = await new_sku(engine, on_hand=3, store_id="paris-rivoli")
     order = placement(lines=[(sku, 1)])
     assert (await place(api, order)).status_code == 201
     await _pretend_accepted(engine, order.order_id, datetime.now(UTC) - timedelta(minutes=2))
-    async with engine.begin() as conn:
-        await conn.execute(
-            text("UPDATE orders SET step_in_doubt_since = now() - interval '1 minute' WHERE id = :id"),
-            {"id": order.order_id},
-        )
+    await _in_doubt(engine, order.order_id, ids.UPDATE_ACCEPT, {"actor": "store:paris-rivoli"})
+    desk = OrderDesk(client=client, engine=engine, wait=timedelta(seconds=10))
+
+    assert await settle_doubts(desk) >= 1
+
+    handle = client.get_workflow_handle(order.order_id)
+    assert (await handle.query(ids.QUERY_STATE, result_type=OrderView)).status is OrderStatus.ACCEPTED
+    assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "accepted"
+    assert await _doubt_left(engine, order.order_id) is None
+    picked = await step(api, order, "pick", {"lines": [{"sku": sku, "quantity": 1}]})
+    assert picked.status_code == 200, picked.text
+
+
+async def test_a_step_in_doubt_the_workflow_refuses_puts_the_read_model_back(
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine
+) -> None:
+    sku = await new_sku(engine, on_hand=3, store_id="paris-rivoli")
+    order = placement(lines=[(sku, 1)])
+    assert (await place(api, order)).status_code == 201
+    await _pretend_accepted(engine, order.order_id, datetime.now(UTC) - timedelta(minutes=2))
+    pick = {"lines": [{"sku": sku, "quantity": 1}], "actor": "store:paris-rivoli"}
+    await _in_doubt(engine, order.order_id, ids.UPDATE_PICK, pick)  # not what the row shows: refused
     desk = OrderDesk(client=client, engine=engine, wait=timedelta(seconds=10))
 
     assert await settle_doubts(desk) >= 1
 
     assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "reserved"
-    async with engine.connect() as conn:
-        left = await conn.scalar(
-            text("SELECT step_in_doubt_since FROM orders WHERE id = :id"), {"id": order.order_id}
-        )
-    assert left is None
+    assert await _doubt_left(engine, order.order_id) is None
 
 
 def test_a_connection_dropped_mid_call_is_temporal_unavailable() -> None:

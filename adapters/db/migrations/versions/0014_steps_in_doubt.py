@@ -7,6 +7,7 @@ Revises: 0013
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0014"
 down_revision = "0013"
@@ -16,6 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("orders", sa.Column("step_in_doubt_since", sa.DateTime(timezone=True)))
+    op.add_column("orders", sa.Column("step_in_doubt", JSONB))  # {"update": name, "request": body}
     op.create_index(
         "orders_steps_in_doubt",
         "orders",
@@ -26,4 +28,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("orders_steps_in_doubt", table_name="orders")
+    op.drop_column("orders", "step_in_doubt")
     op.drop_column("orders", "step_in_doubt_since")
