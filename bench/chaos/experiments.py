@@ -81,7 +81,8 @@ async def run(
 ) -> Result:
     sku = await product_with_stock(engine, orders + 5)
     fault_seconds = fault * experiment.fault_factor
-    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as api:
+    unbounded = httpx.Limits(max_connections=None, max_keepalive_connections=None)  # no client-side queue
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, limits=unbounded) as api:
         driver = Driver(api, sku)
         started = time.monotonic()
         end = started + settle
