@@ -2,6 +2,7 @@
 again: PostgreSQL (embedded, its data kept), the Temporal dev server (its SQLite file kept), `oms api` and
 `oms worker`."""
 
+import contextlib
 import json
 import os
 import signal
@@ -82,12 +83,15 @@ class Stack:
         elif role == "postgres":  # the postmaster of this data folder and its backends, nothing else
             for found in psutil.process_iter():
                 try:
-                    if str(self.postgres.pgdata) in " ".join(found.cmdline()):
-                        for backend in found.children(recursive=True):
-                            backend.kill()
-                        found.kill()
+                    if str(self.postgres.pgdata) not in " ".join(found.cmdline()):
+                        continue
+                    backends = found.children(recursive=True)
+                    found.kill()  # first: a postmaster left alive restarts its backends at once
                 except psutil.NoSuchProcess:
                     continue
+                for backend in backends:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        backend.kill()
 
     def start_role(self, role: str) -> None:
         self.down_since.pop(role, None)
