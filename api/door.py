@@ -29,6 +29,7 @@ BODY_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/codec/ui/{token}/decode"): 4096 * KIB,
     ("POST", "/codec/ui/{token}/encode"): 1024 * KIB,
     ("POST", "/v1/returns"): 128 * KIB,  # up to 100 lines of up to 999 conditions each
+    ("POST", "/v1/admin/subscriptions"): 8 * KIB,  # a URL, a secret and the event types
 }
 """Bytes of request body a route accepts, where it differs from DEFAULT_LIMIT (docs/api.md)."""
 

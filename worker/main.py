@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
+from activities.event_delivery import EventDeliveryActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
@@ -26,11 +27,13 @@ from adapters.messaging.senders import ChannelSender, LogSender
 from adapters.startup import wait_for_database, wait_for_temporal
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
+from domain.event_delivery import DeliveryPolicy
 from domain.values import CarrierRate
 from services.pickup_page import page_url
 from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
+from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
@@ -82,6 +85,7 @@ def activities_for(
     senders: dict[str, ChannelSender],
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
+    events: DeliveryPolicy | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows call: the methods of one object per external system."""
     implementations = [
@@ -94,6 +98,7 @@ def activities_for(
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
         NotificationActivities(engine, senders, MessageRenderer(links)),
         ReconciliationActivities(engine),
+        EventDeliveryActivities(engine, events or DeliveryPolicy()),
     ]
     return [method for implementation in implementations for method in defined_activities(implementation)]
 
@@ -106,14 +111,21 @@ def build_worker(
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
     max_cached_workflows: int = 1000,
+    events: DeliveryPolicy | None = None,
 ) -> Worker:
     """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
     `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move)."""
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow],
-        activities=activities_for(engine, senders or embedded_senders(), rates, links),
+        workflows=[
+            OrderWorkflow,
+            DeliveryWorkflow,
+            ReturnWorkflow,
+            ReconciliationWorkflow,
+            EventDeliveryWorkflow,
+        ],
+        activities=activities_for(engine, senders or embedded_senders(), rates, links, events),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
     )
@@ -140,6 +152,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             settings.carrier_rates or None,
             links=partial(page_url, settings.tracking_secret, settings.public_url),
             max_cached_workflows=settings.max_cached_workflows,
+            events=settings.delivery_policy(),
         )
         await ensure_schedules(client, settings.task_queue)
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.db import order_events as outbound
 from adapters.db.tables import order_events, orders, stores
 from domain.order_state import OrderView
 from domain.status import OrderStatus
@@ -31,7 +32,9 @@ INSERT_EVENTS = insert(order_events).on_conflict_do_nothing(
 
 
 async def record(conn: AsyncConnection, view: OrderView) -> None:
-    """Store the order as the workflow sees it; an older version arriving late changes nothing."""
+    """Store the order as the workflow sees it, with the events the step raised (docs/integration.md);
+    an older version arriving late changes nothing."""
+    before = await outbound.locked_view(conn, view.order_id)
     values = {
         "id": view.order_id,
         "channel": view.placement.channel,
@@ -59,6 +62,7 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
             for seq, entry in enumerate(view.timeline)
         ],
     )
+    await outbound.record_step(conn, before, view)
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from activities.carrier import CarrierActivities
+from activities.event_delivery import EventDeliveryActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
@@ -36,6 +37,7 @@ IMPLEMENTATIONS = [
     CarrierActivities,
     NotificationActivities,
     ReconciliationActivities,
+    EventDeliveryActivities,
 ]
 
 
@@ -54,7 +56,7 @@ def _names(registered: list[Callable[..., Any]]) -> list[str]:
 
 
 def test_the_interfaces_declare_every_activity_once() -> None:
-    assert len(INTERFACES) == 9 and len(_declared()) == 29
+    assert len(INTERFACES) == 10 and len(_declared()) == 30
 
 
 @pytest.mark.parametrize(
