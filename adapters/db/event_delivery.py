@@ -78,17 +78,26 @@ def _open(subscription_id: str) -> Any:
 
 async def due_orders(conn: AsyncConnection, subscription_id: str, now: datetime, limit: int) -> list[str]:
     """Orders whose oldest undelivered event is due now (a dead one blocks its order: order per order)."""
-    heads = (
-        select(event_deliveries.c.order_id, event_deliveries.c.status, event_deliveries.c.next_attempt_at)
-        .where(_open(subscription_id))
-        .order_by(event_deliveries.c.order_id, event_deliveries.c.sequence)
-        .distinct(event_deliveries.c.order_id)
-        .subquery()
+    earlier = event_deliveries.alias("earlier")
+    before_it = (
+        select(earlier.c.sequence)
+        .where(
+            earlier.c.subscription_id == subscription_id,
+            earlier.c.order_id == event_deliveries.c.order_id,
+            earlier.c.status != DELIVERED,
+            earlier.c.sequence < event_deliveries.c.sequence,
+        )
+        .exists()
     )
     query = (
-        select(heads.c.order_id)
-        .where(heads.c.status == PENDING, heads.c.next_attempt_at <= now)
-        .order_by(heads.c.next_attempt_at)
+        select(event_deliveries.c.order_id)
+        .where(
+            _open(subscription_id),
+            event_deliveries.c.status == PENDING,
+            event_deliveries.c.next_attempt_at <= now,
+            ~before_it,
+        )
+        .order_by(event_deliveries.c.next_attempt_at)
         .limit(limit)
     )
     return list(await conn.scalars(query))
