@@ -1,12 +1,12 @@
 """The events' pump: drains one subscription's outbox for about a minute, then hands back to its workflow.
 Idempotent: every attempt's outcome is written before the next one, and one pump per subscription runs
-at a time (a PostgreSQL advisory lock, its transaction open while it runs)."""
+at a time (a lease on the subscription's row, renewed while it runs; it holds no connection meanwhile)."""
 
 import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -14,11 +14,13 @@ from temporalio.exceptions import ApplicationError
 from adapters.event_sender import EventSender
 from domain import ids
 from domain.event_delivery import DeliveryPolicy
-from services.order_events import deliver_due, wait_before_next_pass
+from services.order_events import claim_pump, deliver_due, release_pump, wait_before_next_pass
 from workflows.activities import EventDeliverySteps
 
 PUMP_FOR = timedelta(minutes=1)
-IDLE = timedelta(milliseconds=500)  # how soon a new event is seen when nothing is due
+IDLE = timedelta(seconds=1)  # how soon a new event is seen when nothing is due
+LEASE = timedelta(seconds=45)  # a pump that died is replaced once its lease ran out
+RENEW_EVERY = LEASE / 3
 
 
 class EventDeliveryActivities(EventDeliverySteps):
@@ -38,17 +40,36 @@ class EventDeliveryActivities(EventDeliverySteps):
     @activity.defn(name=ids.ACTIVITY_PUMP_EVENTS)
     async def pump(self, subscription_id: str) -> bool:
         """True once the subscription is gone (its workflow ends)."""
-        # A transaction-level lock, its transaction left open while the pump runs (it holds no row and,
-        # read committed, no snapshot): released whatever happens, even when the worker dies.
-        async with self._engine.begin() as lock:
-            key = func.hashtextextended(f"events:{subscription_id}", 0)
-            if not await lock.scalar(select(func.pg_try_advisory_xact_lock(key))):
-                raise ApplicationError(f"another pump delivers {subscription_id}", type="PumpBusy")
-            return await self._drain_for(subscription_id, PUMP_FOR)
+        info = activity.info()
+        owner = f"{info.workflow_run_id}/{info.activity_id}/{info.attempt}"
+        claimed = await claim_pump(self._engine, subscription_id, owner, LEASE)
+        if claimed is None:
+            return True
+        if not claimed:
+            raise ApplicationError(f"another pump delivers {subscription_id}", type="PumpBusy")
+        renewing = asyncio.create_task(self._renew(subscription_id, owner))
+        try:
+            return await self._drain_for(subscription_id, PUMP_FOR, renewing)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(Exception):  # else the lease runs out on its own
+                await asyncio.shield(release_pump(self._engine, subscription_id, owner))
 
-    async def _drain_for(self, subscription_id: str, period: timedelta) -> bool:
+    async def _renew(self, subscription_id: str, owner: str) -> None:
+        """Keep the lease while the pump runs; ends when it is lost or cannot be renewed (the pump then
+        stops, and its workflow runs it again)."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY.total_seconds())
+            try:
+                if not await claim_pump(self._engine, subscription_id, owner, LEASE):
+                    return
+            except Exception:
+                activity.logger.warning("pump lease of %s not renewed", subscription_id, exc_info=True)
+                return
+
+    async def _drain_for(self, subscription_id: str, period: timedelta, lease: asyncio.Task[None]) -> bool:
         until = time.monotonic() + period.total_seconds()
-        while time.monotonic() < until:
+        while time.monotonic() < until and not lease.done():
             activity.heartbeat()
             outcome = await deliver_due(
                 self._engine, self.sender, self._policy, subscription_id, tick=activity.heartbeat

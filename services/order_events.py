@@ -21,7 +21,7 @@ from domain.event_delivery import DeliveryPolicy
 from services.errors import NotFound, TemporalUnavailable
 from workflows.event_delivery import EventDeliveryWorkflow
 
-BATCH = 200  # orders looked at per pass
+BATCH = 100  # orders looked at per pass: a pass of slow receivers stays within the pump's time
 
 
 async def subscribe(
@@ -134,7 +134,7 @@ async def _drain_order(
         if delivery is None or delivery.status != event_delivery.PENDING or delivery.next_attempt_at > now:
             return
         # Sent outside a transaction: a slow receiver holds no database connection. One pump per
-        # subscription runs at a time (the activity's lock), so nothing else moves this order meanwhile.
+        # subscription runs at a time (its lease), so nothing else moves this order meanwhile.
         result = await sender.send(
             subscription.url, subscription.secret, delivery.event_id, delivery.body["type"], _body(delivery)
         )
@@ -153,6 +153,18 @@ async def _drain_order(
                 await event_delivery.failed(conn, subscription.id, delivery, error, retry_at, now)
                 outcome.failed += 1
         return
+
+
+async def claim_pump(engine: AsyncEngine, subscription_id: str, owner: str, lease: timedelta) -> bool | None:
+    """One pump per subscription at a time: True when `owner` may deliver (for `lease`, renewed as it
+    goes), False when another pump does, None when the subscription is gone."""
+    async with engine.begin() as conn:
+        return await event_delivery.claim_pump(conn, subscription_id, owner, lease)
+
+
+async def release_pump(engine: AsyncEngine, subscription_id: str, owner: str) -> None:
+    async with engine.begin() as conn:
+        await event_delivery.release_pump(conn, subscription_id, owner)
 
 
 def _body(delivery: Delivery) -> bytes:

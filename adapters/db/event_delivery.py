@@ -1,11 +1,11 @@
 """Subscriptions to a channel's events and each event's delivery to them: pending until the receiver said
 2xx, retried with waits growing, dead (a dead letter) once given up, pending again when ops replay it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,6 +70,35 @@ async def remove_subscription(conn: AsyncConnection, subscription_id: str) -> bo
         delete(event_subscriptions).where(event_subscriptions.c.id == subscription_id)
     )
     return bool(deleted.rowcount)
+
+
+async def claim_pump(
+    conn: AsyncConnection, subscription_id: str, owner: str, lease: timedelta
+) -> bool | None:
+    """Take (or renew) the subscription's pump lease: True when `owner` holds it now, False when another
+    pump does, None when the subscription is gone."""
+    row = event_subscriptions.c
+    taken = await conn.execute(
+        update(event_subscriptions)
+        .where(
+            row.id == subscription_id,
+            or_(row.pump_lease_until.is_(None), row.pump_lease_until < func.now(), row.pump_owner == owner),
+        )
+        .values(pump_owner=owner, pump_lease_until=func.now() + lease)
+        .returning(row.id)
+    )
+    if taken.first() is not None:
+        return True
+    return False if await conn.scalar(select(row.id).where(row.id == subscription_id)) else None
+
+
+async def release_pump(conn: AsyncConnection, subscription_id: str, owner: str) -> None:
+    row = event_subscriptions.c
+    await conn.execute(
+        update(event_subscriptions)
+        .where(row.id == subscription_id, row.pump_owner == owner)
+        .values(pump_owner=None, pump_lease_until=None)
+    )
 
 
 def _open(subscription_id: str) -> Any:

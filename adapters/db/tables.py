@@ -350,6 +350,8 @@ event_subscriptions = Table(
     Column("secret", Text, nullable=False),  # write-only through the API
     Column("event_types", JSONB, nullable=False),  # [] means every type
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("pump_owner", String(200)),  # the pump delivering now, until its lease runs out
+    Column("pump_lease_until", DateTime(timezone=True)),
 )
 
 event_deliveries = Table(

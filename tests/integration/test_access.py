@@ -65,6 +65,7 @@ async def test_every_route_with_every_role(api: httpx.AsyncClient) -> None:
         "channel": "shopify",
         "variant_id": "1",
         "return_id": "return-none-1",
+        "subscription_id": "sub-" + "0" * 24,
     }
     checked = 0
     for method, path in routes(api):

@@ -23,6 +23,7 @@ VALUES = {
     "group_id": "0" * 16,
     "channel": "shopify",
     "variant_id": "1",
+    "subscription_id": "sub-" + "0" * 24,
 }
 NO_KEY = {"X-API-Key": "", "Content-Type": "application/json"}
 

@@ -24,7 +24,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.event_delivery import EventDeliveryActivities
-from adapters.db import orders
+from adapters.db import event_delivery, orders
 from adapters.db.tables import event_deliveries, outbound_events
 from domain import ids
 from domain.event_delivery import DeliveryPolicy
@@ -379,3 +379,21 @@ async def test_ops_manage_subscriptions_and_never_read_a_secret_back(api: httpx.
     assert (await api.delete(f"/v1/admin/subscriptions/{subscription['id']}")).status_code == 204
     assert (await api.get(f"/v1/admin/subscriptions/{subscription['id']}")).status_code == 404
     assert (await api.delete(f"/v1/admin/subscriptions/{subscription['id']}")).status_code == 404
+
+
+async def test_one_pump_per_subscription_at_a_time_and_a_dead_pumps_lease_runs_out(
+    engine: AsyncEngine,
+) -> None:
+    subscription = "sub-lease-" + uuid.uuid4().hex[:12]
+    async with engine.begin() as conn:
+        await event_delivery.add_subscription(conn, subscription, channel(), "http://x", SECRET, [])
+    short = timedelta(milliseconds=300)
+    assert await order_events.claim_pump(engine, subscription, "pump-a", short) is True
+    assert await order_events.claim_pump(engine, subscription, "pump-b", short) is False
+    assert await order_events.claim_pump(engine, subscription, "pump-a", short) is True  # renewed
+    await asyncio.sleep(0.5)  # pump a died: its lease ran out
+    assert await order_events.claim_pump(engine, subscription, "pump-b", short) is True
+    await order_events.release_pump(engine, subscription, "pump-b")
+    assert await order_events.claim_pump(engine, subscription, "pump-c", short) is True
+    await order_events.unsubscribe(engine, subscription)
+    assert await order_events.claim_pump(engine, subscription, "pump-c", short) is None

@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("secret", sa.Text, nullable=False),
         sa.Column("event_types", JSONB, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("pump_owner", sa.String(200)),
+        sa.Column("pump_lease_until", sa.DateTime(timezone=True)),
     )
     op.create_index("event_subscriptions_by_channel", "event_subscriptions", ["channel"])
     op.create_table(
