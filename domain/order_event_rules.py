@@ -64,13 +64,27 @@ def events_between(before: OrderView | None, after: OrderView) -> list[EventDraf
 
 def _transitions(before: OrderView | None, after: OrderView) -> list[EventDraft]:
     drafts = []
-    for index in range(len(before.timeline) if before else 0, len(after.timeline)):
+    for index in range(_common_start(before, after), len(after.timeline)):
         entry = after.timeline[index]
         previous = after.timeline[index - 1].status if index else None
         if entry.status is previous or entry.status not in _ON_ENTERING:
             continue  # a note (check-in, slot, collector): raised from the field it changed
-        drafts.append(_transition(f"t{index}", entry, previous, before, after))
+        key = f"t{index}:{entry.status.value}:{entry.at.isoformat()}"
+        drafts.append(_transition(key, entry, previous, before, after))
     return drafts
+
+
+def _common_start(before: OrderView | None, after: OrderView) -> int:
+    """Where `after`'s timeline goes beyond `before`'s: usually its end; earlier when a step recorded
+    ahead (a foreseen reservation) was overtaken and the order went another way."""
+    if before is None:
+        return 0
+    common = 0
+    for old, new in zip(before.timeline, after.timeline, strict=False):
+        if old != new:
+            break
+        common += 1
+    return common
 
 
 def _transition(

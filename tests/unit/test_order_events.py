@@ -117,3 +117,15 @@ def test_an_event_validates_against_its_schema_shape() -> None:
     order.accept("alice")
     event = order_event(events_between(before, order.state.view())[0], order.state.view(), 1)
     assert OrderEvent.model_validate_json(event.model_dump_json(by_alias=True)) == event
+
+
+def test_a_step_recorded_ahead_then_overtaken_still_raises_what_happened_instead() -> None:
+    """A reservation foreseen and recorded, then a cancellation overtook it: the cancellation is an event
+    of its own (not mistaken for the reservation already told)."""
+    order = an_order(OrderStatus.RECEIVED)
+    foreseen = order.foresee(lambda twin: twin._transition(OrderStatus.RESERVED, "system")).view
+    order._transition(OrderStatus.CANCELLED, "customer")
+    order.recorded_ahead(foreseen)
+    drafts = events_between(foreseen, order.state.view())
+    assert [d.type for d in drafts] == [OrderEventType.CANCELLED]
+    assert drafts[0].key != events_between(None, foreseen)[0].key
