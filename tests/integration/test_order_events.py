@@ -237,6 +237,8 @@ async def test_a_receiver_down_for_a_while_loses_nothing_and_retries_carry_the_s
             )
 
     await eventually(failed_attempts, timeout=30)
+    metrics = (await api.get("/metrics")).text
+    assert f'oms_event_backlog{{subscription="{subscription}"}} 2' in metrics  # what ops watch
     receiver.failures = 1  # back up, but the first answer is a 503
     receiver.start()
 
