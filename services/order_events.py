@@ -61,6 +61,14 @@ async def start_delivery(client: Client, task_queue: str, subscription_id: str) 
     )
 
 
+async def resume_deliveries(client: Client, engine: AsyncEngine, task_queue: str) -> int:
+    """Every subscription's delivery workflow running (the worker calls it at start: a workflow ended by
+    hand in the Temporal UI comes back); how many subscriptions there are."""
+    for found in await subscriptions(engine):
+        await start_delivery(client, task_queue, found.id)
+    return len(await subscriptions(engine))
+
+
 async def subscriptions(engine: AsyncEngine, channel: str | None = None) -> list[Subscription]:
     async with engine.connect() as conn:
         return await event_delivery.subscriptions(conn, channel)
@@ -112,7 +120,11 @@ async def deliver_due(
         async with room:
             await _drain_order(engine, sender, policy, found, order_id, outcome, tick)
 
-    await asyncio.gather(*(drain(order_id) for order_id in due))
+    # Every order's drain ends before the pass does, even when one fails: no send may outlive the pump
+    # (the next pump would deliver that order too, out of order).
+    failures = [error for error in await asyncio.gather(*map(drain, due), return_exceptions=True) if error]
+    if failures:
+        raise failures[0]
     async with engine.connect() as conn:
         outcome.next_due = await event_delivery.next_due(conn, subscription_id)
     return outcome

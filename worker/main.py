@@ -29,6 +29,7 @@ from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.event_delivery import DeliveryPolicy
 from domain.values import CarrierRate
+from services.order_events import resume_deliveries
 from services.pickup_page import page_url
 from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
@@ -155,6 +156,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             events=settings.delivery_policy(),
         )
         await ensure_schedules(client, settings.task_queue)
+        await resume_deliveries(client, engine, settings.task_queue)
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()

@@ -1,6 +1,7 @@
 """The outbound events' outbox: written in the transaction of the step that raised them, numbered per
 order under the order's row lock, and fanned out to the subscriptions that want them."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,14 +22,35 @@ INSERT_EVENT = (
 )
 
 
+@dataclass(frozen=True)
+class Prior:
+    """What the read model held before a step's record: whether the step is news, and the order then."""
+
+    news: bool
+    view: OrderView | None
+
+
+async def prior(conn: AsyncConnection, after: OrderView) -> Prior:
+    """The order's row locked until the step commits (its events are numbered under it); a repeat or a
+    late record is no news, and its recorded view is not even read."""
+    query = select(orders.c.version, orders.c.view).where(orders.c.id == after.order_id).with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return Prior(news=True, view=None)
+    if after.version <= row.version:
+        return Prior(news=False, view=None)
+    return Prior(news=True, view=OrderView.model_validate(row.view))
+
+
 async def locked_view(conn: AsyncConnection, order_id: str) -> OrderView | None:
-    """The order as last recorded, its row locked until the step commits (events are numbered under it)."""
+    """The order as last recorded, its row locked until the step commits."""
     view = await conn.scalar(select(orders.c.view).where(orders.c.id == order_id).with_for_update())
     return None if view is None else OrderView.model_validate(view)
 
 
 async def record_step(conn: AsyncConnection, before: OrderView | None, after: OrderView) -> int:
-    """The events the step from `before` to `after` raised; how many were new."""
+    """The events the step from `before` (None: the order's first record) to `after` raised; how many
+    were new."""
     return await add(conn, after, events_between(before, after))
 
 

@@ -34,7 +34,7 @@ INSERT_EVENTS = insert(order_events).on_conflict_do_nothing(
 async def record(conn: AsyncConnection, view: OrderView) -> None:
     """Store the order as the workflow sees it, with the events the step raised (docs/integration.md);
     an older version arriving late changes nothing."""
-    before = await outbound.locked_view(conn, view.order_id)
+    before = await outbound.prior(conn, view)
     values = {
         "id": view.order_id,
         "channel": view.placement.channel,
@@ -62,7 +62,8 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
             for seq, entry in enumerate(view.timeline)
         ],
     )
-    await outbound.record_step(conn, before, view)
+    if before.news:
+        await outbound.record_step(conn, before.view, view)
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:
