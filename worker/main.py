@@ -6,8 +6,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -156,7 +158,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             events=settings.delivery_policy(),
         )
         await ensure_schedules(client, settings.task_queue)
-        await resume_deliveries(client, engine, settings.task_queue)
+        try:
+            await resume_deliveries(client, engine, settings.task_queue)
+        except (SQLAlchemyError, RPCError):  # the pumps already running carry on; the next start retries
+            log.warning("order event deliveries not resumed", exc_info=True)
         log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()
