@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from domain.contract import Contract
 from domain.order_events import (
     EventCheckIn,
     EventDetails,
@@ -18,8 +19,9 @@ from domain.order_events import (
     ReturnSnapshot,
 )
 from domain.order_state import OrderView
+from domain.slots import PickupSlot
 from domain.status import OrderStatus
-from domain.values import OrderLine, TimelineEntry
+from domain.values import CheckIn, OrderLine, TimelineEntry
 
 _NAMESPACE = uuid.UUID("6f1c2b0e-4d55-4f7b-9a57-0e7c1f3b9a10")
 
@@ -41,6 +43,24 @@ _ON_ENTERING: dict[OrderStatus, OrderEventType] = {
 SYSTEM = "system"
 
 
+class Recorded(Contract):
+    """What a step's events are told from, of the order as last recorded: read without the rest of
+    its view (routing decisions, store profile), which the comparison does not need."""
+
+    version: int
+    store_id: str
+    timeline: list[TimelineEntry]
+    refunded: Decimal = Decimal(0)
+    splits: list[str] = []
+    check_in: CheckIn | None = None
+    pickup_slot: PickupSlot | None = None
+
+    @classmethod
+    def of(cls, view: OrderView) -> "Recorded":
+        fields = view.model_dump(include=set(cls.model_fields) - {"store_id"})
+        return cls.model_validate(fields | {"store_id": view.store_id})
+
+
 @dataclass(frozen=True)
 class EventDraft:
     """An event before it is numbered: `key` names what raised it, once per order."""
@@ -53,16 +73,18 @@ class EventDraft:
     details: EventDetails = field(default_factory=EventDetails)
 
 
-def events_between(before: OrderView | None, after: OrderView) -> list[EventDraft]:
+def events_between(before: Recorded | OrderView | None, after: OrderView) -> list[EventDraft]:
     """What the step from `before` (None: not recorded yet) to `after` raised, oldest first; nothing when
     `after` is not newer (a repeat, or an older record arriving late)."""
+    if isinstance(before, OrderView):
+        before = Recorded.of(before)
     if before is not None and after.version <= before.version:
         return []
     drafts = _transitions(before, after) + _changes(before, after)
     return sorted(drafts, key=lambda draft: draft.occurred_at)  # stable: a transition before its effects
 
 
-def _transitions(before: OrderView | None, after: OrderView) -> list[EventDraft]:
+def _transitions(before: Recorded | None, after: OrderView) -> list[EventDraft]:
     drafts = []
     for index in range(_common_start(before, after), len(after.timeline)):
         entry = after.timeline[index]
@@ -74,7 +96,7 @@ def _transitions(before: OrderView | None, after: OrderView) -> list[EventDraft]
     return drafts
 
 
-def _common_start(before: OrderView | None, after: OrderView) -> int:
+def _common_start(before: Recorded | None, after: OrderView) -> int:
     """Where `after`'s timeline goes beyond `before`'s: usually its end; earlier when a step recorded
     ahead (a foreseen reservation) was overtaken and the order went another way."""
     if before is None:
@@ -88,7 +110,7 @@ def _common_start(before: OrderView | None, after: OrderView) -> int:
 
 
 def _transition(
-    key: str, entry: TimelineEntry, previous: OrderStatus | None, before: OrderView | None, after: OrderView
+    key: str, entry: TimelineEntry, previous: OrderStatus | None, before: Recorded | None, after: OrderView
 ) -> EventDraft:
     if entry.status is OrderStatus.RESERVED and previous not in (None, OrderStatus.RECEIVED):
         came_from = after.previous_stores[-1] if after.previous_stores else None
@@ -99,7 +121,7 @@ def _transition(
     return EventDraft(key, _ON_ENTERING[entry.status], entry.at, entry.actor, entry.reason)
 
 
-def _changes(before: OrderView | None, after: OrderView) -> list[EventDraft]:
+def _changes(before: Recorded | None, after: OrderView) -> list[EventDraft]:
     """Events raised by what a step changed beside the status."""
     at, drafts = after.timeline[-1].at, []
     refunded = after.refunded - (before.refunded if before else Decimal(0))

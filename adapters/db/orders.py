@@ -63,7 +63,7 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
         ],
     )
     if before.news:
-        await outbound.record_step(conn, before.view, view)
+        await outbound.record_step(conn, before.recorded, view)
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:

@@ -31,7 +31,7 @@ from domain.event_delivery import DeliveryPolicy
 from domain.values import OrderPlacement
 from services import order_events
 from tests.conftest import placement
-from tests.integration.conftest import eventually
+from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_returns import closed, return_body
 from tests.integration.test_stock import new_sku
@@ -301,6 +301,7 @@ async def test_a_receiver_that_never_accepts_gets_a_dead_letter_that_ops_replay_
     await order_events.unsubscribe(engine, subscription.id)
     handle = client.get_workflow_handle(ids.event_delivery_workflow_id(subscription.id))
     await asyncio.wait_for(handle.result(), timeout=30)  # the workflow ends once the subscription is gone
+    await keep_history(client, handle.id, "events/subscription_deleted")
 
 
 async def test_events_are_recorded_with_the_step_once_even_without_subscribers(
