@@ -28,6 +28,7 @@ from adapters.db import event_delivery, orders
 from adapters.db.tables import event_deliveries, outbound_events
 from domain import ids
 from domain.event_delivery import DeliveryPolicy
+from domain.order_events import OrderEvent
 from domain.values import OrderPlacement
 from services import order_events
 from tests.conftest import placement
@@ -176,6 +177,8 @@ async def test_a_collected_order_is_heard_step_by_step_signed_as_documented(
     ready = events[3]["order"]
     assert ready["status"] == "ready_for_pickup" and ready["staging_location"] == "shelf B3"
     assert ready["pickup_deadline"] and ready["store_id"] == STORE
+    for event in events:  # the published contract (docs/events.schema.json is generated from it)
+        assert OrderEvent.model_validate(event).model_dump(mode="json", by_alias=True) == event
     verify = documented_verifier()
     for request in receiver.requests:
         assert verify(SECRET, request["signature"], request["body"])
