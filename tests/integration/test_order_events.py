@@ -403,3 +403,23 @@ async def test_one_pump_per_subscription_at_a_time_and_a_dead_pumps_lease_runs_o
     assert await order_events.claim_pump(engine, subscription, "pump-c", short) is True
     await order_events.unsubscribe(engine, subscription)
     assert await order_events.claim_pump(engine, subscription, "pump-c", short) is None
+
+
+async def test_a_pump_whose_worker_stops_is_taken_over_by_another_worker(
+    api: httpx.AsyncClient, client: Client, engine: AsyncEngine, receiver: Receiver
+) -> None:
+    own, queue = channel(), f"events-handover-{uuid.uuid4().hex[:8]}"
+    activities = defined_activities(EventDeliveryActivities(engine, DeliveryPolicy()))
+    order = await an_order(engine, own)
+    async with Worker(client, task_queue=queue, workflows=[EventDeliveryWorkflow], activities=activities):
+        subscription = await order_events.subscribe(client, engine, queue, own, receiver.url, SECRET, [])
+        assert (await place(api, order)).status_code == 201
+        assert await delivered_types(receiver, order.order_id, 1) == ["order.reserved"]
+    # the first worker is gone in the middle of its pump; the order moves on meanwhile
+    assert (await step(api, order, "accept")).status_code == 200
+    async with Worker(client, task_queue=queue, workflows=[EventDeliveryWorkflow], activities=activities):
+        assert await delivered_types(receiver, order.order_id, 2) == ["order.reserved", "order.accepted"]
+        await order_events.unsubscribe(engine, subscription.id)
+        handle = client.get_workflow_handle(ids.event_delivery_workflow_id(subscription.id))
+        await asyncio.wait_for(handle.result(), timeout=60)
+    assert [event["sequence"] for event in receiver.accepted(order.order_id)] == [1, 2]
