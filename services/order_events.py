@@ -64,9 +64,10 @@ async def start_delivery(client: Client, task_queue: str, subscription_id: str) 
 async def resume_deliveries(client: Client, engine: AsyncEngine, task_queue: str) -> int:
     """Every subscription's delivery workflow running (the worker calls it at start: a workflow ended by
     hand in the Temporal UI comes back); how many subscriptions there are."""
-    for found in await subscriptions(engine):
+    every = await subscriptions(engine)
+    for found in every:
         await start_delivery(client, task_queue, found.id)
-    return len(await subscriptions(engine))
+    return len(every)
 
 
 async def subscriptions(engine: AsyncEngine, channel: str | None = None) -> list[Subscription]:
