@@ -52,6 +52,7 @@ class Recorded(Contract):
     timeline: list[TimelineEntry]
     refunded: Decimal = Decimal(0)
     splits: list[str] = []
+    previous_stores: list[str] = []
     check_in: CheckIn | None = None
     pickup_slot: PickupSlot | None = None
 
@@ -86,14 +87,24 @@ def events_between(before: Recorded | OrderView | None, after: OrderView) -> lis
 
 def _transitions(before: Recorded | None, after: OrderView) -> list[EventDraft]:
     drafts = []
+    # A re-route puts the order back to RESERVED at its new store, also from RESERVED: an entry that
+    # keeps the status is a re-route while the step added stores the order left, else a note.
+    moves = len(after.previous_stores) - len(before.previous_stores if before else [])
     for index in range(_common_start(before, after), len(after.timeline)):
         entry = after.timeline[index]
         previous = after.timeline[index - 1].status if index else None
-        if entry.status is previous or entry.status not in _ON_ENTERING:
+        moved = _is_move(entry.status, previous)
+        if entry.status not in _ON_ENTERING or (entry.status is previous and not (moved and moves > 0)):
             continue  # a note (check-in, slot, collector): raised from the field it changed
+        moves -= moved
         key = f"t{index}:{entry.status.value}:{entry.at.isoformat()}"
         drafts.append(_transition(key, entry, previous, before, after))
     return drafts
+
+
+def _is_move(status: OrderStatus, previous: OrderStatus | None) -> bool:
+    """Back to RESERVED after intake: the order moved to another store."""
+    return status is OrderStatus.RESERVED and previous not in (None, OrderStatus.RECEIVED)
 
 
 def _common_start(before: Recorded | None, after: OrderView) -> int:
@@ -112,7 +123,7 @@ def _common_start(before: Recorded | None, after: OrderView) -> int:
 def _transition(
     key: str, entry: TimelineEntry, previous: OrderStatus | None, before: Recorded | None, after: OrderView
 ) -> EventDraft:
-    if entry.status is OrderStatus.RESERVED and previous not in (None, OrderStatus.RECEIVED):
+    if _is_move(entry.status, previous):
         came_from = after.previous_stores[-1] if after.previous_stores else None
         if before is not None and before.store_id != after.store_id:
             came_from = before.store_id

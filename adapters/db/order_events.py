@@ -30,7 +30,7 @@ class Prior:
     recorded: Recorded | None
 
 
-_TOLD_FROM = ("timeline", "refunded", "splits", "check_in", "pickup_slot")
+_TOLD_FROM = ("timeline", "refunded", "splits", "previous_stores", "check_in", "pickup_slot")
 _PRIOR = (
     select(
         orders.c.version,

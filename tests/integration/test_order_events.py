@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.event_delivery import EventDeliveryActivities
-from adapters.db import event_delivery, orders
+from adapters.db import event_delivery, orders, stock
 from adapters.db.tables import event_deliveries, outbound_events
 from domain import ids
 from domain.event_delivery import DeliveryPolicy
@@ -35,7 +35,7 @@ from tests.conftest import placement
 from tests.integration.conftest import eventually, keep_history
 from tests.integration.flow import pickup_code, place, prepare, step
 from tests.integration.test_returns import closed, return_body
-from tests.integration.test_stock import new_sku
+from tests.integration.test_stock import _event, new_sku, receipt
 from workflows.activities import defined_activities
 from workflows.event_delivery import EventDeliveryWorkflow
 
@@ -423,3 +423,33 @@ async def test_a_pump_whose_worker_stops_is_taken_over_by_another_worker(
         handle = client.get_workflow_handle(ids.event_delivery_workflow_id(subscription.id))
         await asyncio.wait_for(handle.result(), timeout=60)
     assert [event["sequence"] for event in receiver.accepted(order.order_id)] == [1, 2]
+
+
+async def test_a_pos_sale_that_moves_an_order_raises_rerouted_from_and_to(
+    api: httpx.AsyncClient, engine: AsyncEngine, nearby_store: str
+) -> None:
+    sku = await new_sku(engine, on_hand=1, store_id="paris-rivoli")
+    async with engine.begin() as conn:
+        await stock.record(conn, [receipt(nearby_store, sku, 2)])
+    order = placement(lines=[(sku, 1)], channel=channel())
+    assert (await place(api, order)).status_code == 201
+    sale = _event(f"pos-{uuid.uuid4().hex[:8]}", sku, "sale", 1, datetime.now(UTC), store_id="paris-rivoli")
+    assert (await api.post("/v1/inventory/events", json=[sale])).status_code == 200
+
+    async def outbox() -> list[dict[str, Any]] | None:
+        async with engine.connect() as conn:
+            bodies = list(
+                await conn.scalars(
+                    select(outbound_events.c.body)
+                    .where(outbound_events.c.order_id == order.order_id)
+                    .order_by(outbound_events.c.sequence)
+                )
+            )
+        return bodies if len(bodies) >= 2 else None
+
+    reserved, rerouted = await eventually(outbox)
+    assert (reserved["type"], rerouted["type"]) == ("order.reserved", "order.rerouted")
+    assert rerouted["sequence"] == 2 and rerouted["order"]["store_id"] == nearby_store
+    assert rerouted["details"]["from_store"] == "paris-rivoli"
+    assert rerouted["details"]["to_store"] == nearby_store
+    assert rerouted["order"]["previous_stores"] == ["paris-rivoli"]

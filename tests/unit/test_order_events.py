@@ -56,6 +56,18 @@ def test_a_reserved_order_moving_store_is_rerouted_from_and_to() -> None:
     assert (draft.details.from_store, draft.details.to_store) == ("paris-rivoli", "paris-bastille")
 
 
+def test_a_reserved_order_moved_before_acceptance_is_rerouted_but_a_check_in_is_a_note() -> None:
+    order = an_order(OrderStatus.RESERVED, candidates={"paris-bastille": BASTILLE})
+    before = order.state.view()
+    left = order.reroute_to("paris-bastille")
+    order.rerouted("stock at risk", left)
+    moved = order.state.view()
+    (draft,) = events_between(before, moved)
+    assert draft.type is OrderEventType.REROUTED and draft.details.to_store == "paris-bastille"
+    order.check_in(CustomerCheckIn(stage=ArrivalStage.ON_THE_WAY, actor="customer"))
+    assert [d.type for d in events_between(moved, order.state.view())] == [OrderEventType.CHECKED_IN]
+
+
 def test_exits_and_delivery_raise_their_types() -> None:
     for status, target, expected in [
         (OrderStatus.READY, OrderStatus.EXPIRED, OrderEventType.EXPIRED),
