@@ -57,6 +57,10 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/v1/dead-letters/{dead_letter_id}/replay"): frozenset({OPS}),
     ("GET", "/v1/dead-letters/groups"): frozenset({SUPPORT, OPS}),
     ("POST", "/v1/dead-letters/groups/{group_id}/replay"): frozenset({OPS}),
+    ("POST", "/v1/admin/subscriptions"): frozenset({OPS}),
+    ("GET", "/v1/admin/subscriptions"): frozenset({OPS}),
+    ("GET", "/v1/admin/subscriptions/{subscription_id}"): frozenset({OPS}),
+    ("DELETE", "/v1/admin/subscriptions/{subscription_id}"): frozenset({OPS}),
     ("PUT", "/v1/channels/{channel}/products/{variant_id}"): frozenset({OPS}),
     ("GET", "/metrics"): frozenset({OPS}),  # Prometheus scrapes with an ops key as its bearer token
     ("POST", "/v1/returns"): frozenset({STORE, SUPPORT, OPS}),

@@ -29,6 +29,7 @@ from api.routes import (
     orders,
     returns,
     stores,
+    subscriptions,
     support,
     tracking,
     webhooks,
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(metrics_routes.router)
     app.include_router(kpis.router)
     app.include_router(admin.router)
+    app.include_router(subscriptions.router)
     web.install(app, settings)  # the store console's pages (docs/store-console.md)
     door.install(app)  # inside CORS: a refused request still carries CORS headers to the Temporal UI
     app.state.codec_origins = codec_origins(settings)

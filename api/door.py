@@ -37,6 +37,7 @@ BODY_LIMITS: dict[tuple[str, str], int] = {
     ("POST", "/v1/admin/api-keys"): 4 * KIB,
     ("POST", "/v1/admin/api-keys/{key_id}/revoke"): 1 * KIB,
     ("POST", "/v1/admin/api-keys/{key_id}/rotate"): 1 * KIB,
+    ("POST", "/v1/admin/subscriptions"): 8 * KIB,  # a URL, a secret and the event types
 }
 """Bytes of request body a route accepts, where it differs from DEFAULT_LIMIT (docs/api.md)."""
 

@@ -23,6 +23,7 @@ from pydantic_settings import (
 from domain.access import Grant, Role
 from domain.channel_rules import ChannelRules
 from domain.commands import ProofKind
+from domain.event_delivery import DeliveryPolicy
 from domain.ids import TASK_QUEUE
 from domain.policy import OrderPolicy
 from domain.returns import ReturnPolicy
@@ -122,6 +123,15 @@ class Settings(BaseSettings):
     tracking_secret: str | None = Field(default=None, description="signs customers' tracking links")
     tracking_grace: timedelta = Field(
         default=timedelta(days=30), description="how long a tracking link works after its order ended"
+    )
+
+    event_retry_for: timedelta = Field(
+        default=timedelta(hours=24),
+        ge=timedelta(hours=24),
+        description="how long an order event is retried before it is dead-lettered (at least a day)",
+    )
+    event_longest_wait: timedelta = Field(
+        default=timedelta(minutes=10), description="the longest wait between two tries of an order event"
     )
 
     shopify_webhook_secret: str | None = Field(default=None, description="verifies Shopify webhooks")
@@ -272,6 +282,9 @@ class Settings(BaseSettings):
     def grants(self) -> dict[str, Grant]:
         """The API keys accepted: configured ones, plus the demo keys when enabled."""
         return {**(DEMO_KEYS if self.demo_keys else {}), **self.api_keys}
+
+    def delivery_policy(self) -> DeliveryPolicy:
+        return DeliveryPolicy(retry_for=self.event_retry_for, longest_wait=self.event_longest_wait)
 
     def feed_window(self) -> FeedWindow:
         """How far from now stock events may be dated (store feed and counts)."""

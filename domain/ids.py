@@ -119,6 +119,8 @@ ACTIVITY_RECORD_RETURN = "record_return"
 WORKFLOW_RECONCILIATION = "ReconciliationWorkflow"
 RECONCILIATION_SCHEDULE_ID = "nightly-reconciliation"
 RECONCILIATION_WORKFLOW_ID = "nightly-reconciliation"  # the Schedule appends the run's time
+WORKFLOW_EVENT_DELIVERY = "EventDeliveryWorkflow"
+ACTIVITY_PUMP_EVENTS = "pump_events"
 
 
 def reservation_holder(order_id: str, route: int) -> str:
@@ -154,3 +156,8 @@ def delivery_workflow_id(order_id: str) -> str:
 def return_workflow_id(order_id: str, number: int) -> str:
     """A return's id is its workflow id: the order's id and the return's number within the order."""
     return f"return-{order_id}-{number}"
+
+
+def event_delivery_workflow_id(subscription_id: str) -> str:
+    """The one workflow delivering a subscription's events."""
+    return f"events-{subscription_id}"

@@ -18,6 +18,7 @@ from domain.dead_letter_causes import DeadLetterGroup, LetterFacts, groups
 from domain.values import OrderPlacement
 from services.errors import DeadLettered, NotFound, ServiceError
 from services.intake import CANONICAL, IntakeAnswer, canonical, take_order
+from services.order_events import is_event_letter, replay_dead_delivery
 
 
 async def page(
@@ -35,6 +36,13 @@ async def page(
         return await dead_letters.page(
             conn, limit=limit, before=before, status=status, channel=channel, reason=reason
         )
+
+
+async def event_delivery_letter(engine: AsyncEngine, dead_letter_id: int) -> bool:
+    """Whether the letter is an order event given up (replayed by delivering it again), not a payload."""
+    async with engine.connect() as conn:
+        letter = await dead_letters.get(conn, dead_letter_id)
+    return letter is not None and is_event_letter(letter.channel)
 
 
 async def channel_context(
@@ -80,7 +88,7 @@ class ReplayOutcome(BaseModel):
     reasons), or failed otherwise (out of stock, Temporal unavailable...)."""
 
     dead_letter_id: int
-    outcome: Literal["placed", "refused", "failed"]
+    outcome: Literal["placed", "refused", "failed", "requeued"]
     status_code: int | None = None
     order_id: str | None = None
     reasons: list[dict[str, Any]] = []
@@ -124,6 +132,10 @@ async def replay_group(
         raise NotFound("dead_letter_group", group_id)
     outcomes = []
     for letter_id in group.letters:
+        if is_event_letter(group.channel):  # an order event a receiver never took: delivered again
+            order_id = await replay_dead_delivery(engine, letter_id)
+            outcomes.append(ReplayOutcome(dead_letter_id=letter_id, outcome="requeued", order_id=order_id))
+            continue
         try:
             answer = await replay(client, engine, settings, letter_id)
         except DeadLettered as refused:

@@ -2,7 +2,8 @@
 
 `tests/histories/` holds orders recorded on the current path (one transaction per step);
 `tests/histories/before-one-transaction/` holds orders started before that patch, which running
-orders of the time still follow; `tests/histories/returns/` holds return workflows. Record the
+orders of the time still follow; `tests/histories/returns/` holds return workflows,
+`tests/histories/events/` order event deliveries (a subscription's pump). Record the
 current ones again with `OMS_RECORD_HISTORIES=1 ./dev test tests/integration` after a deliberate,
 versioned change to the workflow; move the ones they replace into a folder of their own first, so
 both paths stay covered."""
@@ -18,6 +19,7 @@ from temporalio.worker import Replayer
 
 from worker.main import workflow_runner
 from workflows.delivery import DeliveryWorkflow
+from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.order.patches import PATCH_ONE_TRANSACTION
 from workflows.returns import ReturnWorkflow
@@ -26,7 +28,8 @@ ROOT = Path(__file__).parent / "histories"
 CURRENT = sorted(ROOT.glob("*.json"))
 BEFORE_ONE_TRANSACTION = sorted((ROOT / "before-one-transaction").glob("*.json"))
 RETURNS = sorted((ROOT / "returns").glob("*.json"))  # ReturnWorkflow histories
-HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION + RETURNS
+EVENTS = sorted((ROOT / "events").glob("*.json"))  # EventDeliveryWorkflow histories
+HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION + RETURNS + EVENTS
 EXITS = {
     "collected",
     "cancelled_by_support",
@@ -46,7 +49,7 @@ def _name(path: Path) -> str:
 @pytest.mark.parametrize("path", HISTORIES, ids=[_name(path) for path in HISTORIES])
 async def test_recorded_history_replays_deterministically(path: Path) -> None:
     replayer = Replayer(  # the worker's own sandbox: our packages passed through
-        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow],
+        workflows=[OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, EventDeliveryWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )

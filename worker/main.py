@@ -7,14 +7,17 @@ from functools import partial
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.common import WorkerDeploymentVersion
+from temporalio.service import RPCError
 from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
 from activities.channel_fulfilment import ChannelFulfilmentActivities
+from activities.event_delivery import EventDeliveryActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
@@ -30,11 +33,14 @@ from adapters.messaging.senders import ChannelSender, LogSender
 from adapters.startup import wait_for_database, wait_for_temporal
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
+from domain.event_delivery import DeliveryPolicy
 from domain.values import CarrierRate
+from services.order_events import resume_deliveries
 from services.pickup_page import page_url
 from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
+from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
@@ -48,7 +54,7 @@ log = logging.getLogger("oms.worker")
 # (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply. OpenTelemetry
 # (OMS_TRACING): the tracing interceptor's spans must reach the process's own provider and context.
 PASSED_THROUGH = ("workflows", "domain", "opentelemetry")
-WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow)
+WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow, EventDeliveryWorkflow)
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -90,6 +96,7 @@ def activities_for(
     rates: list[CarrierRate] | None = None,
     links: Callable[[str], str | None] | None = None,
     shopify: ShopifyAdmin | None = None,
+    events: DeliveryPolicy | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows call: the methods of one object per external system."""
     implementations = [
@@ -103,6 +110,7 @@ def activities_for(
         NotificationActivities(engine, senders, MessageRenderer(links)),
         ReconciliationActivities(engine),
         ChannelFulfilmentActivities(shopify),
+        EventDeliveryActivities(engine, events or DeliveryPolicy()),
     ]
     return [method for implementation in implementations for method in defined_activities(implementation)]
 
@@ -117,6 +125,7 @@ def build_worker(
     max_cached_workflows: int = 1000,
     version: WorkerDeploymentVersion | None = None,
     shopify: ShopifyAdmin | None = None,
+    events: DeliveryPolicy | None = None,
 ) -> Worker:
     """`links` gives an order's pickup page address for its messages (see services/pickup_page.py);
     `max_cached_workflows` bounds the open orders kept in memory (the others replay when they move);
@@ -130,7 +139,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(engine, senders or embedded_senders(), rates, links, shopify),
+        activities=activities_for(engine, senders or embedded_senders(), rates, links, shopify, events),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
         deployment_config=deployment,
@@ -171,8 +180,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             max_cached_workflows=settings.max_cached_workflows,
             version=deployment_version(settings),
             shopify=shopify,
+            events=settings.delivery_policy(),
         )
         await ensure_schedules(client, settings.task_queue)
+        try:
+            await resume_deliveries(client, engine, settings.task_queue)
+        except (SQLAlchemyError, RPCError):  # the pumps already running carry on; the next start retries
+            log.warning("order event deliveries not resumed", exc_info=True)
         log.info(
             "worker polling task queue %s on %s as %s",
             settings.task_queue,

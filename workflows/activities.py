@@ -209,6 +209,14 @@ class ReconciliationSteps(ABC):
     async def reconcile(self, checked_at: datetime) -> ReconciliationReport: ...
 
 
+class EventDeliverySteps(ABC):
+    """A subscription's outbox drained for a while (its delivery state is in the database)."""
+
+    @activity.defn(name=ids.ACTIVITY_PUMP_EVENTS)
+    @abstractmethod
+    async def pump(self, subscription_id: str) -> bool: ...
+
+
 def activity_name(method: object) -> str | None:
     """The activity name a method is registered under, or None for a plain method."""
     # The SDK keeps the definition on the decorated function and offers no public reader for it.

@@ -1,13 +1,21 @@
 """What ops watch, counted from the database at scrape time: open orders by status and store, orders at
-risk, the outbox backlog, open dead letters and support alerts, the store feed's lag."""
+risk, the outbox backlog, open dead letters and support alerts, the store feed's lag, the order events
+waiting for each channel subscription."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.db.tables import dead_letters, inventory_events, notifications, orders, support_alerts
+from adapters.db.event_tables import event_deliveries
+from adapters.db.tables import (
+    dead_letters,
+    inventory_events,
+    notifications,
+    orders,
+    support_alerts,
+)
 from domain.status import TERMINAL
 
 BACKLOG = ("pending", "sending")  # outbox rows not yet sent (or given up)
@@ -22,6 +30,7 @@ class BusinessGauges:
     dead_letters: int  # open (neither replayed nor erased)
     support_alerts: dict[str, int]  # kind -> unresolved
     feed_lag_seconds: float | None  # the longest event time → received, over the last hour's events
+    event_backlog: dict[str, int] = field(default_factory=dict)  # subscription -> order events pending
 
 
 async def business_gauges(conn: AsyncConnection) -> BusinessGauges:
@@ -53,6 +62,11 @@ async def business_gauges(conn: AsyncConnection) -> BusinessGauges:
             func.max(func.extract("epoch", inventory_events.c.received_at - inventory_events.c.occurred_at))
         ).where(inventory_events.c.received_at > func.now() - FEED_LAG_WINDOW)
     )
+    events = await conn.execute(
+        select(event_deliveries.c.subscription_id, func.count())
+        .where(event_deliveries.c.status == "pending")
+        .group_by(event_deliveries.c.subscription_id)
+    )
     return BusinessGauges(
         open_orders={(status, store): count for status, store, count in by_status.all()},
         at_risk={store: count for store, count in at_risk.all()},
@@ -60,4 +74,5 @@ async def business_gauges(conn: AsyncConnection) -> BusinessGauges:
         dead_letters=int(letters or 0),
         support_alerts={kind: count for kind, count in alerts.all()},
         feed_lag_seconds=float(lag) if lag is not None else None,
+        event_backlog={subscription: count for subscription, count in events.all()},
     )

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.db import order_events as outbound
 from adapters.db.tables import order_events, orders, stores
 from domain.order_state import OrderView
 from domain.status import OrderStatus
@@ -35,7 +36,9 @@ INSERT_EVENTS = insert(order_events).on_conflict_do_nothing(
 
 
 async def record(conn: AsyncConnection, view: OrderView) -> None:
-    """Store the order as the workflow sees it; an older version arriving late changes nothing."""
+    """Store the order as the workflow sees it, with the events the step raised (docs/integration.md);
+    an older version arriving late changes nothing."""
+    before = await outbound.prior(conn, view)
     values = {
         "id": view.order_id,
         "channel": view.placement.channel,
@@ -63,6 +66,8 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
             for seq, entry in enumerate(view.timeline)
         ],
     )
+    if before.news:
+        await outbound.record_step(conn, before.recorded, view)
 
 
 async def roll_back_to(conn: AsyncConnection, view: OrderView, quiet_since: datetime) -> bool:

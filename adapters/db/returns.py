@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.db import order_events as outbound
 from adapters.db.tables import collected_pickup_codes, order_events, orders, returns
 from domain.order_state import OrderView
 from domain.returns import ReturnRequest, ReturnStatus
@@ -95,7 +96,7 @@ async def record_progress(conn: AsyncConnection, progress: ReturnProgress) -> No
         .values(status=progress.status.value, updated_at=func.now())
     )
     seq = TIMELINE_FROM + progress.number * len(_STEPS) + _STEPS.index(progress.status)
-    await conn.execute(
+    entered = await conn.scalar(
         insert(order_events)
         .values(
             order_id=progress.order_id,
@@ -106,7 +107,18 @@ async def record_progress(conn: AsyncConnection, progress: ReturnProgress) -> No
             reason=progress.reason,
         )
         .on_conflict_do_nothing(index_elements=[order_events.c.order_id, order_events.c.seq])
+        .returning(order_events.c.seq)
     )
+    if entered is not None:  # the step's first record: the channel hears of it once
+        await outbound.record_return(
+            conn,
+            progress.order_id,
+            progress.return_id,
+            progress.number,
+            progress.status.value,
+            progress.actor,
+            progress.reason,
+        )
 
 
 async def timeline(conn: AsyncConnection, order_id: str) -> list[dict[str, Any]]:

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from api.access import authorize
 from api.deps import ClientDep, EngineDep, SettingsDep
 from api.schemas import AcceptedOrder
+from api.schemas.events import DeliveryRequeued
 from api.schemas.intake import DeadLetterGroupPublic, DeadLetterPublic
 from domain.order_state import OrderView
-from services import dead_letters
+from services import dead_letters, order_events
 from services.dead_letters import ReplayOutcome
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["dead letters"], dependencies=[Depends(authorize)])
@@ -70,7 +71,7 @@ async def replay_group(
     return await dead_letters.replay_group(client, engine, settings, group_id)
 
 
-@router.post("/{dead_letter_id}/replay", response_model=OrderView | AcceptedOrder)
+@router.post("/{dead_letter_id}/replay", response_model=OrderView | AcceptedOrder | DeliveryRequeued)
 async def replay(
     dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     response: Response,
@@ -78,7 +79,12 @@ async def replay(
     engine: EngineDep,
     settings: SettingsDep,
 ) -> Any:
-    """Take the payload again with current mappings, stores and catalogue; 422 with what still fails."""
+    """Take the payload again with current mappings, stores and catalogue; 422 with what still fails.
+    An order event a receiver never took is delivered again (202), the order's later events after it."""
+    if await dead_letters.event_delivery_letter(engine, dead_letter_id):
+        order_id = await order_events.replay_dead_delivery(engine, dead_letter_id)
+        response.status_code = 202
+        return DeliveryRequeued(dead_letter_id=dead_letter_id, order_id=order_id)
     answer = await dead_letters.replay(client, engine, settings, dead_letter_id)
     response.status_code = answer.status_code
     return answer.order if answer.order else AcceptedOrder(order_id=answer.order_id)

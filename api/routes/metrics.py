@@ -43,8 +43,13 @@ def render_gauges(gauges: BusinessGauges) -> str:
         ),
         gauge(
             "oms_dead_letters_open",
-            "Orders refused at intake and kept, not replayed",
+            "Orders refused at intake, and order events a channel never accepted, kept, not replayed",
             {(): gauges.dead_letters},
+        ),
+        gauge(
+            "oms_event_backlog",
+            "Order events not yet delivered to a channel's subscription (retrying or waiting behind one)",
+            {(("subscription", subscription),): n for subscription, n in gauges.event_backlog.items()},
         ),
         gauge(
             "oms_support_alerts_open",

@@ -67,6 +67,7 @@ async def test_every_route_with_every_role(api: httpx.AsyncClient) -> None:
         "return_id": "return-none-1",
         "day": "2000-01-01",  # a special day long past: an ops call with an empty body sets it
         "key_id": "000000000000",
+        "subscription_id": "sub-" + "0" * 24,
     }
     checked = 0
     for method, path in routes(api):

@@ -25,6 +25,7 @@ VALUES = {
     "variant_id": "1",
     "day": "2000-01-01",
     "key_id": "000000000000",
+    "subscription_id": "sub-" + "0" * 24,
 }
 NO_KEY = {"X-API-Key": "", "Content-Type": "application/json"}
 

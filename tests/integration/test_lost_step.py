@@ -3,6 +3,7 @@ it did not, so the read model is ahead of the workflow. The next step the store 
 workflow; the read model goes back to the workflow's state so the store sees what to do again."""
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -75,7 +76,7 @@ async def test_a_read_model_just_ahead_is_left_alone_while_its_step_may_still_co
     assert (await api.get(f"/v1/orders/{order.order_id}")).json()["status"] == "accepted"
 
 
-async def _in_doubt(engine: AsyncEngine, order_id: str, update: str, request: dict[str, object]) -> None:
+async def _in_doubt(engine: AsyncEngine, order_id: str, update: str, request: Mapping[str, object]) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             text(

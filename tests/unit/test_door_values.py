@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import Numeric
 
+from adapters.db import event_tables  # noqa: F401 - its tables join the metadata
 from adapters.db.tables import metadata
 from domain.values import (
     MAX_AMOUNT,

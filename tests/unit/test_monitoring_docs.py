@@ -15,7 +15,9 @@ SUFFIXES = ("_bucket", "_sum", "_count")
 def _exported() -> set[str]:
     metrics = RequestMetrics()
     metrics.observe("GET", "/healthz", 200, 0.001)
-    gauges = BusinessGauges({("ready_for_pickup", "s"): 1}, {"s": 1}, {"sms": 1}, 1, {"order_parked": 1}, 2.0)
+    gauges = BusinessGauges(
+        {("ready_for_pickup", "s"): 1}, {"s": 1}, {"sms": 1}, 1, {"order_parked": 1}, 2.0, {"sub-1": 3}
+    )
     text = metrics.render() + render_gauges(gauges)
     return {line.split("{")[0].split(" ")[0] for line in text.splitlines() if not line.startswith("#")}
 

@@ -27,6 +27,7 @@ from tests.workflows.fake_steps import FakeOrderSteps
 from tests.workflows.return_fakes import FakeReturns, FakeReturnWorld
 from workflows.activities import (
     CarrierSteps,
+    EventDeliverySteps,
     NotificationSteps,
     OrderRecordSteps,
     PaymentSteps,
@@ -83,6 +84,8 @@ class FakeSystems:
     stores: dict[str, StoreProfile] = field(default_factory=lambda: dict(STORES))
     reserved: dict[str, tuple[str, dict[str, int]]] = field(default_factory=dict)
     reconciled_at: list[datetime] = field(default_factory=list)
+    pumps: list[str] = field(default_factory=list)
+    pumps_until_gone: int = 3
     payments: list[tuple[str, str]] = field(default_factory=list)
     refund_keys: set[str] = field(default_factory=set)
     ledger: list[tuple[str, str, str]] = field(default_factory=list)  # (order id, kind, amount)
@@ -128,6 +131,7 @@ class FakeSystems:
             FakeReturns(FakeReturnWorld()),
             FakeReconciliation(self),
             FakeChannel(self),
+            FakeEventDelivery(self),
         )
         return [method for fake in fakes for method in defined_activities(fake)]
 
@@ -313,6 +317,18 @@ class FakeReconciliation(ReconciliationSteps):
     async def reconcile(self, checked_at: datetime) -> ReconciliationReport:
         self.world.reconciled_at.append(checked_at)
         return ReconciliationReport(checked_at=checked_at)
+
+
+class FakeEventDelivery(EventDeliverySteps):
+    """Each pump of a subscription counted; the subscription is gone after `pumps_until_gone` pumps."""
+
+    def __init__(self, world: FakeSystems) -> None:
+        self.world = world
+
+    @activity.defn(name=ids.ACTIVITY_PUMP_EVENTS)
+    async def pump(self, subscription_id: str) -> bool:
+        self.world.pumps.append(subscription_id)
+        return len(self.world.pumps) >= self.world.pumps_until_gone
 
 
 def money(amount: str) -> str:

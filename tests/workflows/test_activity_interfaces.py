@@ -9,6 +9,7 @@ import pytest
 
 from activities.carrier import CarrierActivities
 from activities.channel_fulfilment import ChannelFulfilmentActivities
+from activities.event_delivery import EventDeliveryActivities
 from activities.notifications import NotificationActivities
 from activities.order_records import OrderRecordActivities
 from activities.order_steps import OrderStepActivities
@@ -38,6 +39,7 @@ IMPLEMENTATIONS = [
     NotificationActivities,
     ReconciliationActivities,
     ChannelFulfilmentActivities,
+    EventDeliveryActivities,
 ]
 
 
@@ -56,7 +58,7 @@ def _names(registered: list[Callable[..., Any]]) -> list[str]:
 
 
 def test_the_interfaces_declare_every_activity_once() -> None:
-    assert len(INTERFACES) == 10 and len(_declared()) == 32
+    assert len(INTERFACES) == 11 and len(_declared()) == 33
 
 
 @pytest.mark.parametrize(

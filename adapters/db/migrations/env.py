@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from adapters.db import event_tables  # noqa: F401 - its tables join the metadata
 from adapters.db.tables import metadata
 
 config = context.config
