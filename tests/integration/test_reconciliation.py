@@ -2,6 +2,7 @@
 running order's is kept, a message stuck in sending is reported, one ops alert; the Schedule is created
 once where the worker starts."""
 
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client, ScheduleActionStartWorkflow
+from temporalio.service import RPCError
 
 from adapters.db import stock
 from adapters.db.tables import notifications, reservations, support_alerts
@@ -94,6 +96,8 @@ async def test_orphaned_reservations_are_released_and_stuck_messages_reported(
 
 
 async def test_the_schedule_is_created_once_where_the_worker_starts(client: Client) -> None:
+    with contextlib.suppress(RPCError):  # a worker process started by another test may have made it
+        await client.get_schedule_handle(ids.RECONCILIATION_SCHEDULE_ID).delete()
     try:
         first = await ensure_schedules(client, TASK_QUEUE)
         second = await ensure_schedules(client, TASK_QUEUE)

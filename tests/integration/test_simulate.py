@@ -6,16 +6,37 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.db import stock
+from devstack.demo import PRODUCTS, STOCK
 from domain.simulation import FATES, DayMix, Fate, SlotAsk
 from oms.simulate import report_lines, simulate
 from oms.simulate_people import Counters
+from tests.integration.test_stock import receipt
 
 SCREENS = Path(__file__).parents[2] / "docs" / "screens"
 
 
+@pytest.fixture
+async def stocked(engine: AsyncEngine) -> None:
+    """The simulator sells the demo catalogue, which other tests of the session sell too: a delivery of
+    every demo product to every demo store first, so its day starts with shelves to sell from."""
+    async with engine.begin() as conn:
+        await stock.record(
+            conn,
+            [
+                receipt(store_id, sku, 50)
+                for store_id, counts in STOCK.items()
+                for (sku, _, _), count in zip(PRODUCTS, counts, strict=True)
+                if count
+            ],
+        )
+
+
 async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
-    api: httpx.AsyncClient, tmp_path: Path
+    api: httpx.AsyncClient, tmp_path: Path, stocked: None
 ) -> None:
     chart, orders, minutes = tmp_path / "day.svg", 16, 0.25
     if os.environ.get("OMS_SCREENS") == "1":  # the day shown in docs/operations.md
@@ -59,7 +80,7 @@ BUSY_COUNTERS = DayMix(
 
 
 async def test_counter_sales_push_orders_to_short_picks_and_customers_book_slots(
-    api: httpx.AsyncClient, tmp_path: Path
+    api: httpx.AsyncClient, tmp_path: Path, stocked: None
 ) -> None:
     log, kpis = await simulate(
         api,
