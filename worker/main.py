@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
 from activities.notifications import NotificationActivities
@@ -28,6 +27,7 @@ from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.values import CarrierRate
 from services.pickup_page import page_url
+from worker.sandbox import workflow_runner
 from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
@@ -36,19 +36,6 @@ from workflows.reconciliation import ReconciliationWorkflow
 from workflows.returns import ReturnWorkflow
 
 log = logging.getLogger("oms.worker")
-
-# Our workflow code and the pure domain are deterministic and keep no module state (workflows/ may import
-# no I/O: tests/test_architecture.py), so the sandbox need not import them afresh for every order it
-# starts or brings back into its cache: that re-import was the worker's largest single cost per order
-# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply.
-PASSED_THROUGH = ("workflows", "domain")
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with our own deterministic packages passed through rather than re-imported."""
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
-    )
 
 
 def embedded_senders() -> dict[str, ChannelSender]:
