@@ -32,7 +32,7 @@ import psutil
 import psycopg
 
 from bench.common import percentile
-from bench.cpu import SKUS, STORE, Stack, drive
+from bench.cpu import SKUS, STORE, Stack, drive, reserved, step
 from bench.processes import up_processes
 
 READY = "ready_for_pickup"
@@ -49,35 +49,19 @@ def _body(prefix: str, n: int) -> dict[str, object]:
     }
 
 
-async def step(http: httpx.AsyncClient, path: str, payload: object) -> httpx.Response:
-    """A store step, retried while the order answers 503 order_busy (its task waited for the worker)."""
-    for _ in range(100):
-        answer = await http.post(path, json=payload)
-        if answer.status_code != 503 or answer.json().get("error") != "order_busy":
-            return answer
-    raise TimeoutError(f"{path}: the order stayed busy")
-
-
 async def ready_order(http: httpx.AsyncClient, n: int, ready: list[str]) -> None:
     """An order placed and made ready: it then waits for its reminder and expiry timers. Placed under
     load, intake may answer 202 (the reservation not decided in time): then it waits until it is."""
     placed = await http.post("/v1/orders", json=_body("O", n))
-    assert placed.status_code in (201, 202), placed.text
     order_id = placed.json()["order_id"]
-    status = placed.json()["status"] if placed.status_code == 201 else None
-    while status in (None, "received"):
-        await asyncio.sleep(0.5)
-        answer = await http.get(f"/v1/orders/{order_id}")
-        status = answer.json()["status"] if answer.status_code == 200 else None
-    assert status == "reserved", f"{order_id}: {status}"
+    await reserved(http, placed)
     base = f"/v1/stores/{STORE}/orders/{order_id}"
     for path, payload in (
         ("accept", None),
         ("pick", {"lines": [{"sku": SKUS[n % len(SKUS)], "quantity": 1}]}),
         ("ready", {"staging_location": "bench"}),
     ):
-        answer = await step(http, f"{base}/{path}", payload)
-        assert answer.status_code == 200, answer.text
+        await step(http, f"{base}/{path}", payload)
     ready.append(order_id)
 
 
@@ -91,18 +75,11 @@ async def intake_latency(http: httpx.AsyncClient, count: int) -> list[float]:
     return samples
 
 
-async def collect(http: httpx.AsyncClient, order_id: str) -> int:
-    """Collect a waiting order, retrying while it answers 503 order_busy (no worker took its task in
-    time); returns the tries."""
+async def collect(http: httpx.AsyncClient, order_id: str) -> None:
+    """Collect a waiting order (retried while it answers 503 order_busy)."""
     messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
     code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
-    for tries in range(1, 100):
-        path = f"/v1/stores/{STORE}/orders/{order_id}/collect"
-        answer = await http.post(path, json={"pickup_code": code})
-        if answer.status_code == 200:
-            return tries
-        assert answer.status_code == 503 and answer.json()["error"] == "order_busy", answer.text
-    raise TimeoutError(f"{order_id} was not collected")
+    await step(http, f"/v1/stores/{STORE}/orders/{order_id}/collect", {"pickup_code": code})
 
 
 def memory(stack: Stack) -> dict[str, float]:
@@ -132,16 +109,15 @@ async def restart_worker(
     ready[:] = [order_id for order_id in ready if order_id not in chosen]
     done: list[float] = []
 
-    async def one(order_id: str) -> int:
-        tries = await collect(http, order_id)
+    async def one(order_id: str) -> None:
+        await collect(http, order_id)
         done.append(time.perf_counter() - started)
-        return tries
 
-    tries = await asyncio.gather(*(one(order_id) for order_id in chosen))
+    await asyncio.gather(*(one(order_id) for order_id in chosen))
     print(f"worker restart ({how.name}): a new order taken (201) {taken:.1f} s after the new worker started;")
     print(
         f"  {len(chosen)} waiting orders collected at once: all by {max(done):.1f} s (first {min(done):.1f} s,"
-        f" p50 {percentile(done, 0.5):.1f} s), {sum(t > 1 for t in tries)} of them after a 503 order_busy"
+        f" p50 {percentile(done, 0.5):.1f} s)"
     )
 
 
