@@ -32,7 +32,7 @@ import psutil
 import psycopg
 
 from bench.common import percentile
-from bench.cpu import SKUS, STORE, Stack, drive, reserved, step
+from bench.cpu import SKUS, STORE, Stack, drive, place, reserved, step
 from bench.processes import up_processes
 
 READY = "ready_for_pickup"
@@ -52,7 +52,7 @@ def _body(prefix: str, n: int) -> dict[str, object]:
 async def ready_order(http: httpx.AsyncClient, n: int, ready: list[str]) -> None:
     """An order placed and made ready: it then waits for its reminder and expiry timers. Placed under
     load, intake may answer 202 (the reservation not decided in time): then it waits until it is."""
-    placed = await http.post("/v1/orders", json=_body("O", n))
+    placed = await place(http, _body("O", n))
     order_id = placed.json()["order_id"]
     await reserved(http, placed)
     base = f"/v1/stores/{STORE}/orders/{order_id}"
