@@ -179,18 +179,20 @@ async def reserved(http: httpx.AsyncClient, placed: httpx.Response) -> None:
 
 
 async def step(http: httpx.AsyncClient, path: str, payload: object) -> None:
-    """A store step, retried while the order answers 503 order_busy (the update waited longer than the
-    API's wait, under load); a retry refused because the step had gone through after all is done."""
-    busy = False
+    """A store step, again while it answers a named 503 (`order_busy`: the update waited longer than
+    the API waits, under load; `database_unavailable`: no connection in time); a retry refused because
+    the step had gone through after all is done."""
+    retried = False
     for _ in range(100):
         answer = await http.post(path, json=payload)
         if answer.status_code == 200:
             return
         error = answer.json().get("error")
-        if busy and answer.status_code == 409 and error == "transition_not_allowed":
+        if retried and answer.status_code == 409 and error == "transition_not_allowed":
             return
-        assert answer.status_code == 503 and error == "order_busy", answer.text
-        busy = True
+        assert answer.status_code == 503, answer.text
+        retried = True
+        await asyncio.sleep(0.2)
     raise TimeoutError(f"{path}: the order stayed busy")
 
 
