@@ -82,15 +82,17 @@ class NotificationActivities(NotificationSteps):
                 rendered.body,
                 sender.provider,
                 rendered.language,
+                status=outbox.SENDING,  # a new message is recorded as being sent: one round trip
             )
-            if claim.status in (outbox.SENT, outbox.FAILED):
-                return claim.status == outbox.SENT
-            if claim.status == outbox.SENDING:  # an earlier attempt stopped after reaching the provider
-                already = await sender.find_sent(recipient, rendered, claim.updated_at)
-                if already:
-                    await outbox.mark(conn, message, channel, outbox.SENT, provider_message_id=already)
-                    return True
-            await outbox.mark(conn, message, channel, outbox.SENDING)
+            if not claim.new:  # an earlier attempt recorded it
+                if claim.status in (outbox.SENT, outbox.FAILED):
+                    return claim.status == outbox.SENT
+                if claim.status == outbox.SENDING:  # that attempt stopped after reaching the provider
+                    already = await sender.find_sent(recipient, rendered, claim.updated_at)
+                    if already:
+                        await outbox.mark(conn, message, channel, outbox.SENT, provider_message_id=already)
+                        return True
+                await outbox.mark(conn, message, channel, outbox.SENDING)
         try:
             provider_id = await sender.send(recipient, rendered, reference)
         except DeliveryRefused as refusal:

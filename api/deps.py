@@ -2,7 +2,9 @@
 cases need from them.
 
 Routes that wait on a workflow take the engine and hold no connection while they wait: a pool
-held by waiting requests would starve everything else under a burst of orders."""
+held by waiting requests would starve everything else under a burst of orders. Every dependency is
+`async def`, however trivial: FastAPI runs a plain `def` in its thread pool, and the hand-over to a
+thread and back cost more CPU than the request's own work (docs/performance.md)."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -18,15 +20,15 @@ from services.orders import OrderDesk
 from services.signals import OrderSignals
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _client(request: Request) -> Client:
+async def _client(request: Request) -> Client:
     return request.app.state.temporal
 
 
-def _engine(request: Request) -> AsyncEngine:
+async def _engine(request: Request) -> AsyncEngine:
     return request.app.state.engine
 
 
@@ -41,15 +43,15 @@ ClientDep = Annotated[Client, Depends(_client)]
 ConnectionDep = Annotated[AsyncConnection, Depends(_connection)]
 
 
-def _desk(client: ClientDep, engine: EngineDep, settings: SettingsDep) -> OrderDesk:
+async def _desk(client: ClientDep, engine: EngineDep, settings: SettingsDep) -> OrderDesk:
     return OrderDesk(client=client, engine=engine, wait=settings.update_wait)
 
 
-def _signals(client: ClientDep) -> OrderSignals:
+async def _signals(client: ClientDep) -> OrderSignals:
     return OrderSignals(client)
 
 
-def _customer_keys(client: ClientDep, engine: EngineDep) -> KeyShredder:
+async def _customer_keys(client: ClientDep, engine: EngineDep) -> KeyShredder:
     """The codec's own key store (its cache forgets the key at once), or one on the engine."""
     codec = client.data_converter.payload_codec
     keys: KeyShredder | None = getattr(codec, "customer_keys", None)

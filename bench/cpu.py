@@ -6,8 +6,9 @@ shape (one local activity per update, three activities) in its own worker proces
 
 Prints orders/s of each and their ratio, CPU seconds per order of each process (API, worker, Temporal
 server, PostgreSQL; the bare worker and the server for the bare run) and the ratios, intake p50/p99 under
-that load, and the history events of one happy-path order. `--profile FILE` runs the worker under
-bench.sampler (py-spy is not installed) and writes where its CPU went."""
+that load, and the history events of one happy-path order. `--spy FOLDER` records the API and the
+worker with py-spy during the OMS run (`python -m bench.spy FOLDER/worker.txt` summarises);
+`--profile FILE` runs the worker under bench.sampler (cProfile by thread CPU time) instead."""
 
 import argparse
 import asyncio
@@ -30,6 +31,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from bench.bare import UPDATES, BareWorkflow
 from bench.common import free_port, percentile
 from bench.processes import ROLES, CpuMeter, up_processes
+from bench.spy import Spy
 from devstack import demo
 
 SKUS = [sku for sku, _, _ in demo.PRODUCTS]
@@ -47,7 +49,9 @@ class Stack:
         api_processes: int,
         profile: str | None,
         settings: dict[str, str] | None = None,
+        own_worker: bool = False,
     ) -> None:
+        """`own_worker`: `oms up` starts no worker; the bench starts `oms worker` itself (to restart it)."""
         self.scratch = scratch
         self.ports = {name: free_port() for name in ("api", "temporal", "ui", "postgres")}
         self.api = f"http://127.0.0.1:{self.ports['api']}"
@@ -63,10 +67,15 @@ class Stack:
             "--postgres-port",
             str(self.ports["postgres"]),
         ]
-        command += ["--workers", "0" if profile else str(workers), "--api-processes", str(api_processes)]
+        command += ["--workers", "0" if profile or own_worker else str(workers)]
+        command += ["--api-processes", str(api_processes)]
         self.up = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.children: list[subprocess.Popen[bytes]] = []
         self.profile = profile
+        self.settings = settings or {}
+        self.worker_command = [sys.executable, "-m", "bench.sampler", profile] if profile else None
+        if own_worker:
+            self.worker_command = [sys.executable, "-m", "oms", "worker"]
 
     def database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.ports['postgres']}/oms"
@@ -75,6 +84,7 @@ class Stack:
         keys = json.loads((self.scratch / "data" / "payload_keys.json").read_text())
         return {
             **os.environ,
+            **self.settings,
             "DATABASE_URL": self.database_url(),
             "OMS_TEMPORAL_ADDRESS": self.temporal,
             "OMS_PAYLOAD_KEYS": json.dumps(keys["keys"]),
@@ -92,8 +102,8 @@ class Stack:
                     checks = answer.json().get("checks", {})
                 except (httpx.HTTPError, ValueError):
                     checks = {}
-                if self.profile and not self.children and checks.get("temporal") == "ok":
-                    self.start_worker([sys.executable, "-m", "bench.sampler", self.profile])
+                if self.worker_command and not self.children and checks.get("temporal") == "ok":
+                    self.start_worker(self.worker_command)
                 if answer_ready(checks):
                     return
                 await asyncio.sleep(1)
@@ -106,6 +116,8 @@ class Stack:
 
     def stop(self) -> None:
         for process in [*self.children, self.up]:
+            if process.poll() is not None:
+                continue
             process.terminate()
             process.wait(timeout=90)
         self.log.close()
@@ -117,7 +129,7 @@ def answer_ready(checks: dict[str, str]) -> bool:
 
 async def one_order(http: httpx.AsyncClient, n: int, intake: list[float]) -> str:
     sku = SKUS[n % len(SKUS)]
-    body = {
+    body: dict[str, object] = {
         "channel": "bench",
         "channel_order_id": f"C-{uuid.uuid4().hex[:12]}",
         "store_id": STORE,
@@ -126,23 +138,62 @@ async def one_order(http: httpx.AsyncClient, n: int, intake: list[float]) -> str
         "lines": [{"sku": sku, "quantity": 1, "unit_price": "10.00"}],
     }
     started = time.perf_counter()
-    placed = await http.post("/v1/orders", json=body)
+    placed = await place(http, body)
     intake.append(time.perf_counter() - started)
-    assert placed.status_code == 201, placed.text
     order_id = str(placed.json()["order_id"])
+    await reserved(http, placed)
     base = f"/v1/stores/{STORE}/orders/{order_id}"
     for path, payload in (
         ("accept", None),
         ("pick", {"lines": [{"sku": sku, "quantity": 1}]}),
         ("ready", {"staging_location": "bench"}),
     ):
-        answer = await http.post(f"{base}/{path}", json=payload)
-        assert answer.status_code == 200, answer.text
+        await step(http, f"{base}/{path}", payload)
     messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
     code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
-    collected = await http.post(f"{base}/collect", json={"pickup_code": code})
-    assert collected.status_code == 200, collected.text
+    await step(http, f"{base}/collect", {"pickup_code": code})
     return order_id
+
+
+async def place(http: httpx.AsyncClient, body: dict[str, object]) -> httpx.Response:
+    """POST /v1/orders, again while it answers a named 503 (as a channel does: the same channel order id
+    makes a repeat harmless)."""
+    for _ in range(20):
+        placed = await http.post("/v1/orders", json=body)
+        if placed.status_code != 503:
+            return placed
+        await asyncio.sleep(0.5)
+    raise TimeoutError(f"intake kept answering 503: {placed.text}")
+
+
+async def reserved(http: httpx.AsyncClient, placed: httpx.Response) -> None:
+    """Intake answered 201, or 202 under load (the reservation not decided in time): then wait for it."""
+    assert placed.status_code in (201, 202), placed.text
+    order_id = placed.json()["order_id"]
+    status = placed.json()["status"] if placed.status_code == 201 else None
+    while status in (None, "received"):
+        await asyncio.sleep(0.5)
+        answer = await http.get(f"/v1/orders/{order_id}")
+        status = answer.json()["status"] if answer.status_code == 200 else None
+    assert status == "reserved", f"{order_id}: {status}"
+
+
+async def step(http: httpx.AsyncClient, path: str, payload: object) -> None:
+    """A store step, again while it answers a named 503 (`order_busy`: the update waited longer than
+    the API waits, under load; `database_unavailable`: no connection in time); a retry refused because
+    the step had gone through after all is done."""
+    retried = False
+    for _ in range(100):
+        answer = await http.post(path, json=payload)
+        if answer.status_code == 200:
+            return
+        error = answer.json().get("error")
+        if retried and answer.status_code == 409 and error == "transition_not_allowed":
+            return
+        assert answer.status_code == 503, answer.text
+        retried = True
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"{path}: the order stayed busy")
 
 
 async def bare_order(client: Client) -> str:
@@ -183,7 +234,16 @@ async def history_events(client: Client, workflow_id: str) -> int:
     return len((await handle.fetch_history()).events)
 
 
-async def measure(stack: Stack, orders: int, concurrency: int, settle: float = 2.0) -> None:
+def spied(found: dict[str, list[psutil.Process]]) -> dict[str, int]:
+    """The Python processes py-spy records: API and worker (numbered when there are several)."""
+    return {
+        f"{role}{n or ''}": process.pid for role in ("api", "worker") for n, process in enumerate(found[role])
+    }
+
+
+async def measure(
+    stack: Stack, orders: int, concurrency: int, spy_folder: str | None = None, settle: float = 2.0
+) -> None:
     await stack.ready()
     with psycopg.connect(stack.database_url(), autocommit=True) as conn:  # enough stock for every order
         conn.execute("UPDATE stock_levels SET on_hand = 1000000")
@@ -205,10 +265,13 @@ async def measure(stack: Stack, orders: int, concurrency: int, settle: float = 2
         bare_rate = await drive(orders, concurrency, lambda n: bare_order(client))
         await asyncio.sleep(settle)
         bare_cpu = meter.stop()
+        spy = Spy(Path(spy_folder), spied(found)) if spy_folder else None
         meter.start()
         oms_rate = await drive(orders, concurrency, lambda n: one_order(http, n, intake))
         await asyncio.sleep(settle)
         oms_cpu = meter.stop()
+        if spy:
+            spy.stop()
         oms_events = await history_events(client, await one_order(http, 0, []))
     bare_events = await history_events(client, await bare_order(client))
     report(
@@ -248,7 +311,7 @@ async def main(arguments: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         stack = Stack(Path(scratch), arguments.workers, arguments.api_processes, arguments.profile)
         try:
-            await measure(stack, arguments.orders, arguments.concurrency)
+            await measure(stack, arguments.orders, arguments.concurrency, arguments.spy)
         finally:
             stack.stop()
 
@@ -262,4 +325,5 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--api-processes", type=int, default=1)
     parser.add_argument("--profile", help="write the worker's profile (bench.sampler) to this file")
+    parser.add_argument("--spy", help="py-spy the API and worker during the OMS run into this folder")
     asyncio.run(main(parser.parse_args()))

@@ -106,6 +106,7 @@ class OutageWatch:
         self._interval = interval
         self._down: dict[str, tuple[float, int]] = {}  # dependency -> (since, requests refused)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     def is_down(self, dependency: str) -> bool:
         return dependency in self._down
@@ -125,6 +126,8 @@ class OutageWatch:
 
     async def _until_back(self, dependency: str) -> None:
         while not (await self._probes[dependency]()).ok:
+            if self._closing:  # a cancel can be lost in the probe's wait_for (Python 3.11), not this
+                return
             await asyncio.sleep(self._interval)
         since, refused = self._down.pop(dependency)
         log.info(
@@ -135,6 +138,7 @@ class OutageWatch:
         )
 
     async def close(self) -> None:
+        self._closing = True
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -17,7 +17,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from worker.main import workflow_runner
+from worker.sandbox import workflow_runner
 from workflows.delivery import DeliveryWorkflow
 from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow

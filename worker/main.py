@@ -13,7 +13,6 @@ from temporalio.client import Client
 from temporalio.common import WorkerDeploymentVersion
 from temporalio.service import RPCError
 from temporalio.worker import Worker, WorkerDeploymentConfig
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.carrier import CarrierActivities
 from activities.channel_fulfilment import ChannelFulfilmentActivities
@@ -37,6 +36,7 @@ from domain.event_delivery import DeliveryPolicy
 from domain.values import CarrierRate
 from services.order_events import resume_deliveries
 from services.pickup_page import page_url
+from worker.sandbox import workflow_runner
 from worker.schedules import ensure_schedules
 from workflows.activities import defined_activities
 from workflows.delivery import DeliveryWorkflow
@@ -48,20 +48,7 @@ from workflows.versioning import BEHAVIOUR
 
 log = logging.getLogger("oms.worker")
 
-# Our workflow code and the pure domain are deterministic and keep no module state (workflows/ may import
-# no I/O: tests/test_architecture.py), so the sandbox need not import them afresh for every order it
-# starts or brings back into its cache: that re-import was the worker's largest single cost per order
-# (docs/performance.md). The sandbox's checks on calls (time, random, I/O) still apply. OpenTelemetry
-# (OMS_TRACING): the tracing interceptor's spans must reach the process's own provider and context.
-PASSED_THROUGH = ("workflows", "domain", "opentelemetry")
 WORKFLOWS = (OrderWorkflow, DeliveryWorkflow, ReturnWorkflow, ReconciliationWorkflow, EventDeliveryWorkflow)
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox, with our own deterministic packages passed through rather than re-imported."""
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
-    )
 
 
 def embedded_senders() -> dict[str, ChannelSender]:

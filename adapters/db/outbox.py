@@ -8,9 +8,10 @@ answer and our record: the next attempt asks the provider, where it can tell, be
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, or_, select, true, update
+from sqlalchemy import Update, bindparam, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,6 +43,7 @@ class OutboxMessage(BaseModel):
 class Claim(BaseModel):
     status: str
     updated_at: datetime
+    new: bool = False  # recorded by this claim (as the status it asked for): nothing was tried before
 
 
 @dataclass(frozen=True)
@@ -57,27 +59,42 @@ class Event:
         return cls(message.order_id, message.kind.value, message.sequence)
 
 
-def _key(message: Event, channel: str) -> tuple:
-    return (
-        notifications.c.order_id == message.order_id,
-        notifications.c.kind == message.kind,
-        notifications.c.sequence == message.sequence,
-        notifications.c.channel == channel,
-    )
-
-
-# Built once (docs/performance.md): a message is claimed for each channel of each step of each order.
-CLAIM_INSERT = insert(notifications).on_conflict_do_nothing(constraint="one_message_per_event")
-CLAIM_LOCK = (
-    select(notifications.c.status, notifications.c.updated_at)
-    .where(
-        notifications.c.order_id == bindparam("key_order_id"),
-        notifications.c.kind == bindparam("key_kind"),
-        notifications.c.sequence == bindparam("key_sequence"),
-        notifications.c.channel == bindparam("key_channel"),
-    )
-    .with_for_update()
+# Built once (docs/performance.md): a message is claimed and marked for each channel of each step of
+# each order. The key's parameters are named apart from the columns an UPDATE sets.
+_KEY = (
+    notifications.c.order_id == bindparam("key_order_id"),
+    notifications.c.kind == bindparam("key_kind"),
+    notifications.c.sequence == bindparam("key_sequence"),
+    notifications.c.channel == bindparam("key_channel"),
 )
+CLAIM_INSERT = (
+    insert(notifications)
+    .on_conflict_do_nothing(constraint="one_message_per_event")
+    .returning(notifications.c.status, notifications.c.updated_at)
+)
+CLAIM_LOCK = select(notifications.c.status, notifications.c.updated_at).where(*_KEY).with_for_update()
+
+
+@cache
+def _mark_statement(with_provider_id: bool, with_failure: bool, sent: bool) -> Update:
+    """The UPDATE `mark` runs, one per combination of what it records."""
+    values: dict[str, object] = {"status": bindparam("status"), "updated_at": func.now()}
+    if with_provider_id:
+        values["provider_message_id"] = bindparam("provider_message_id")
+    if with_failure:
+        values["failure"] = bindparam("failure")
+    if sent:
+        values["sent_at"] = func.now()
+    return update(notifications).where(*_KEY).values(values)
+
+
+def _key_parameters(message: Event, channel: str) -> dict[str, object]:
+    return {
+        "key_order_id": message.order_id,
+        "key_kind": message.kind,
+        "key_sequence": message.sequence,
+        "key_channel": channel,
+    }
 
 
 async def claim(
@@ -89,9 +106,12 @@ async def claim(
     body: str,
     provider: str,
     language: str | None = None,
+    *,
+    status: str = PENDING,
 ) -> Claim:
-    """Record the message (once) and lock its row; answers where it stands."""
-    await conn.execute(
+    """Record the message (once, as `status`) and lock its row; answers where it stands. A message
+    recorded by this very claim is `new` (its row is ours until the transaction ends): one round trip."""
+    inserted = await conn.execute(
         CLAIM_INSERT,
         {
             "order_id": message.order_id,
@@ -101,18 +121,14 @@ async def claim(
             "recipient": recipient,
             "subject": subject,
             "body": body,
-            "status": PENDING,
+            "status": status,
             "provider": provider,
             "language": language,
         },
     )
-    key = {
-        "key_order_id": message.order_id,
-        "key_kind": message.kind,
-        "key_sequence": message.sequence,
-        "key_channel": channel,
-    }
-    row = (await conn.execute(CLAIM_LOCK, key)).one()
+    if (new := inserted.first()) is not None:
+        return Claim(status=new.status, updated_at=new.updated_at, new=True)
+    row = (await conn.execute(CLAIM_LOCK, _key_parameters(message, channel))).one()
     return Claim(status=row.status, updated_at=row.updated_at)
 
 
@@ -125,14 +141,13 @@ async def mark(
     provider_message_id: str | None = None,
     failure: str | None = None,
 ) -> None:
-    values: dict[str, object] = {"status": status, "updated_at": func.now()}
+    statement = _mark_statement(bool(provider_message_id), bool(failure), status == SENT)
+    parameters = {**_key_parameters(message, channel), "status": status}
     if provider_message_id:
-        values["provider_message_id"] = provider_message_id
+        parameters["provider_message_id"] = provider_message_id
     if failure:
-        values["failure"] = failure
-    if status == SENT:
-        values["sent_at"] = func.now()
-    await conn.execute(update(notifications).where(*_key(message, channel)).values(**values))
+        parameters["failure"] = failure
+    await conn.execute(statement, parameters)
 
 
 async def record_delivery(

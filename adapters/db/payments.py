@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,18 +30,26 @@ class PaymentEntry:
     currency: str
 
 
+# Built once (docs/performance.md): every order step that moves money runs these.
+_ENTRIES = (
+    select(payment_entries)
+    .where(payment_entries.c.order_id == bindparam("order_id"))
+    .order_by(payment_entries.c.id)
+)
+_LOCKED_ENTRIES = _ENTRIES.with_for_update()
+_APPEND = (
+    insert(payment_entries)
+    .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
+    .returning(payment_entries.c.id)
+)
+
+
 async def _all_entries(conn: AsyncConnection, order_id: str, *, lock: bool = False) -> list[PaymentEntry]:
-    query = (
-        select(payment_entries).where(payment_entries.c.order_id == order_id).order_by(payment_entries.c.id)
-    )
     if lock:
         # Wait for whoever writes this order's ledger, then read afresh: in READ COMMITTED a statement that
         # waited on a row lock does not see the rows the writer it waited for inserted (a refund).
-        mine = payment_entries.c.order_id == order_id
-        await conn.execute(
-            select(payment_entries.c.id).where(mine).order_by(payment_entries.c.id).with_for_update()
-        )
-    rows = await conn.execute(query)
+        await conn.execute(_LOCKED_ENTRIES, {"order_id": order_id})
+    rows = await conn.execute(_ENTRIES, {"order_id": order_id})
     return [PaymentEntry(row.kind, row.amount, row.currency) for row in rows]
 
 
@@ -57,21 +65,16 @@ async def _append(
     key: str | None = None,
     reason: str | None = None,
 ) -> bool:
-    statement = (
-        insert(payment_entries)
-        .values(
-            order_id=request.order_id,
-            kind=kind,
-            amount=request.amount,
-            currency=request.currency,
-            idempotency_key=key or f"{request.order_id}:{kind}",
-            reason=reason,
-        )
-        .on_conflict_do_nothing(index_elements=[payment_entries.c.idempotency_key])
-        .returning(payment_entries.c.id)
-    )
+    values = {
+        "order_id": request.order_id,
+        "kind": kind,
+        "amount": request.amount,
+        "currency": request.currency,
+        "idempotency_key": key or f"{request.order_id}:{kind}",
+        "reason": reason,
+    }
     try:
-        result = await conn.execute(statement)
+        result = await conn.execute(_APPEND, values)
     except (DataError, IntegrityError) as error:
         message = f"{request.order_id}: the payments ledger cannot record {request.amount} {request.currency}"
         raise PaymentUnrecordable(message, str(error.orig)) from error

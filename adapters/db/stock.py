@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -50,45 +50,73 @@ async def reserve(
     return ReservationOutcome(reserved=False, missing=shortages(request.lines, answer["levels"]))
 
 
+# Built once (docs/performance.md): every step that moves stock runs these. A key's parameters are
+# named apart from the columns an UPDATE sets.
+_APPEND_MOVEMENTS = (
+    insert(stock_movements)
+    .on_conflict_do_nothing(index_elements=[stock_movements.c.idempotency_key])
+    .returning(stock_movements.c.idempotency_key)
+)
+_MOVE_LEVEL = (
+    update(stock_levels)
+    .where(stock_levels.c.store_id == bindparam("key_store"), stock_levels.c.sku == bindparam("key_sku"))
+    .values(
+        on_hand=stock_levels.c.on_hand + bindparam("on_hand_delta"),
+        reserved=stock_levels.c.reserved + bindparam("reserved_delta"),
+        updated_at=func.now(),
+    )
+)
+_LOCK_LEVELS = (
+    select(stock_levels)
+    .where(
+        stock_levels.c.store_id == bindparam("store_id"),
+        stock_levels.c.sku.in_(bindparam("skus", expanding=True)),
+    )
+    .order_by(stock_levels.c.sku)
+    .with_for_update()
+)
+_HELD = select(reservations.c.store_id, reservations.c.sku).where(
+    reservations.c.order_id == bindparam("holder"), reservations.c.state == ACTIVE
+)
+_SETTLE_HELD = (
+    update(reservations)
+    .where(reservations.c.order_id == bindparam("holder"), reservations.c.state == ACTIVE)
+    .values(state=bindparam("settled"), updated_at=func.now())
+    .returning(reservations.c.sku, reservations.c.quantity, func.now().label("now"))
+)
+
+
 async def record(conn: AsyncConnection, movements: list[Movement]) -> list[Movement]:
     """Append the movements not yet in the ledger and apply them to the levels; returns those applied."""
     if not movements:
         return []
-    keys = set(
-        await conn.scalars(
-            insert(stock_movements)
-            .values(
-                [
-                    {
-                        "store_id": m.store_id,
-                        "sku": m.sku,
-                        "kind": m.kind.value,
-                        "on_hand_delta": m.on_hand_delta,
-                        "reserved_delta": m.reserved_delta,
-                        "holder_id": m.holder_id,
-                        "reason": m.reason,
-                        "source": m.source,
-                        "idempotency_key": m.key,
-                        "occurred_at": m.occurred_at,
-                    }
-                    for m in movements
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=[stock_movements.c.idempotency_key])
-            .returning(stock_movements.c.idempotency_key)
-        )
-    )
+    rows = [
+        {
+            "store_id": m.store_id,
+            "sku": m.sku,
+            "kind": m.kind.value,
+            "on_hand_delta": m.on_hand_delta,
+            "reserved_delta": m.reserved_delta,
+            "holder_id": m.holder_id,
+            "reason": m.reason,
+            "source": m.source,
+            "idempotency_key": m.key,
+            "occurred_at": m.occurred_at,
+        }
+        for m in movements
+    ]
+    keys = set(await conn.scalars(_APPEND_MOVEMENTS, rows))
     applied = [m for m in movements if m.key in keys]
     for m in applied:
         # UPDATE first: an upsert's proposed row would trip the CHECK constraints on negative deltas.
         moved = await conn.execute(
-            update(stock_levels)
-            .where(stock_levels.c.store_id == m.store_id, stock_levels.c.sku == m.sku)
-            .values(
-                on_hand=stock_levels.c.on_hand + m.on_hand_delta,
-                reserved=stock_levels.c.reserved + m.reserved_delta,
-                updated_at=func.now(),
-            )
+            _MOVE_LEVEL,
+            {
+                "key_store": m.store_id,
+                "key_sku": m.sku,
+                "on_hand_delta": m.on_hand_delta,
+                "reserved_delta": m.reserved_delta,
+            },
         )
         if moved.rowcount == 0:
             await conn.execute(
@@ -101,37 +129,19 @@ async def record(conn: AsyncConnection, movements: list[Movement]) -> list[Movem
 
 async def lock_levels(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, StockLevel]:
     """Lock the rows (in SKU order) and return their levels; missing rows are absent."""
-    rows = await conn.execute(
-        select(stock_levels)
-        .where(stock_levels.c.store_id == store_id, stock_levels.c.sku.in_(sorted(set(skus))))
-        .order_by(stock_levels.c.sku)
-        .with_for_update()
-    )
+    rows = await conn.execute(_LOCK_LEVELS, {"store_id": store_id, "skus": sorted(set(skus))})
     return {row.sku: _level(row) for row in rows}
 
 
 async def _settle(conn: AsyncConnection, holder_id: str, kind: MovementKind, reason: str) -> int:
     """Release or commit a holder's active reservations; a repeat settles nothing more."""
-    held = (
-        await conn.execute(
-            select(reservations.c.store_id, reservations.c.sku).where(
-                reservations.c.order_id == holder_id, reservations.c.state == ACTIVE
-            )
-        )
-    ).all()
+    held = (await conn.execute(_HELD, {"holder": holder_id})).all()
     if not held:
         return 0
     store_id = held[0].store_id
     levels = await lock_levels(conn, store_id, [row.sku for row in held])
-    rows = (
-        await conn.execute(
-            update(reservations)
-            .where(reservations.c.order_id == holder_id, reservations.c.state == ACTIVE)
-            .values(state=RELEASED if kind is MovementKind.RELEASE else COMMITTED, updated_at=func.now())
-            .returning(reservations.c.sku, reservations.c.quantity)
-        )
-    ).all()
-    now = await conn.scalar(select(func.now()))
+    settled = RELEASED if kind is MovementKind.RELEASE else COMMITTED
+    rows = (await conn.execute(_SETTLE_HELD, {"holder": holder_id, "settled": settled})).all()
     movements = []
     for row in sorted(rows, key=lambda r: r.sku):
         on_hand = levels[row.sku].on_hand if row.sku in levels else 0
@@ -146,7 +156,7 @@ async def _settle(conn: AsyncConnection, holder_id: str, kind: MovementKind, rea
                 reason=reason,
                 source="order workflow",
                 key=f"{kind.value}:{holder_id}:{row.sku}",
-                occurred_at=now,
+                occurred_at=row.now,  # the transaction's time, as now() answers it
                 holder_id=holder_id,
             )
         )
@@ -156,13 +166,7 @@ async def _settle(conn: AsyncConnection, holder_id: str, kind: MovementKind, rea
 
 async def holding(conn: AsyncConnection, holder_id: str) -> tuple[str | None, list[str]]:
     """The store and SKUs a holder has active reservations on."""
-    rows = (
-        await conn.execute(
-            select(reservations.c.store_id, reservations.c.sku).where(
-                reservations.c.order_id == holder_id, reservations.c.state == ACTIVE
-            )
-        )
-    ).all()
+    rows = (await conn.execute(_HELD, {"holder": holder_id})).all()
     return (rows[0].store_id if rows else None), [row.sku for row in rows]
 
 
