@@ -100,7 +100,7 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
     placed = await api.post("/v1/orders", json=placement)
     log.placed += 1
     if placed.status_code not in (200, 201, 202):
-        log.saw(order, f"refused at intake ({placed.status_code})")
+        log.saw(order, f"refused at intake ({placed.status_code} {_error_code(placed)})".replace(" )", ")"))
         return
     view = placed.json()
     order_id = log.ids[order.number] = view["order_id"]
@@ -325,3 +325,11 @@ async def simulate(
     kpis = (await api.get("/v1/kpis", params=period)).json()
     chart.write_text(status_chart(log))
     return log, kpis
+
+
+def _error_code(answer: httpx.Response) -> str:
+    """The error an API refusal names (`insufficient_stock`, `store_closed`...), for the day's report."""
+    try:
+        return str(answer.json().get("error", ""))
+    except ValueError:
+        return ""

@@ -3,10 +3,12 @@ the run, and the chart of orders by status over time; counter sales that push or
 and pickup slots booked at checkout and on the customer's page."""
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db import stock
@@ -20,10 +22,13 @@ SCREENS = Path(__file__).parents[2] / "docs" / "screens"
 
 
 @pytest.fixture
-async def stocked(engine: AsyncEngine) -> None:
+async def stocked(engine: AsyncEngine) -> AsyncIterator[None]:
     """The simulator sells the demo catalogue, which other tests of the session sell too: a delivery of
-    every demo product to every demo store first, so its day starts with shelves to sell from."""
+    every demo product to every demo store first, so its day starts with shelves to sell from; and the
+    stores' daily capacity, which the session's other orders have used up today, is lifted for it."""
     async with engine.begin() as conn:
+        capacity = (await conn.execute(text("SELECT id, orders_per_hour, orders_per_day FROM stores"))).all()
+        await conn.execute(text("UPDATE stores SET orders_per_hour = NULL, orders_per_day = NULL"))
         await stock.record(
             conn,
             [
@@ -32,6 +37,12 @@ async def stocked(engine: AsyncEngine) -> None:
                 for (sku, _, _), count in zip(PRODUCTS, counts, strict=True)
                 if count
             ],
+        )
+    yield
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE stores SET orders_per_hour = :hour, orders_per_day = :day WHERE id = :id"),
+            [{"id": row.id, "hour": row.orders_per_hour, "day": row.orders_per_day} for row in capacity],
         )
 
 
