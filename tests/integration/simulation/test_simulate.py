@@ -18,7 +18,7 @@ from oms.simulate import report_lines, simulate
 from oms.simulate_people import Counters
 from tests.integration.test_stock import receipt
 
-SCREENS = Path(__file__).parents[2] / "docs" / "screens"
+SCREENS = Path(__file__).parents[3] / "docs" / "screens"
 
 
 @pytest.fixture
