@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -60,8 +60,13 @@ class Formats:
         self.zone = ZoneInfo(timezone)
 
     def date_time(self, moment: datetime | None) -> str:
-        return (
-            "" if moment is None else format_datetime(moment, "medium", tzinfo=self.zone, locale=self.locale)
+        """A date and a time to the minute ("Nov 26, 2026, 8:00 PM"): a customer needs no seconds."""
+        if moment is None:
+            return ""
+        local = moment.astimezone(self.zone)
+        pattern = self.locale.datetime_formats["medium"]
+        return str(pattern).format(
+            format_time(local, "short", locale=self.locale), format_date(local, "medium", locale=self.locale)
         )
 
     def day(self, moment: datetime) -> str:
