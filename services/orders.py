@@ -69,6 +69,18 @@ async def find_order(desk: OrderDesk, order_id: str) -> OrderView:
     return order
 
 
+async def find_ref(desk: OrderDesk, order_id: str) -> orders.OrderRef:
+    """Where the order is (store, status), as `find_order` finds it, without reading its whole view."""
+    async with desk.engine.connect() as conn:
+        ref = await orders.get_ref(conn, order_id)
+    if ref is not None:
+        return ref
+    placed = await _placed_order(desk.client, order_id)
+    if placed is None:
+        raise NotFound("order", order_id)
+    return orders.OrderRef.of(placed)
+
+
 async def accept(
     desk: OrderDesk, caller: Grant, store_id: str, order_id: str, acceptance: StoreAcceptance
 ) -> OrderView:
@@ -138,7 +150,7 @@ async def name_collector(desk: OrderDesk, order: OrderView, naming: CollectorNam
 
 async def notifications(desk: OrderDesk, order_id: str) -> list[OutboxMessage]:
     """What the customer was sent about an order, oldest first."""
-    await find_order(desk, order_id)
+    await find_ref(desk, order_id)
     async with desk.engine.connect() as conn:
         return await outbox.for_order(conn, order_id)
 
@@ -156,7 +168,7 @@ async def _store_step(
 ) -> OrderView:
     """A preparation step on one of the store's orders. Store staff learn that another store's order is
     not theirs; anyone else is told it does not exist here."""
-    order = await find_order(desk, order_id)
+    order = await find_ref(desk, order_id)
     if order.store_id != store_id:
         if caller.role is Role.STORE:
             raise Forbidden("this order belongs to another store")
@@ -165,7 +177,7 @@ async def _store_step(
 
 
 async def _step(
-    desk: OrderDesk, order: OrderView, update: str, request: BaseModel, result_type: type[T]
+    desk: OrderDesk, order: OrderView | orders.OrderRef, update: str, request: BaseModel, result_type: type[T]
 ) -> T:
     """Ask the order's workflow to take a step and wait (bounded) for its answer."""
     handle = desk.client.get_workflow_handle(order.order_id)

@@ -1,8 +1,9 @@
 """Recorded order histories must replay on today's workflow code without non-determinism.
 
-`tests/histories/` holds orders recorded on the current path (one transaction per step);
-`tests/histories/before-one-transaction/` holds orders started before that patch, which running
-orders of the time still follow; `tests/histories/returns/` holds return workflows,
+`tests/histories/` holds orders recorded on the current path (one transaction per step, messages within
+their workflow task); `tests/histories/before-local-messages/` orders started before the messages' patch
+(every message a regular activity); `tests/histories/before-one-transaction/` orders started before one
+transaction per step, which running orders of the time still follow; `tests/histories/returns/` holds return workflows,
 `tests/histories/events/` order event deliveries (a subscription's pump). Record the
 current ones again with `OMS_RECORD_HISTORIES=1 ./dev test tests/integration` after a deliberate,
 versioned change to the workflow; move the ones they replace into a folder of their own first, so
@@ -21,15 +22,16 @@ from worker.sandbox import workflow_runner
 from workflows.delivery import DeliveryWorkflow
 from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow
-from workflows.order.patches import PATCH_ONE_TRANSACTION
+from workflows.order.patches import PATCH_LOCAL_MESSAGES, PATCH_ONE_TRANSACTION
 from workflows.returns import ReturnWorkflow
 
 ROOT = Path(__file__).parent / "histories"
 CURRENT = sorted(ROOT.glob("*.json"))
+BEFORE_LOCAL_MESSAGES = sorted((ROOT / "before-local-messages").glob("*.json"))
 BEFORE_ONE_TRANSACTION = sorted((ROOT / "before-one-transaction").glob("*.json"))
 RETURNS = sorted((ROOT / "returns").glob("*.json"))  # ReturnWorkflow histories
 EVENTS = sorted((ROOT / "events").glob("*.json"))  # EventDeliveryWorkflow histories
-HISTORIES = CURRENT + BEFORE_ONE_TRANSACTION + RETURNS + EVENTS
+HISTORIES = CURRENT + BEFORE_LOCAL_MESSAGES + BEFORE_ONE_TRANSACTION + RETURNS + EVENTS
 EXITS = {
     "collected",
     "cancelled_by_support",
@@ -57,7 +59,11 @@ async def test_recorded_history_replays_deterministically(path: Path) -> None:
     assert result.replay_failure is None
 
 
-@pytest.mark.parametrize("histories", [CURRENT, BEFORE_ONE_TRANSACTION], ids=["current", "before"])
+@pytest.mark.parametrize(
+    "histories",
+    [CURRENT, BEFORE_LOCAL_MESSAGES, BEFORE_ONE_TRANSACTION],
+    ids=["current", "before-local-messages", "before-one-transaction"],
+)
 def test_histories_cover_every_exit_on_both_paths(histories: list[Path]) -> None:
     assert {path.stem for path in histories} >= EXITS
 
@@ -77,3 +83,8 @@ def test_the_current_histories_took_one_transaction_per_step_and_the_others_did_
     assert all(PATCH_ONE_TRANSACTION in _patches(path) for path in CURRENT)
     assert not any(PATCH_ONE_TRANSACTION in _patches(path) for path in BEFORE_ONE_TRANSACTION)
     assert "parked_then_cancelled" in {path.stem for path in CURRENT}
+
+
+def test_the_current_histories_send_messages_within_their_workflow_task_and_the_older_did_not() -> None:
+    assert all(PATCH_LOCAL_MESSAGES in _patches(path) for path in CURRENT)
+    assert not any(PATCH_LOCAL_MESSAGES in _patches(path) for path in BEFORE_LOCAL_MESSAGES)

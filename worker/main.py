@@ -145,7 +145,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     then finish in-flight tasks and close cleanly."""
     stop = stop or asyncio.Event()
     engine = create_engine(
-        settings.sqlalchemy_url(), connect_timeout=settings.database_connect_timeout.total_seconds()
+        settings.sqlalchemy_url(),
+        connect_timeout=settings.database_connect_timeout.total_seconds(),
+        pre_ping=False,  # activities retry: a connection lost in a restart costs one attempt
     )
     http = httpx.AsyncClient()
     try:

@@ -3,6 +3,7 @@ retry policies named once."""
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import cache
 from typing import TypeVar
 
 from temporalio import workflow
@@ -104,8 +105,10 @@ STEP_SUMMARIES: dict[str, str] = {
 }
 
 
+@cache
 def summary_of(step: object) -> str | None:
-    """The step's name in the Temporal UI."""
+    """The step's name in the Temporal UI (looked up once per step: the SDK's lookup of an activity's
+    definition showed in the worker's profile)."""
     return STEP_SUMMARIES.get(activity_name(step) or "")
 
 
@@ -128,11 +131,32 @@ async def database(
     )
 
 
+# A message sent within its workflow task retries there once (1 s), then on durable timers: the order's
+# other steps are not held behind a provider that is down.
+LOCAL_MESSAGE_RETRY_BACKOFF = timedelta(milliseconds=1500)
+
+
 async def message(
-    step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg, *, summary: str | None = None
+    step: Callable[[Steps, Arg], Awaitable[Result]],
+    arg: Arg,
+    *,
+    summary: str | None = None,
+    local: bool = False,
 ) -> Result:
-    """A message to a customer or a store: a regular activity, retried for minutes (providers go down);
-    `summary` names it in the UI (by default the step's name)."""
+    """A message to a customer or a store, retried for a day (providers go down); `summary` names it in
+    the UI (by default the step's name). `local`: a local activity, sent within the workflow task (no
+    task on the server, no workflow task to take its result: for a message the step's answer waits on
+    anyway, or one nobody waits on); else a regular activity, which leaves the workflow task, and so an
+    answer it carries, free at once."""
+    if local:
+        return await workflow.execute_local_activity_method(
+            step,
+            arg,
+            start_to_close_timeout=NOTIFICATION_TIMEOUT,
+            retry_policy=NOTIFICATION_RETRY,
+            local_retry_threshold=LOCAL_MESSAGE_RETRY_BACKOFF,
+            summary=summary or summary_of(step),
+        )
     return await workflow.execute_activity_method(
         step,
         arg,

@@ -9,15 +9,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, connect_timeout: float = 5.0, pool_timeout: float = 30.0
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = 5.0,
+    pool_timeout: float = 30.0,
+    pre_ping: bool = True,
 ) -> AsyncEngine:
     """An async engine on psycopg 3; created by entry points, never at import time. A connection attempt
-    gives up after `connect_timeout` seconds, a wait for a free pooled one after `pool_timeout`."""
+    gives up after `connect_timeout` seconds, a wait for a free pooled one after `pool_timeout`.
+    `pre_ping`: each connection taken from the pool is checked first (a round trip), so that one the
+    database closed (a restart) is replaced rather than failing the request; the worker goes without,
+    its activities being retried anyway (the first failure empties the pool of connections that old)."""
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_timeout=pool_timeout,
         connect_args={"connect_timeout": max(2, round(connect_timeout))},  # libpq's minimum is 2 s
     )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,22 +52,24 @@ async def record(conn: AsyncConnection, view: OrderView) -> None:
         "updated_at": view.timeline[-1].at,
     }
     await conn.execute(UPSERT_ORDER, values)
-    await conn.execute(
-        INSERT_EVENTS,
-        [
-            {
-                "order_id": view.order_id,
-                "seq": seq,
-                "at": entry.at,
-                "status": entry.status.value,
-                "actor": entry.actor,
-                "reason": entry.reason,
-            }
-            for seq, entry in enumerate(view.timeline)
-        ],
-    )
-    if before.news:
-        await outbound.record_step(conn, before.recorded, view)
+    if not before.news:  # a repeat, or a late record: its timeline is in already
+        return
+    known = len(before.recorded.timeline) if before.recorded else 0
+    entries = [
+        {
+            "order_id": view.order_id,
+            "seq": seq,
+            "at": entry.at,
+            "status": entry.status.value,
+            "actor": entry.actor,
+            "reason": entry.reason,
+        }
+        for seq, entry in enumerate(view.timeline)
+        if seq >= known
+    ]
+    if entries:  # the entries since the last record (the row was locked by `prior`)
+        await conn.execute(INSERT_EVENTS, entries)
+    await outbound.record_step(conn, before.recorded, view)
 
 
 async def roll_back_to(conn: AsyncConnection, view: OrderView, quiet_since: datetime) -> bool:
@@ -139,6 +141,28 @@ async def ahead_of(conn: AsyncConnection, order_id: str, version: int) -> bool:
     """The row records a later version of the order than `version` (the workflow's own)."""
     recorded = await conn.scalar(select(orders.c.version).where(orders.c.id == order_id))
     return recorded is not None and recorded > version
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """Where an order is, without its view: what a step needs to be asked of the right order."""
+
+    order_id: str
+    store_id: str
+    status: OrderStatus
+
+    @classmethod
+    def of(cls, view: OrderView) -> "OrderRef":
+        return cls(view.order_id, view.store_id, view.status)
+
+
+_REF = select(orders.c.store_id, orders.c.status).where(orders.c.id == bindparam("order_id"))
+
+
+async def get_ref(conn: AsyncConnection, order_id: str) -> OrderRef | None:
+    """The order's store and status (its view neither read nor validated: a store step's lookup)."""
+    row = (await conn.execute(_REF, {"order_id": order_id})).first()
+    return None if row is None else OrderRef(order_id, row.store_id, OrderStatus(row.status))
 
 
 async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:

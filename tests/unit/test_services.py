@@ -10,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.db.inventory import HeldUnits
+from adapters.db.orders import OrderRef
 from domain.access import Grant, Role
 from domain.commands import StoreAcceptance
 from domain.decisions import CandidateScore
@@ -121,10 +122,10 @@ async def test_a_store_step_on_another_stores_order_is_refused_before_the_workfl
 ) -> None:
     order = _order()  # prepared at paris-rivoli
 
-    async def found(desk: orders.OrderDesk, order_id: str) -> OrderView:
-        return order
+    async def found(desk: orders.OrderDesk, order_id: str) -> OrderRef:
+        return OrderRef.of(order)
 
-    monkeypatch.setattr(orders, "find_order", found)
+    monkeypatch.setattr(orders, "find_ref", found)
     desk = orders.OrderDesk(client=None, engine=None, wait=None)  # type: ignore[arg-type]
     caller = Grant(role=role, store_id="lyon-part-dieu" if role is Role.STORE else None)
     with pytest.raises(refusal):

@@ -73,6 +73,8 @@ class OrderContext:
         self.store_at_the_door = input.store
         # Set by run: orders started before it take one local activity (and transaction) per call.
         self.one_transaction = False
+        # Set by run: orders started before it send every message by a regular activity.
+        self.local_messages = False
         self.channel_reports: asyncio.Task[None] | None = None  # the last report to the channel, in flight
         if input.carry_on_from:
             self.order = Order.carry_on(
@@ -144,16 +146,21 @@ class OrderContext:
         *,
         previous_store: StoreProfile | None = None,
         refund_amount: Decimal | None = None,
+        answer_first: bool = False,
     ) -> None:
-        await self.send(self.order.message(kind, previous_store=previous_store, refund_amount=refund_amount))
+        """Tell the customer. `answer_first`: an update's answer leaves with this workflow task (intake's),
+        so the message goes by a regular activity rather than hold that answer until it is sent."""
+        message = self.order.message(kind, previous_store=previous_store, refund_amount=refund_amount)
+        await self.send(message, answer_first=answer_first)
 
-    async def send(self, message: CustomerNotification) -> None:
+    async def send(self, message: CustomerNotification, *, answer_first: bool = False) -> None:
         what = f"{message.kind.value} #{message.sequence}"
         await self.message(
             NotificationSteps.notify_customer,
             message,
             what=f"the customer's {what}",
             summary=f"tell the customer: {what}",
+            answer_first=answer_first,
         )
 
     async def message(
@@ -163,11 +170,14 @@ class OrderContext:
         *,
         what: str,
         summary: str | None = None,
+        answer_first: bool = False,
     ) -> None:
-        """A message (`calls.message`, named `summary` in the UI, else `what`); one that fails for good is
-        given up and support told: the order goes on without it."""
+        """A message (`calls.message`, named `summary` in the UI, else `what`): within the workflow task
+        for orders since the patch, unless `answer_first`; one that fails for good is given up and support
+        told: the order goes on without it."""
+        local = self.local_messages and not answer_first
         try:
-            await calls.message(step, arg, summary=summary or what)
+            await calls.message(step, arg, summary=summary or what, local=local)
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):
                 raise

@@ -11,3 +11,4 @@ PATCH_CHANNEL_SYNC = "shopify-fulfillment-sync"  # ready, collected, cancelled, 
 PATCH_CALENDAR = "store-calendar"  # special days in every deadline; the hold ends at the store's closing time
 PATCH_SLOT_TIMERS = "slot-change-moves-timers"  # a changed slot moves the promise, reminders and hold timers
 PATCH_REFUND_REFUSED = "return-refund-refused"  # (the return workflow) a refused refund alerts support
+PATCH_LOCAL_MESSAGES = "messages-in-the-workflow-task"  # messages sent by local activities (not intake's)

@@ -34,7 +34,13 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.order import arrival, channel_sync, collection, intake, preparation
 from workflows.order.context import OrderContext, Parked, refusals
-from workflows.order.patches import PATCH_CALENDAR, PATCH_ONE_TRANSACTION, PATCH_ROUTING, PATCH_SLOT_TIMERS
+from workflows.order.patches import (
+    PATCH_CALENDAR,
+    PATCH_LOCAL_MESSAGES,
+    PATCH_ONE_TRANSACTION,
+    PATCH_ROUTING,
+    PATCH_SLOT_TIMERS,
+)
 
 
 @workflow.defn(name=ids.WORKFLOW_ORDER)
@@ -50,6 +56,7 @@ class OrderWorkflow:
         order.routing_enabled = workflow.patched(PATCH_ROUTING)
         ctx.one_transaction = workflow.patched(PATCH_ONE_TRANSACTION)
         order.calendar_enabled = workflow.patched(PATCH_CALENDAR)
+        ctx.local_messages = workflow.patched(PATCH_LOCAL_MESSAGES)
         ctx.publish()
         with suppress(Parked):  # a step failed for good: the order waits for support
             await self._main_line()
@@ -66,9 +73,10 @@ class OrderWorkflow:
         order, ctx = self._order, self._ctx
         if order.status is OrderStatus.RECEIVED and await intake.reserve(ctx):
             if order.state.split_from:
-                await ctx.notify(NotificationKind.ORDER_SPLIT, previous_store=order.state.split_from.store)
+                split_from = order.state.split_from.store
+                await ctx.notify(NotificationKind.ORDER_SPLIT, previous_store=split_from, answer_first=True)
             else:
-                await ctx.notify(NotificationKind.ORDER_CONFIRMED)
+                await ctx.notify(NotificationKind.ORDER_CONFIRMED, answer_first=True)
         if order.routing_enabled:
             await preparation.prepare(ctx)
         elif order.status in HOLDS_STOCK:
