@@ -1,13 +1,13 @@
 """Recorded order histories must replay on today's workflow code without non-determinism.
 
-`tests/histories/` holds orders recorded on the current path (one transaction per step, messages within
-their workflow task); `tests/histories/before-local-messages/` orders started before the messages' patch
-(every message a regular activity); `tests/histories/before-one-transaction/` orders started before one
-transaction per step, which running orders of the time still follow; `tests/histories/returns/` holds return workflows,
-`tests/histories/events/` order event deliveries (a subscription's pump). Record the
-current ones again with `OMS_RECORD_HISTORIES=1 ./dev test tests/integration` after a deliberate,
-versioned change to the workflow; move the ones they replace into a folder of their own first, so
-both paths stay covered."""
+`tests/histories/` holds orders recorded on the current path (one transaction per step, messages
+within their workflow task); `tests/histories/before-local-messages/` orders started before the
+messages' patch (every message a regular activity); `tests/histories/before-one-transaction/` orders
+started before one transaction per step, which running orders of the time still follow;
+`tests/histories/returns/` holds return workflows, `tests/histories/events/` order event deliveries (a
+subscription's pump). Record the current ones again with `OMS_RECORD_HISTORIES=1 ./dev test
+tests/integration` after a deliberate, versioned change to the workflow; move the ones they replace
+into a folder of their own first, so both paths stay covered."""
 
 import base64
 import json
