@@ -3,7 +3,7 @@ availability, in process (the app through httpx's ASGI transport, no network), o
 holding `--orders` collected orders (with their timelines, spread over the stores and a year) and
 `--open` open orders in one store.
 
-    python -m bench.read_side [--orders 100000] [--open 300] [--requests 200]
+    python -m bench.read_side [--orders 100000] [--open 300] [--requests 200] [--page 200]
 
 Targets: the store's queue (the console page and GET /v1/stores/{id}/orders) p95 < 100 ms;
 availability (GET /v1/availability, and routing's candidate query) p99 < 25 ms. The baseline of each,
@@ -142,6 +142,24 @@ CONSOLE_SQL = """SELECT id, status, channel_order_id, view #>> '{placement,custo
  ORDER BY created_at LIMIT 1000"""
 
 
+async def next_page(
+    http: httpx.AsyncClient, engine: AsyncEngine, page: int
+) -> list[tuple[str, Timed, Timed]]:
+    """The queue's second page, through the cursor the first one's Link header gave (none before paging)."""
+    first = await http.get(f"/v1/stores/{STORE}/orders?limit={page}", headers=KEY)
+    if "next" not in first.links:
+        return []
+    after = {"store": STORE, "limit": page, "after": first.json()[-1]["order_id"]}
+    where = "AND (created_at, id) > (SELECT created_at, id FROM orders WHERE id = :after)"
+    return [
+        (
+            "JSON queue, all, next page",
+            get(http, first.links["next"]["url"], lambda r: len(r.json()) == page, **KEY),
+            raw(engine, QUEUE_SQL.format(where=where), after),
+        )
+    ]
+
+
 def questions(
     http: httpx.AsyncClient, engine: AsyncEngine, open_count: int, page: int
 ) -> list[tuple[str, Timed, Timed]]:
@@ -171,7 +189,7 @@ def questions(
             f"JSON queue ?status={READY}",
             get(
                 http,
-                f"/v1/stores/{STORE}/orders?status={READY}",
+                f"/v1/stores/{STORE}/orders?status={READY}&limit={page}",
                 lambda r: len(r.json()) >= ready_page,
                 **KEY,
             ),
@@ -183,7 +201,7 @@ def questions(
         ),
         (
             "JSON queue, all, oldest first",
-            get(http, f"/v1/stores/{STORE}/orders", lambda r: len(r.json()) == page, **KEY),
+            get(http, f"/v1/stores/{STORE}/orders?limit={page}", lambda r: len(r.json()) == page, **KEY),
             raw(engine, QUEUE_SQL.format(where=""), {"store": STORE, "limit": page}),
         ),
         (
@@ -216,7 +234,9 @@ async def run(url: str, collected: int, open_count: int, requests: int, page: in
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://oms") as http:
             await sign_in(http)
-            for label, call, baseline in questions(http, engine, open_count, page):
+            measured = questions(http, engine, open_count, page)
+            measured[3:3] = await next_page(http, engine, page)
+            for label, call, baseline in measured:
                 results.append((label, await timings(call, requests), await timings(baseline, requests)))
     await engine.dispose()
     print(
@@ -242,7 +262,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000, help="collected orders in the read model")
     parser.add_argument("--open", type=int, default=300, help="open orders at the measured store")
     parser.add_argument("--requests", type=int, default=200, help="requests per question")
-    parser.add_argument("--page", type=int, default=200, help="orders a JSON queue answer holds")
+    parser.add_argument("--page", type=int, default=200, help="the JSON queue's limit (1-500)")
     args = parser.parse_args()
     with scratch_database() as url:
         asyncio.run(run(url, args.orders, args.open, args.requests, args.page))
