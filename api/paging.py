@@ -10,6 +10,7 @@ from fastapi import Request
 
 from adapters.db.orders import QueueKey
 from api.errors import invalid_field
+from domain.contract import storable_text
 
 _BAD_CURSOR = 'not a cursor this list gave (its Link header\'s rel="next"): start again without it'
 
@@ -26,10 +27,11 @@ def queue_key(cursor: str) -> QueueKey:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, order_id = json.loads(raw)
         at = datetime.fromisoformat(created_at)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        if not isinstance(order_id, str) or at.tzinfo is None:
+            raise ValueError("not a key")
+        storable_text(order_id)  # a NUL or a lone surrogate would reach PostgreSQL
+    except (binascii.Error, ValueError, TypeError):
         raise invalid_field(["query", "cursor"], _BAD_CURSOR) from None
-    if not isinstance(order_id, str) or at.tzinfo is None:
-        raise invalid_field(["query", "cursor"], _BAD_CURSOR)
     return QueueKey(at, order_id)
 
 

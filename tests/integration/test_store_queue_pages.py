@@ -93,6 +93,10 @@ async def test_a_limit_out_of_bounds_is_refused_naming_it(api: httpx.AsyncClient
         base64.urlsafe_b64encode(b'["yesterday", "order-x"]').decode(),
         base64.urlsafe_b64encode(b'["2026-03-02T09:00:00", "order-x"]').decode(),  # no timezone
         base64.urlsafe_b64encode(b'["2026-03-02T09:00:00+00:00", 7]').decode(),
+        base64.urlsafe_b64encode(b'["2026-03-02T09:00:00+00:00", "order-\\u0000"]').decode(),  # a NUL
+        base64.urlsafe_b64encode(
+            b'["2026-03-02T09:00:00+00:00", "order-\\ud800"]'
+        ).decode(),  # lone surrogate
         "é",
         "x" * 401,
     ],
