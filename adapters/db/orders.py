@@ -160,7 +160,6 @@ class QueuePage:
     caller to read once into what it answers), and the key to start the next page after, if any."""
 
     views_json: str
-    count: int
     next_after: QueueKey | None
 
 
@@ -193,7 +192,6 @@ async def store_queue(
     rows = rows[:limit]
     return QueuePage(
         views_json="[" + ",".join(row[2] for row in rows) + "]",
-        count=len(rows),
         next_after=QueueKey(rows[-1].created_at, rows[-1].id) if more else None,
     )
 
