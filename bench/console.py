@@ -30,7 +30,8 @@ STORE, OPEN_ORDERS = "paris-rivoli", 300
 STATUSES = [OrderStatus.RESERVED, OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY]
 
 
-def _order(index: int, now: datetime) -> OrderView:
+def open_order(index: int, now: datetime, count: int = OPEN_ORDERS) -> OrderView:
+    """The `index`th of `count` open orders at STORE, placed a minute apart, the last one now."""
     placement = OrderPlacement(
         channel="webshop",
         channel_order_id=f"B-{index:05d}",
@@ -42,7 +43,7 @@ def _order(index: int, now: datetime) -> OrderView:
             OrderLine(sku="HEADLAMP-300", quantity=2, unit_price=Decimal("24.99")),
         ],
     )
-    placed = now - timedelta(minutes=OPEN_ORDERS - index)
+    placed = now - timedelta(minutes=count - index)
     status = STATUSES[index % len(STATUSES)]
     sla = PreparationSla(
         accept_at_risk=placed + timedelta(minutes=20),
@@ -60,6 +61,7 @@ def _order(index: int, now: datetime) -> OrderView:
         sla=sla,
         staging_location=staging,
         version=1,
+        store=next(store for store in demo.STORES if store["id"] == STORE),
     )
 
 
@@ -79,7 +81,7 @@ async def run(url: str, requests: int) -> None:
     now = datetime.now(UTC)
     async with engine.begin() as conn:
         for index in range(OPEN_ORDERS):
-            await orders.record(conn, _order(index, now))
+            await orders.record(conn, open_order(index, now))
     settings = Settings(
         tracking_secret="bench", api_keys={"bench-store": Grant(role=Role.STORE, store_id=STORE)}
     )

@@ -5,10 +5,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.db import orders, routing
-from domain.order_state import OrderView
+from adapters.db.orders import QueueKey, QueuePage
 from domain.status import OrderStatus
 from domain.values import StoreProfile
 from services.errors import NotFound
+
+QUEUE_PAGE, QUEUE_PAGE_MAX = 200, 500  # orders in a page of a store's queue: by default, at most
 
 
 async def list_stores(conn: AsyncConnection) -> list[StoreProfile]:
@@ -31,8 +33,15 @@ async def set_routing(engine: AsyncEngine, store_id: str, changes: dict[str, Any
 
 
 async def store_queue(
-    conn: AsyncConnection, store_id: str, status: OrderStatus | None, at_risk: bool | None
-) -> list[OrderView]:
-    """The store's orders, oldest first, optionally only those in one status or with stock at risk."""
+    conn: AsyncConnection,
+    store_id: str,
+    status: OrderStatus | None,
+    at_risk: bool | None,
+    *,
+    after: QueueKey | None = None,
+    limit: int = QUEUE_PAGE,
+) -> QueuePage:
+    """The store's orders, oldest first, optionally only those in one status or with stock at risk;
+    `limit` of them after `after` (a page), with where the next page starts."""
     await get_store(conn, store_id)
-    return await orders.store_queue(conn, store_id, status, at_risk=at_risk)
+    return await orders.store_queue(conn, store_id, status, at_risk=at_risk, after=after, limit=limit)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Text, bindparam, cast, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -170,22 +170,54 @@ async def get(conn: AsyncConnection, order_id: str) -> OrderView | None:
     return None if view is None else OrderView.model_validate(view)
 
 
+@dataclass(frozen=True)
+class QueueKey:
+    """Where an order stands in its store's queue: oldest first, the order id between equals."""
+
+    created_at: datetime
+    order_id: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of a store's queue: the orders' stored views as one JSON array (an OrderView each, for the
+    caller to read once into what it answers), and the key to start the next page after, if any."""
+
+    views_json: str
+    next_after: QueueKey | None
+
+
 async def store_queue(
     conn: AsyncConnection,
     store_id: str,
     status: OrderStatus | None,
     *,
     at_risk: bool | None = None,
+    after: QueueKey | None = None,
     limit: int = 200,
-) -> list[OrderView]:
-    """The store's orders, oldest first: what the associates work through."""
-    query = select(orders.c.view).where(orders.c.store_id == store_id)
+) -> QueuePage:
+    """The store's orders, oldest first: what the associates work through, `limit` at a time from after
+    `after` (one index range: migration 0018). The views come as PostgreSQL's text, not decoded here:
+    a queue page holds hundreds and each was validated when it was recorded."""
+    query = select(orders.c.id, orders.c.created_at, cast(orders.c.view, Text)).where(
+        orders.c.store_id == store_id
+    )
     if status is not None:
         query = query.where(orders.c.status == status.value)
     if at_risk is not None:
         query = query.where(orders.c.at_risk == at_risk)
-    rows = await conn.scalars(query.order_by(orders.c.created_at).limit(limit))
-    return [OrderView.model_validate(view) for view in rows]
+    if after is not None:
+        query = query.where(
+            tuple_(orders.c.created_at, orders.c.id) > tuple_(after.created_at, after.order_id)
+        )
+    query = query.order_by(orders.c.created_at, orders.c.id).limit(limit + 1)
+    rows = (await conn.execute(query)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return QueuePage(
+        views_json="[" + ",".join(row[2] for row in rows) + "]",
+        next_after=QueueKey(rows[-1].created_at, rows[-1].id) if more else None,
+    )
 
 
 def _store(row) -> StoreProfile:  # type: ignore[no-untyped-def]

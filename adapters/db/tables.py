@@ -177,7 +177,7 @@ orders = Table(
     Column("id", String(160), primary_key=True),
     Column("channel", String(64), nullable=False),
     Column("channel_order_id", String(64), nullable=False),
-    Column("store_id", String(64), nullable=False),  # indexed with created_at (migration 0007)
+    Column("store_id", String(64), nullable=False),  # indexed with (status,) created_at, id (migration 0018)
     Column("status", String(32), nullable=False, index=True),
     Column("view", JSONB, nullable=False),  # the OrderView the workflow last recorded
     Column("at_risk", Boolean, nullable=False, server_default=false()),

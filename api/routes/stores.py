@@ -1,12 +1,15 @@
 """Stores: directory, the store's order queue, preparation steps, and stock counts."""
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import TypeAdapter
 
 from api.access import GrantDep, authorize, sees_contact_data
 from api.deps import ConnectionDep, DeskDep, EngineDep, SettingsDep, SignalsDep
 from api.errors import invalid_field
+from api.paging import next_link, queue_cursor, queue_key
 from api.schemas import (
     CollectBody,
     OrderPublic,
@@ -25,6 +28,7 @@ from domain.commands import Collection, PickReport, ReadyReport, ShortPick, Stor
 from domain.status import OrderStatus
 from services import orders, slots, stock, stores
 
+ORDER_LIST = TypeAdapter(list[OrderPublic])
 router = APIRouter(prefix="/v1/stores", tags=["stores"], dependencies=[Depends(authorize)])
 
 
@@ -57,14 +61,29 @@ async def pickup_slots(store_id: str, date: date, conn: ConnectionDep) -> list[S
 @router.get("/{store_id}/orders", response_model=list[OrderPublic])
 async def store_queue(
     store_id: str,
+    request: Request,
     conn: ConnectionDep,
     grant: GrantDep,
     status: OrderStatus | None = None,
     at_risk: bool | None = None,
-) -> list[OrderPublic]:
-    """The store's orders, oldest first, optionally only those in one status or with stock at risk."""
-    queue = await stores.store_queue(conn, store_id, status, at_risk)
-    return [OrderPublic.seen(order, contact=sees_contact_data(grant)) for order in queue]
+    limit: Annotated[
+        int,
+        Query(ge=1, le=stores.QUEUE_PAGE_MAX, description="orders in the page (default 200, at most 500)"),
+    ] = stores.QUEUE_PAGE,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description='where the page starts: the Link rel="next" gives it')
+    ] = None,
+) -> Response:
+    """The store's orders, oldest first, optionally only those in one status or with stock at risk: a
+    page of `limit`; when more follow, the `Link` header names the next page (`rel="next"`)."""
+    after = queue_key(cursor) if cursor is not None else None
+    page = await stores.store_queue(conn, store_id, status, at_risk, after=after, limit=limit)
+    queue = ORDER_LIST.validate_json(page.views_json)  # the one validation: stored view to answer
+    if not sees_contact_data(grant):
+        for order in queue:
+            order.redact_contact()
+    headers = {"Link": next_link(request, queue_cursor(page.next_after))} if page.next_after else None
+    return Response(ORDER_LIST.dump_json(queue), media_type="application/json", headers=headers)
 
 
 @router.post("/{store_id}/orders/{order_id}/accept", response_model=OrderPublic)

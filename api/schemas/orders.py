@@ -163,8 +163,12 @@ class OrderPublic(Public):
         """The order; without `contact`, the customer's name but not their email or phone."""
         public = cls.of(order)
         if not contact:
-            public.placement.customer.email = public.placement.customer.phone = REDACTED
+            public.redact_contact()
         return public
+
+    def redact_contact(self) -> None:
+        """The customer's name stays; their email and phone are not shown."""
+        self.placement.customer.email = self.placement.customer.phone = REDACTED
 
 
 class AcceptedOrder(BaseModel):
