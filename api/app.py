@@ -1,9 +1,8 @@
 """The FastAPI application, built by a factory from settings (nothing is created at import time)."""
 
 import asyncio
-import gc
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from adapters.db import create_engine
+from adapters.startup import startup_frozen
 from adapters.temporal import ANSWER_SOON, connect
 from adapters.tracing import instrument_api, tracer_provider
 from api import door, errors, metrics, web
@@ -43,19 +43,6 @@ from services.orders import OrderDesk, keep_settling_doubts
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
-
-
-@contextmanager
-def startup_frozen() -> Iterator[None]:
-    """What startup built (modules, routes, settings, pools) lives as long as the process: it is kept out
-    of the garbage collector's full collections, which otherwise walk all of it while a request waits
-    (~90 ms each, the tail of a 200-order queue page: docs/performance.md)."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def create_app(

@@ -29,7 +29,7 @@ from adapters.channels.shopify_admin import ShopifyAdmin, shopify_admin
 from adapters.db import create_engine
 from adapters.messaging.render import MessageRenderer
 from adapters.messaging.senders import ChannelSender, LogSender
-from adapters.startup import wait_for_database, wait_for_temporal
+from adapters.startup import startup_frozen, wait_for_database, wait_for_temporal
 from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.event_delivery import DeliveryPolicy
@@ -182,8 +182,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             settings.temporal_address,
             _described(deployment_version(settings)),
         )
-        async with worker:
-            await stop.wait()
+        with startup_frozen():
+            async with worker:
+                await stop.wait()
     finally:
         await http.aclose()
         await engine.dispose()
