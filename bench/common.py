@@ -1,10 +1,13 @@
 """What the benchmarks share: a throwaway embedded PostgreSQL with the schema, and percentiles."""
 
+import re
 import socket
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from adapters.db.migrate import upgrade
 from config.settings import to_sqlalchemy_url
@@ -33,3 +36,11 @@ def scratch_database() -> Iterator[str]:
 def percentile(samples: Sequence[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]
+
+
+async def pickup_code_of(http: httpx.AsyncClient, order_id: str) -> str:
+    """The code as the customer received it: from the ready-for-pickup message."""
+    messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
+    ready = [message for message in messages if message["kind"] == "ready_for_pickup"]
+    assert ready, f"{order_id}: no ready-for-pickup message in {[m['kind'] for m in messages]}"
+    return re.search(r"\b(\d{6})\b", ready[-1]["body"]).group(1)  # type: ignore[union-attr]

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from bench.bare import UPDATES, BareWorkflow
-from bench.common import free_port, percentile
+from bench.common import free_port, percentile, pickup_code_of
 from bench.processes import ROLES, CpuMeter, up_processes
 from bench.spy import Spy
 from devstack import demo
@@ -149,9 +148,7 @@ async def one_order(http: httpx.AsyncClient, n: int, intake: list[float]) -> str
         ("ready", {"staging_location": "bench"}),
     ):
         await step(http, f"{base}/{path}", payload)
-    messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
-    code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
-    await step(http, f"{base}/collect", {"pickup_code": code})
+    await step(http, f"{base}/collect", {"pickup_code": await pickup_code_of(http, order_id)})
     return order_id
 
 

@@ -8,7 +8,6 @@ Temporal terms: the events of its history, its local activities and activities."
 
 import argparse
 import asyncio
-import re
 import socket
 import tempfile
 import time
@@ -29,6 +28,7 @@ from adapters.db import create_engine
 from adapters.db.migrate import upgrade
 from api.app import create_app
 from bench.bare import UPDATES, BareWorkflow, bare_step
+from bench.common import pickup_code_of
 from config.settings import Settings, to_sqlalchemy_url
 from devstack import demo
 from devstack.embedded import EmbeddedPostgres, temporal_cli
@@ -67,9 +67,7 @@ async def _one_order(http: httpx.AsyncClient, n: int) -> str:
     ):
         answer = await http.post(f"{base}/{path}", json=payload)
         assert answer.status_code == 200, answer.text
-    messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
-    code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
-    collected = await http.post(f"{base}/collect", json={"pickup_code": code})
+    collected = await http.post(f"{base}/collect", json={"pickup_code": await pickup_code_of(http, order_id)})
     assert collected.status_code == 200, collected.text
     return str(order_id)
 

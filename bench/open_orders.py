@@ -20,7 +20,6 @@ picked and made ready through the HTTP API. Then it prints:
 import argparse
 import asyncio
 import random
-import re
 import signal
 import tempfile
 import time
@@ -31,7 +30,7 @@ import httpx
 import psutil
 import psycopg
 
-from bench.common import percentile
+from bench.common import percentile, pickup_code_of
 from bench.cpu import SKUS, STORE, Stack, drive, place, reserved, step
 from bench.processes import up_processes
 
@@ -77,8 +76,7 @@ async def intake_latency(http: httpx.AsyncClient, count: int) -> list[float]:
 
 async def collect(http: httpx.AsyncClient, order_id: str) -> None:
     """Collect a waiting order (retried while it answers 503 order_busy)."""
-    messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
-    code = re.search(r"\b(\d{6})\b", messages[-1]["body"]).group(1)  # type: ignore[union-attr]
+    code = await pickup_code_of(http, order_id)
     await step(http, f"/v1/stores/{STORE}/orders/{order_id}/collect", {"pickup_code": code})
 
 

@@ -1,13 +1,18 @@
 """Stores, store queues and stock counts as the API shows them."""
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
+from adapters.db import orders
+from adapters.db.tables import order_events
 from adapters.temporal import register_search_attributes
 from domain.ids import SEARCH_ATTRIBUTES
 from tests.conftest import placement
-from tests.integration.flow import place
+from tests.integration.flow import pickup_code, place, prepare, step
+from tests.integration.test_stock import new_sku
 
 
 async def test_stores_are_listed_with_location_timezone_and_opening_hours(api: httpx.AsyncClient) -> None:
@@ -72,3 +77,35 @@ async def test_search_attributes_are_registered_once_whatever_the_server_started
         ListSearchAttributesRequest(namespace=client.namespace)
     )
     assert {key.name for key in SEARCH_ATTRIBUTES} <= set(listed.custom_attributes)
+
+
+async def test_the_timeline_table_holds_each_step_once_whatever_repeats_or_comes_late(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """A record writes the timeline entries since the order's last record (not the whole timeline each
+    step): after the whole lifecycle, a repeated and a late record, the table is the timeline, once."""
+    order = placement(store_id="lyon-part-dieu", lines=[(await new_sku(engine, 5, "lyon-part-dieu"), 1)])
+    assert (await place(api, order)).status_code == 201
+    await prepare(api, order)
+    collected = await step(api, order, "collect", {"pickup_code": await pickup_code(api, order)})
+    assert collected.status_code == 200, collected.text
+
+    async def rows() -> list[tuple[int, str]]:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                select(order_events.c.seq, order_events.c.status)
+                .where(order_events.c.order_id == order.order_id)
+                .order_by(order_events.c.seq)
+            )
+            return [(row.seq, row.status) for row in found]
+
+    async with engine.begin() as conn:
+        view = await orders.get(conn, order.order_id)
+    assert view is not None
+    timeline = [(seq, entry.status.value) for seq, entry in enumerate(view.timeline)]
+    assert [status for _, status in timeline][-1] == "collected" and len(timeline) >= 5
+    assert await rows() == timeline
+    async with engine.begin() as conn:  # a step repeated after it committed, and an older one late
+        await orders.record(conn, view)
+        await orders.record(conn, view.model_copy(update={"version": view.version - 1}))
+    assert await rows() == timeline

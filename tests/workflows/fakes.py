@@ -3,7 +3,8 @@
 The world: a few stores around Paris (and a warehouse), stock per store, reservations per holder, the
 payments ledger as a list, messages sent, shipments booked, store reminders."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from domain.channel_sync import ChannelReport
 from domain.decisions import RoutingCandidate
 from domain.delivery import DEFAULT_RATES
 from domain.geo import distance_km
-from domain.notifications import CustomerNotification, StoreReminder
+from domain.notifications import CustomerNotification, NotificationKind, StoreReminder
 from domain.order_state import OrderView
 from domain.reconciliation import ReconciliationReport
 from domain.status import OrderStatus
@@ -76,6 +77,24 @@ STORES = {
 }
 
 
+@dataclass(frozen=True)
+class ServerClock:
+    """The test server's time: what a message's send is timed by (a local activity carries the machine's
+    clock, not the skipped workflow time); never copied with a fake transaction's snapshot."""
+
+    read: Callable[[], Awaitable[datetime]]
+
+    def __deepcopy__(self, memo: dict[int, object]) -> "ServerClock":
+        return self
+
+
+class Gate(asyncio.Event):
+    """An event the test sets: one for the world, never copied with a fake transaction's snapshot."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> "Gate":
+        return self
+
+
 @dataclass
 class FakeSystems:
     """What the activities would have done to the world, recorded for assertions."""
@@ -104,6 +123,14 @@ class FakeSystems:
     unrecordable: OrderStatus | None = None  # orders in this status the read model refuses, for good
     channel_reports: list[ChannelReport] = field(default_factory=list)  # told to Shopify, in order
     channel_refusal: str | None = None  # an error type every report to the channel fails with, for good
+    confirmation_gate: "Gate | None" = None  # the confirmation reaches its provider once it is set
+    clock: ServerClock | None = None  # when set, messages are timed by it (see ServerClock)
+
+    async def now(self) -> datetime:
+        """When the running message or reminder is sent, in workflow time."""
+        if self.clock is not None:
+            return await self.clock.read()
+        return activity.info().current_attempt_scheduled_time
 
     def kinds(self) -> list[str]:
         return [message.kind.value for message in self.sent]
@@ -298,14 +325,17 @@ class FakeNotifications(NotificationSteps):
 
     @activity.defn(name=ids.ACTIVITY_NOTIFY_CUSTOMER)
     async def notify_customer(self, message: CustomerNotification) -> list[str]:
+        gate = self.world.confirmation_gate
+        if gate is not None and message.kind is NotificationKind.ORDER_CONFIRMED:
+            await gate.wait()  # a slow provider
         self.world.sent.append(message)
-        self.world.sent_at.append(activity.info().current_attempt_scheduled_time)
+        self.world.sent_at.append(await self.world.now())
         return ["email"]
 
     @activity.defn(name=ids.ACTIVITY_REMIND_STORE)
     async def remind_store(self, reminder: StoreReminder) -> bool:
         self.world.reminders.append(reminder)
-        self.world.reminded_at.append(activity.info().current_attempt_scheduled_time)
+        self.world.reminded_at.append(await self.world.now())
         return True
 
 

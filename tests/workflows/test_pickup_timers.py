@@ -22,7 +22,7 @@ from domain.policy import OrderPolicy
 from domain.status import OrderStatus
 from domain.values import TimelineEntry
 from tests.conftest import placement
-from tests.workflows.fakes import HOME, FakeSystems
+from tests.workflows.fakes import HOME, FakeSystems, ServerClock
 from workflows.contracts import OrderInput
 from workflows.delivery import DeliveryWorkflow
 from workflows.order import OrderWorkflow
@@ -36,6 +36,7 @@ async def running(
 ) -> AsyncIterator[tuple[Handle, FakeSystems]]:
     """The order workflow started on its own task queue, with fake activities recording what they did."""
     fakes, queue = fakes or FakeSystems(), f"tq-{uuid.uuid4()}"
+    fakes.clock = ServerClock(env.get_current_time)  # messages are local activities: time them by the server
     async with Worker(
         env.client,
         task_queue=queue,

@@ -75,6 +75,10 @@ class OrderContext:
         self.one_transaction = False
         # Set by run: orders started before it send every message by a regular activity.
         self.local_messages = False
+        # Messages leave one after the other, in the order they were asked (orders since local messages:
+        # a ready notice sent within its task must not overtake the confirmation's activity).
+        self._messages_asked = 0
+        self._messages_done = 0
         self.channel_reports: asyncio.Task[None] | None = None  # the last report to the channel, in flight
         if input.carry_on_from:
             self.order = Order.carry_on(
@@ -173,11 +177,32 @@ class OrderContext:
         answer_first: bool = False,
     ) -> None:
         """A message (`calls.message`, named `summary` in the UI, else `what`): within the workflow task
-        for orders since the patch, unless `answer_first`; one that fails for good is given up and support
-        told: the order goes on without it."""
-        local = self.local_messages and not answer_first
+        for orders since the patch, unless `answer_first`, and after the messages asked before it (the
+        customer reads them in order); one that fails for good is given up and support told: the order
+        goes on without it."""
+        if not self.local_messages:
+            await self._message(step, arg, what=what, summary=summary or what, local=False)
+            return
+        turn = self._messages_asked
+        self._messages_asked += 1
+        if self._messages_done != turn:  # (no wait, and so no yield, when none is still being sent)
+            await workflow.wait_condition(lambda: self._messages_done == turn)
         try:
-            await calls.message(step, arg, summary=summary or what, local=local)
+            await self._message(step, arg, what=what, summary=summary or what, local=not answer_first)
+        finally:
+            self._messages_done += 1
+
+    async def _message(
+        self,
+        step: Callable[[Steps, Arg], Awaitable[object]],
+        arg: Arg,
+        *,
+        what: str,
+        summary: str,
+        local: bool,
+    ) -> None:
+        try:
+            await calls.message(step, arg, summary=summary, local=local)
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):
                 raise
