@@ -57,8 +57,14 @@ async def test_a_short_pick_write_off_that_uncovers_another_order_signals_that_o
     assert [(r["sku"], r["store_id"], r["short_by"]) for r in order["stock_at_risk"]] == [
         (sku, "paris-rivoli", 1)
     ]
-    description = await client.get_workflow_handle(second.order_id).describe()
-    assert description.typed_search_attributes.get(ids.SA_STOCK_AT_RISK) is True
+
+    async def flagged_for_ops() -> bool:
+        # The step's local activity writes the read model before its workflow task, which carries the
+        # search attribute's upsert, completes: the Temporal UI follows a moment later.
+        description = await client.get_workflow_handle(second.order_id).describe()
+        return description.typed_search_attributes.get(ids.SA_STOCK_AT_RISK) is True
+
+    assert await eventually(flagged_for_ops, timeout=15)
 
     # Handled as a feed-signalled order: no other store has the unit, so the customer is asked.
     async def asked() -> dict | None:
