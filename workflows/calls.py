@@ -148,6 +148,7 @@ async def message(
     task on the server, no workflow task to take its result: for a message the step's answer waits on
     anyway, or one nobody waits on); else a regular activity, which leaves the workflow task, and so an
     answer it carries, free at once."""
+    summary = summary or summary_of(step)
     if local:
         return await workflow.execute_local_activity_method(
             step,
@@ -155,14 +156,14 @@ async def message(
             start_to_close_timeout=NOTIFICATION_TIMEOUT,
             retry_policy=NOTIFICATION_RETRY,
             local_retry_threshold=LOCAL_MESSAGE_RETRY_BACKOFF,
-            summary=summary or summary_of(step),
+            summary=summary,
         )
     return await workflow.execute_activity_method(
         step,
         arg,
         start_to_close_timeout=NOTIFICATION_TIMEOUT,
         retry_policy=NOTIFICATION_RETRY,
-        summary=summary or summary_of(step),
+        summary=summary,
     )
 
 

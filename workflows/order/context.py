@@ -180,15 +180,16 @@ class OrderContext:
         for orders since the patch, unless `answer_first`, and after the messages asked before it (the
         customer reads them in order); one that fails for good is given up and support told: the order
         goes on without it."""
+        summary = summary or what
         if not self.local_messages:
-            await self._message(step, arg, what=what, summary=summary or what, local=False)
+            await self._message(step, arg, what=what, summary=summary, local=False)
             return
         turn = self._messages_asked
         self._messages_asked += 1
         if self._messages_done != turn:  # (no wait, and so no yield, when none is still being sent)
             await workflow.wait_condition(lambda: self._messages_done == turn)
         try:
-            await self._message(step, arg, what=what, summary=summary or what, local=not answer_first)
+            await self._message(step, arg, what=what, summary=summary, local=not answer_first)
         finally:
             self._messages_done += 1
 
