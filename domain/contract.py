@@ -42,5 +42,7 @@ class Contract(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: object) -> object:
-        # Checked at the door: an order that cannot be stored would retry its activities forever.
-        return storable_text(value) if isinstance(value, str) else value
+        # Checked at the door: an order that cannot be stored would retry its activities forever. It runs
+        # on every field of every contract, in the workflow too, where Temporal's sandbox turns each
+        # `isinstance` into a chain of Python calls (it unwraps its proxies): the type's own MRO instead.
+        return storable_text(value) if str in type(value).__mro__ else value  # type: ignore[arg-type]

@@ -80,6 +80,7 @@ def search_attribute_flags() -> list[str]:
 # Activity names: workflows call activities by name so workflow modules import no I/O code.
 ACTIVITY_LOAD_STORE = "load_store"
 ACTIVITY_RECORD_ORDER = "record_order"
+ACTIVITY_RECORD_AND_TELL = "record_order_and_tell"
 ACTIVITY_RESERVE_STOCK = "reserve_stock"
 ACTIVITY_RELEASE_STOCK = "release_stock"
 ACTIVITY_COMMIT_STOCK = "commit_stock"

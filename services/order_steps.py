@@ -12,6 +12,7 @@ from adapters.db import orders, payments, returns, stock, support
 from adapters.db import slots as slot_rows
 from domain.slots import PickupSlot
 from services import slots
+from services.customer_messages import Messenger
 from services.errors import InvalidField, SlotFull
 from services.signals import StockSignals
 from services.stock_review import review_moved
@@ -22,6 +23,7 @@ from workflows.contracts import (
     IntakeReservation,
     PartialRelease,
     PickupUnlocked,
+    RecordAndTell,
     ReservationOutcome,
     ShipmentSettlement,
     StoreLeft,
@@ -44,9 +46,12 @@ async def reserve_order(
     return outcome
 
 
-async def settle_collection(engine: AsyncEngine, signals: StockSignals, step: CollectionSettlement) -> None:
+async def settle_collection(
+    engine: AsyncEngine, signals: StockSignals, messenger: Messenger, step: CollectionSettlement
+) -> bool | None:
     """What the customer left back on sale and refunded, the rest out of the store, the payment captured
-    (after the refund: a refund goes against the authorisation), the order recorded."""
+    (after the refund: a refund goes against the authorisation), the order recorded; then the receipt, if
+    given (`Messenger.tell_now`)."""
     async with engine.begin() as conn:
         if step.left:
             await _release_lines(conn, signals, step.left)
@@ -57,15 +62,27 @@ async def settle_collection(engine: AsyncEngine, signals: StockSignals, step: Co
         await orders.record(conn, step.view)
         if step.pickup_code:
             await returns.remember_pickup_code(conn, step.view.order_id, step.pickup_code)
+    return await messenger.tell_now(step.message)
 
 
-async def settle_compensation(engine: AsyncEngine, signals: StockSignals, step: Compensation) -> None:
-    """The order's stock back on sale, its payment voided, the order recorded as it ended."""
+async def settle_compensation(
+    engine: AsyncEngine, signals: StockSignals, messenger: Messenger, step: Compensation
+) -> bool | None:
+    """The order's stock back on sale, its payment voided, the order recorded as it ended; then the
+    customer told, if given the message."""
     async with engine.begin() as conn:
         await _release(conn, signals, step.holder)
         await payments.void(conn, step.void)
         await orders.record(conn, step.view)
         await slot_rows.release(conn, step.view.order_id)
+    return await messenger.tell_now(step.message)
+
+
+async def record_and_tell(engine: AsyncEngine, messenger: Messenger, step: RecordAndTell) -> bool:
+    """The order recorded, then the customer told (a step whose only database work is its record)."""
+    async with engine.begin() as conn:
+        await orders.record(conn, step.view)
+    return bool(await messenger.tell_now(step.message))
 
 
 async def settle_dropped_lines(engine: AsyncEngine, signals: StockSignals, step: DroppedLines) -> None:

@@ -1,7 +1,9 @@
 """Recorded order histories must replay on today's workflow code without non-determinism.
 
 `tests/histories/` holds orders recorded on the current path (one transaction per step, messages
-within their workflow task); `tests/histories/before-local-messages/` orders started before the
+within their workflow task, a step's message sent by the step's own local activity);
+`tests/histories/before-messages-with-steps/` orders started before that last patch (each message a
+local activity of its own); `tests/histories/before-local-messages/` orders started before the
 messages' patch (every message a regular activity); `tests/histories/before-one-transaction/` orders
 started before one transaction per step, which running orders of the time still follow;
 `tests/histories/returns/` holds return workflows, `tests/histories/events/` order event deliveries (a
@@ -22,16 +24,18 @@ from worker.sandbox import workflow_runner
 from workflows.delivery import DeliveryWorkflow
 from workflows.event_delivery import EventDeliveryWorkflow
 from workflows.order import OrderWorkflow
-from workflows.order.patches import PATCH_LOCAL_MESSAGES, PATCH_ONE_TRANSACTION
+from workflows.order.patches import PATCH_LOCAL_MESSAGES, PATCH_MESSAGES_WITH_STEPS, PATCH_ONE_TRANSACTION
 from workflows.returns import ReturnWorkflow
 
 ROOT = Path(__file__).parent / "histories"
 CURRENT = sorted(ROOT.glob("*.json"))
+BEFORE_MESSAGES_WITH_STEPS = sorted((ROOT / "before-messages-with-steps").glob("*.json"))
 BEFORE_LOCAL_MESSAGES = sorted((ROOT / "before-local-messages").glob("*.json"))
 BEFORE_ONE_TRANSACTION = sorted((ROOT / "before-one-transaction").glob("*.json"))
 RETURNS = sorted((ROOT / "returns").glob("*.json"))  # ReturnWorkflow histories
 EVENTS = sorted((ROOT / "events").glob("*.json"))  # EventDeliveryWorkflow histories
-HISTORIES = CURRENT + BEFORE_LOCAL_MESSAGES + BEFORE_ONE_TRANSACTION + RETURNS + EVENTS
+OLDER = BEFORE_MESSAGES_WITH_STEPS + BEFORE_LOCAL_MESSAGES + BEFORE_ONE_TRANSACTION
+HISTORIES = CURRENT + OLDER + RETURNS + EVENTS
 EXITS = {
     "collected",
     "cancelled_by_support",
@@ -61,8 +65,8 @@ async def test_recorded_history_replays_deterministically(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "histories",
-    [CURRENT, BEFORE_LOCAL_MESSAGES, BEFORE_ONE_TRANSACTION],
-    ids=["current", "before-local-messages", "before-one-transaction"],
+    [CURRENT, BEFORE_MESSAGES_WITH_STEPS, BEFORE_LOCAL_MESSAGES, BEFORE_ONE_TRANSACTION],
+    ids=["current", "before-messages-with-steps", "before-local-messages", "before-one-transaction"],
 )
 def test_histories_cover_every_exit_on_both_paths(histories: list[Path]) -> None:
     assert {path.stem for path in histories} >= EXITS
@@ -88,3 +92,9 @@ def test_the_current_histories_took_one_transaction_per_step_and_the_others_did_
 def test_the_current_histories_send_messages_within_their_workflow_task_and_the_older_did_not() -> None:
     assert all(PATCH_LOCAL_MESSAGES in _patches(path) for path in CURRENT)
     assert not any(PATCH_LOCAL_MESSAGES in _patches(path) for path in BEFORE_LOCAL_MESSAGES)
+
+
+def test_the_current_histories_send_a_steps_message_from_the_step_and_the_older_did_not() -> None:
+    ends = {"collected", "cancelled_by_support", "cancelled_by_signal", "expired", "parked_then_cancelled"}
+    assert all(PATCH_MESSAGES_WITH_STEPS in _patches(path) for path in CURRENT if path.stem in ends)
+    assert not any(PATCH_MESSAGES_WITH_STEPS in _patches(path) for path in OLDER)

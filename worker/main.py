@@ -34,6 +34,7 @@ from config.settings import Settings
 from domain.delivery import DEFAULT_RATES
 from domain.event_delivery import DeliveryPolicy
 from domain.values import CarrierRate
+from services.customer_messages import Messenger
 from services.order_events import resume_deliveries
 from services.pickup_page import page_url
 from worker.sandbox import workflow_runner
@@ -86,15 +87,16 @@ def activities_for(
     events: DeliveryPolicy | None = None,
 ) -> list[Callable[..., Any]]:
     """Every activity the workflows call: the methods of one object per external system."""
+    messenger = Messenger(engine, senders, MessageRenderer(links))
     implementations = [
         StockActivities(engine),
         PaymentActivities(engine),
         OrderRecordActivities(engine),
-        OrderStepActivities(engine),
+        OrderStepActivities(engine, messenger),
         RoutingActivities(engine),
         ReturnActivities(engine),
         CarrierActivities(engine, DEFAULT_RATES if rates is None else rates),
-        NotificationActivities(engine, senders, MessageRenderer(links)),
+        NotificationActivities(messenger),
         ReconciliationActivities(engine),
         ChannelFulfilmentActivities(shopify),
         EventDeliveryActivities(engine, events or DeliveryPolicy()),

@@ -27,6 +27,7 @@ from workflows.contracts import (
     PartialRelease,
     PaymentRequest,
     PickupUnlocked,
+    RecordAndTell,
     Refund,
     ReservationOutcome,
     ReservationRequest,
@@ -106,7 +107,9 @@ class OrderRecordSteps(ABC):
 
 class OrderSteps(ABC):
     """Each step of an order, its whole database work (stock, payments ledger, read model, support
-    alerts) in one transaction, every part keyed as the single-purpose activities above key it."""
+    alerts) in one transaction, every part keyed as the single-purpose activities above key it. A step
+    given the message it ends with sends it once it committed: True when the message is done with, False
+    when it is left to the workflow (contracts.RecordAndTell), None when given none."""
 
     @activity.defn(name=ids.ACTIVITY_RESERVE_ORDER)
     @abstractmethod
@@ -114,11 +117,11 @@ class OrderSteps(ABC):
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_COLLECTION)
     @abstractmethod
-    async def settle_collection(self, step: CollectionSettlement) -> None: ...
+    async def settle_collection(self, step: CollectionSettlement) -> bool | None: ...
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_COMPENSATION)
     @abstractmethod
-    async def settle_compensation(self, step: Compensation) -> None: ...
+    async def settle_compensation(self, step: Compensation) -> bool | None: ...
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_DROPPED_LINES)
     @abstractmethod
@@ -135,6 +138,10 @@ class OrderSteps(ABC):
     @activity.defn(name=ids.ACTIVITY_RECORD_PICKUP_UNLOCKED)
     @abstractmethod
     async def record_pickup_unlocked(self, step: PickupUnlocked) -> None: ...
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_AND_TELL)
+    @abstractmethod
+    async def record_and_tell(self, step: RecordAndTell) -> bool: ...
 
 
 class ReturnSteps(ABC):

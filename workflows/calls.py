@@ -94,6 +94,7 @@ STEP_SUMMARIES: dict[str, str] = {
     ids.ACTIVITY_LEAVE_STORE: "leave the store",
     ids.ACTIVITY_SETTLE_SHIPMENT: "settle the shipment",
     ids.ACTIVITY_RECORD_PICKUP_UNLOCKED: "unlock the pickup",
+    ids.ACTIVITY_RECORD_AND_TELL: "record the order",
     ids.ACTIVITY_FIND_STORES: "find stores",
     ids.ACTIVITY_QUOTE_CARRIERS: "quote carriers",
     ids.ACTIVITY_BOOK_SHIPMENT: "book the shipment",
@@ -117,17 +118,18 @@ async def database(
     arg: Arg,
     *,
     local_retry_threshold: timedelta | None = LOCAL_RETRY_BACKOFF,
+    summary: str | None = None,
 ) -> Result:
     """A short step on the worker's own database. A local activity spares the server round trips, which
     is what keeps the channel's synchronous intake answer fast. (The delivery workflow keeps Temporal's
-    default `local_retry_threshold`: None.)"""
+    default `local_retry_threshold`: None.) `summary` names it in the UI (by default the step's name)."""
     return await workflow.execute_local_activity_method(
         step,
         arg,
         start_to_close_timeout=DATABASE_STEP_TIMEOUT,
         retry_policy=DATABASE_RETRY,
         local_retry_threshold=local_retry_threshold,
-        summary=summary_of(step),
+        summary=summary or summary_of(step),
     )
 
 

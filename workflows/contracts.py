@@ -5,6 +5,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from domain.contract import Contract
+from domain.notifications import CustomerNotification
 from domain.order_state import OrderState, OrderView
 from domain.policy import OrderPolicy
 from domain.slots import PickupSlot
@@ -149,6 +150,7 @@ class CollectionSettlement(Contract):
     capture: PaymentRequest
     view: OrderView
     pickup_code: str | None = None  # the code it was handed over against: returns find the order by it
+    message: CustomerNotification | None = None  # the receipt, sent once it committed (see RecordAndTell)
 
 
 class Compensation(Contract):
@@ -157,6 +159,17 @@ class Compensation(Contract):
     holder: str
     void: PaymentRequest
     view: OrderView
+    message: CustomerNotification | None = None  # cancelled or expired, sent once it committed
+
+
+class RecordAndTell(Contract):
+    """The order recorded, then the customer told: a step that ends with a message sends it from its own
+    local activity once its transaction committed, and the step answers True when the message is done
+    with, False when a provider could not take it then (the workflow sends it itself, with the retries
+    of any message; the outbox keeps it to one send)."""
+
+    view: OrderView
+    message: CustomerNotification
 
 
 class DroppedLines(Contract):

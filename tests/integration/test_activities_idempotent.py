@@ -24,6 +24,7 @@ from domain.order import apply_transition
 from domain.order_state import OrderState
 from domain.status import OrderStatus
 from domain.values import TimelineEntry
+from services.customer_messages import Messenger
 from tests.conftest import placement
 from workflows.contracts import PaymentRequest, Refund, ReservationRequest
 
@@ -168,7 +169,8 @@ async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retr
     engine: AsyncEngine,
 ) -> None:
     senders = {"email": CountingSender("email"), "sms": CountingSender("sms")}
-    activities, env = NotificationActivities(engine, senders, MessageRenderer()), ActivityEnvironment()  # type: ignore[arg-type]
+    messenger = Messenger(engine, senders, MessageRenderer())
+    activities, env = NotificationActivities(messenger), ActivityEnvironment()
     message = _message(NotificationKind.READY_FOR_PICKUP)
     assert await env.run(activities.notify_customer, message) == ["email", "sms"]
     assert await env.run(activities.notify_customer, message) == ["email", "sms"]
@@ -184,7 +186,8 @@ async def test_a_notification_goes_out_once_per_channel_however_often_it_is_retr
 
 async def test_a_failed_send_is_retried_and_then_recorded_once(engine: AsyncEngine) -> None:
     senders = {"email": CountingSender("email", fail_first=True), "sms": CountingSender("sms")}
-    activities, env = NotificationActivities(engine, senders, MessageRenderer()), ActivityEnvironment()  # type: ignore[arg-type]
+    messenger = Messenger(engine, senders, MessageRenderer())
+    activities, env = NotificationActivities(messenger), ActivityEnvironment()
     message = _message(NotificationKind.RECEIPT)
     with pytest.raises(ConnectionError):
         await env.run(activities.notify_customer, message)

@@ -9,14 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.notifications import NotificationActivities
 from activities.order_steps import OrderStepActivities
-from adapters.db import orders, stock
+from adapters.db import orders, outbox, stock
+from adapters.messaging.render import MessageRenderer
+from domain.messages import notification_for
+from domain.notifications import NotificationKind
 from domain.order import apply_transition
 from domain.order_state import OrderState, OrderView
 from domain.status import OrderStatus
 from domain.values import OrderPlacement, TimelineEntry
+from services.customer_messages import Messenger
 from tests.conftest import placement
 from tests.integration.conftest import payment_entries
+from tests.integration.test_activities_idempotent import CountingSender
 from tests.integration.test_stock import new_sku
 from workflows.contracts import (
     CollectionSettlement,
@@ -24,12 +30,18 @@ from workflows.contracts import (
     IntakeReservation,
     PartialRelease,
     PaymentRequest,
+    RecordAndTell,
     Refund,
     ReservationRequest,
 )
 
 STORE = "nyc-soho"
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def _steps(engine: AsyncEngine, senders: dict[str, CountingSender] | None = None) -> OrderStepActivities:
+    senders = senders or {"email": CountingSender("email"), "sms": CountingSender("sms")}
+    return OrderStepActivities(engine, Messenger(engine, senders, MessageRenderer()))
 
 
 def _order(sku: str, quantity: int) -> tuple[OrderPlacement, OrderState]:
@@ -65,7 +77,7 @@ async def _recorded(engine: AsyncEngine, order_id: str) -> OrderView | None:
 
 
 async def test_intake_and_collection_each_take_effect_once_however_often_retried(engine: AsyncEngine) -> None:
-    activities, env = OrderStepActivities(engine), ActivityEnvironment()
+    activities, env = _steps(engine), ActivityEnvironment()
     sku = await new_sku(engine, on_hand=10)
     order, state = _order(sku, 3)
     intake = _intake(order, _moved(state, OrderStatus.RESERVED), Decimal("30.00"))
@@ -105,7 +117,7 @@ async def test_intake_and_collection_each_take_effect_once_however_often_retried
 
 
 async def test_compensation_releases_and_voids_once(engine: AsyncEngine) -> None:
-    activities, env = OrderStepActivities(engine), ActivityEnvironment()
+    activities, env = _steps(engine), ActivityEnvironment()
     sku = await new_sku(engine, on_hand=4)
     order, state = _order(sku, 2)
     await env.run(
@@ -127,7 +139,7 @@ async def test_compensation_releases_and_voids_once(engine: AsyncEngine) -> None
 async def test_a_reservation_whose_payment_the_ledger_cannot_hold_fails_for_good_and_holds_nothing(
     engine: AsyncEngine,
 ) -> None:
-    activities, env = OrderStepActivities(engine), ActivityEnvironment()
+    activities, env = _steps(engine), ActivityEnvironment()
     sku = await new_sku(engine, on_hand=5)
     order, state = _order(sku, 2)
     huge = _intake(order, _moved(state, OrderStatus.RESERVED), Decimal("20000000000.00"))
@@ -139,3 +151,57 @@ async def test_a_reservation_whose_payment_the_ledger_cannot_hold_fails_for_good
         assert await stock.reservation_of(conn, order.order_id) == []
     assert await payment_entries(engine, order.order_id) == []
     assert await _recorded(engine, order.order_id) is None
+
+
+async def test_a_step_ending_with_a_message_sends_it_once_it_committed_however_often_retried(
+    engine: AsyncEngine,
+) -> None:
+    senders = {"email": CountingSender("email"), "sms": CountingSender("sms")}
+    activities, env = _steps(engine, senders), ActivityEnvironment()
+    order, state = _order(await new_sku(engine, on_hand=1), 1)
+    state.pickup_code = "246810"
+    view = _moved(state, OrderStatus.RESERVED)
+    ready = RecordAndTell(view=view, message=notification_for(state, NotificationKind.READY_FOR_PICKUP))
+    assert await env.run(activities.record_and_tell, ready) is True
+    assert await env.run(activities.record_and_tell, ready) is True  # a retry: recorded and told once
+    assert senders["email"].sent == ["camille@example.com"] and senders["sms"].sent == ["+33612345678"]
+    recorded = await _recorded(engine, order.order_id)
+    assert recorded and recorded.version == view.version
+    async with engine.connect() as conn:
+        sent = await outbox.for_order(conn, order.order_id)
+    assert [(m.kind, m.channel, m.status) for m in sent] == [
+        ("ready_for_pickup", "email", "sent"),
+        ("ready_for_pickup", "sms", "sent"),
+    ]
+
+
+async def test_a_message_its_provider_cannot_take_is_left_to_the_workflow_and_the_step_stands(
+    engine: AsyncEngine,
+) -> None:
+    """The step answers False (the workflow then sends the message itself, with retries): what it wrote
+    is committed, and the message's own retry sends what was not sent, once."""
+    senders = {"email": CountingSender("email", fail_first=True), "sms": CountingSender("sms")}
+    activities, env = _steps(engine, senders), ActivityEnvironment()
+    sku = await new_sku(engine, on_hand=2)
+    order, state = _order(sku, 1)
+    await env.run(
+        activities.reserve_order, _intake(order, _moved(state, OrderStatus.RESERVED), Decimal("10.00"))
+    )
+    for status in (OrderStatus.ACCEPTED, OrderStatus.PICKED, OrderStatus.READY):
+        _moved(state, status)
+    receipt = notification_for(state, NotificationKind.RECEIPT)
+    settlement = CollectionSettlement(
+        holder=order.order_id,
+        capture=PaymentRequest(order_id=order.order_id, amount=Decimal("10.00"), currency="EUR"),
+        view=_moved(state, OrderStatus.COLLECTED),
+        message=receipt,
+    )
+    assert await env.run(activities.settle_collection, settlement) is False
+    assert await level(engine, sku) == (1, 0)  # the collection committed all the same
+    assert [kind for kind, _ in await payment_entries(engine, order.order_id)] == ["authorization", "capture"]
+    messenger = Messenger(engine, senders, MessageRenderer())
+    assert await env.run(NotificationActivities(messenger).notify_customer, receipt) == ["email"]
+    assert await env.run(activities.settle_collection, settlement) is True  # a late retry of the step
+    assert senders["email"].sent == ["camille@example.com"]  # once
+    no_message = settlement.model_copy(update={"message": None})
+    assert await env.run(activities.settle_collection, no_message) is None

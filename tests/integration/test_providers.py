@@ -20,6 +20,7 @@ from domain.notifications import CustomerNotification, NotificationKind, StoreRe
 from domain.order_state import OrderState
 from domain.status import OrderStatus
 from domain.values import ContactPreference, StoreProfile
+from services.customer_messages import Messenger
 from tests.conftest import placement
 from tests.providers import FakeSendGrid, FakeTwilio
 
@@ -56,7 +57,7 @@ def sendgrid_sender(fake: FakeSendGrid) -> SendGridEmailSender:
 
 
 def notifier(engine: AsyncEngine, sms: object, email: object) -> NotificationActivities:
-    return NotificationActivities(engine, {"sms": sms, "email": email}, MessageRenderer())  # type: ignore[dict-item]
+    return NotificationActivities(Messenger(engine, {"sms": sms, "email": email}, MessageRenderer()))  # type: ignore[dict-item]
 
 
 def message(

@@ -58,6 +58,8 @@ async def test_every_timer_and_step_of_an_order_is_named(
     steps = named["EVENT_TYPE_MARKER_RECORDED"]
     assert None not in steps and STEP_SUMMARIES["reserve_order"] in steps, steps
     # The confirmation leaves by an activity (intake answers first); the later messages within their
-    # workflow task (local activities), named all the same.
+    # workflow task (local activities), named all the same: with the step that sends them, or alone.
     assert named["EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"] == ["tell the customer: order_confirmed #1"]
-    assert "tell the customer: order_expired #1" in steps, steps
+    assert "record the order, tell the customer: ready_for_pickup #1" in steps, steps
+    assert "tell the customer: pickup_reminder #1" in steps, steps
+    assert "release and void (compensation), tell the customer: order_expired #1" in steps, steps

@@ -8,13 +8,15 @@ from contextlib import contextmanager
 from temporalio import activity
 
 from domain import ids
-from workflows.activities import OrderRecordSteps, OrderSteps, PaymentSteps, StockSteps
+from domain.notifications import CustomerNotification
+from workflows.activities import NotificationSteps, OrderRecordSteps, OrderSteps, PaymentSteps, StockSteps
 from workflows.contracts import (
     CollectionSettlement,
     Compensation,
     DroppedLines,
     IntakeReservation,
     PickupUnlocked,
+    RecordAndTell,
     ReservationOutcome,
     ShipmentSettlement,
     StoreLeft,
@@ -23,9 +25,25 @@ from workflows.contracts import (
 
 class FakeOrderSteps(OrderSteps):
     def __init__(
-        self, world: object, stock: StockSteps, payments: PaymentSteps, records: OrderRecordSteps
+        self,
+        world: object,
+        stock: StockSteps,
+        payments: PaymentSteps,
+        records: OrderRecordSteps,
+        messages: NotificationSteps,
     ) -> None:
         self.world, self.stock, self.payments, self.records = world, stock, payments, records
+        self.messages = messages
+
+    async def _tell(self, message: CustomerNotification | None) -> bool | None:
+        """As the messenger's `tell_now`: once the step committed; False when the provider failed."""
+        if message is None:
+            return None
+        try:
+            await self.messages.notify_customer(message)
+        except Exception:  # noqa: BLE001 - left to the workflow's own message
+            return False
+        return True
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -46,7 +64,7 @@ class FakeOrderSteps(OrderSteps):
             return outcome
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_COLLECTION)
-    async def settle_collection(self, step: CollectionSettlement) -> None:
+    async def settle_collection(self, step: CollectionSettlement) -> bool | None:
         with self._transaction():
             if step.left:
                 await self.stock.release_lines(step.left)
@@ -55,13 +73,21 @@ class FakeOrderSteps(OrderSteps):
             await self.stock.commit(step.holder)
             await self.payments.capture(step.capture)
             await self.records.record(step.view)
+        return await self._tell(step.message)
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_COMPENSATION)
-    async def settle_compensation(self, step: Compensation) -> None:
+    async def settle_compensation(self, step: Compensation) -> bool | None:
         with self._transaction():
             await self.stock.release(step.holder)
             await self.payments.void(step.void)
             await self.records.record(step.view)
+        return await self._tell(step.message)
+
+    @activity.defn(name=ids.ACTIVITY_RECORD_AND_TELL)
+    async def record_and_tell(self, step: RecordAndTell) -> bool:
+        with self._transaction():
+            await self.records.record(step.view)
+        return bool(await self._tell(step.message))
 
     @activity.defn(name=ids.ACTIVITY_SETTLE_DROPPED_LINES)
     async def settle_dropped_lines(self, step: DroppedLines) -> None:

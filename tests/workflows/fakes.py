@@ -124,6 +124,7 @@ class FakeSystems:
     channel_reports: list[ChannelReport] = field(default_factory=list)  # told to Shopify, in order
     channel_refusal: str | None = None  # an error type every report to the channel fails with, for good
     confirmation_gate: "Gate | None" = None  # the confirmation reaches its provider once it is set
+    provider_down: int = 0  # the next sends that fail (a provider down), each counted down
     clock: ServerClock | None = None  # when set, messages are timed by it (see ServerClock)
 
     async def now(self) -> datetime:
@@ -147,14 +148,15 @@ class FakeSystems:
     def activities(self) -> list[Callable[..., Any]]:
         """The fake activities, one object per interface the workflows call."""
         stock, payments, records = FakeStock(self), FakePayments(self), FakeRecords(self)
+        notifications = FakeNotifications(self)
         fakes = (
             stock,
             payments,
             records,
-            FakeOrderSteps(self, stock, payments, records),
+            FakeOrderSteps(self, stock, payments, records, notifications),
             FakeRouting(self),
             FakeCarrier(self),
-            FakeNotifications(self),
+            notifications,
             FakeReturns(FakeReturnWorld()),
             FakeReconciliation(self),
             FakeChannel(self),
@@ -328,6 +330,9 @@ class FakeNotifications(NotificationSteps):
         gate = self.world.confirmation_gate
         if gate is not None and message.kind is NotificationKind.ORDER_CONFIRMED:
             await gate.wait()  # a slow provider
+        if self.world.provider_down > 0:
+            self.world.provider_down -= 1
+            raise ConnectionError("provider unreachable")
         self.world.sent.append(message)
         self.world.sent_at.append(await self.world.now())
         return ["email"]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -159,3 +160,33 @@ async def test_order_short_of_stock_is_rejected_naming_the_missing_lines(
     assert final.status is OrderStatus.REJECTED
     assert [(m.sku, m.requested, m.available) for m in final.missing] == [("TENT-2P", 9, 5)]
     assert fakes.payments == [] and fakes.sent == []
+
+
+async def test_an_expiry_notice_its_provider_cannot_take_with_the_step_is_sent_after_it_once(
+    time_skipping: WorkflowEnvironment,
+) -> None:
+    """The expiry's step sends its message once it committed; with the provider down then, the step
+    stands and the message goes on its own, retried until the provider is back: once, support not told."""
+    policy = OrderPolicy(reminder_after_ready=timedelta(hours=24), hold_period=timedelta(hours=12))
+    fakes = FakeSystems(provider_down=3)  # the step's try, then two of the message's own attempts
+    async with running(time_skipping, await _ready_order(time_skipping, policy), fakes) as (handle, fakes):
+        final = await handle.result()
+    assert final.status is OrderStatus.EXPIRED
+    assert fakes.payments == [("void", "10.00")] and fakes.records[-1].status is OrderStatus.EXPIRED
+    assert fakes.kinds() == ["order_expired"] and fakes.provider_down == 0
+    assert fakes.alerts == {}
+
+
+async def test_an_expiry_notice_goes_with_its_step(time_skipping: WorkflowEnvironment) -> None:
+    """One local activity settles the expiry and tells the customer."""
+    policy = OrderPolicy(reminder_after_ready=timedelta(hours=24), hold_period=timedelta(hours=12))
+    async with running(time_skipping, await _ready_order(time_skipping, policy)) as (handle, fakes):
+        assert (await handle.result()).status is OrderStatus.EXPIRED
+    assert fakes.kinds() == ["order_expired"]
+    history = await handle.fetch_history()
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
+    assert markers.count("core_local_activity") == 1

@@ -2,6 +2,7 @@
 pickup code (in part, if the customer leaves something), or is compensated when it ends uncollected."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from temporalio import workflow
 
@@ -9,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.channel_sync import ChannelEvent
     from domain.commands import Collection, ReadyReport
     from domain.errors import WrongPickupCode
-    from domain.notifications import NotificationKind
+    from domain.notifications import CustomerNotification, NotificationKind
     from domain.order import Handover, Order
     from domain.status import OrderStatus
     from workflows.activities import OrderRecordSteps, OrderSteps, PaymentSteps, StockSteps
@@ -18,12 +19,15 @@ with workflow.unsafe.imports_passed_through():
         Compensation,
         PartialRelease,
         PickupUnlocked,
+        RecordAndTell,
         SupportAlert,
     )
 
 from workflows.order import channel_sync
 from workflows.order.context import OrderContext, or_deadlines_moved, refusals
 from workflows.order.patches import PATCH_CADENCE
+
+Settlement = TypeVar("Settlement", CollectionSettlement, Compensation)
 
 # The collection timers as the Temporal UI names them.
 HOLD_ENDS = "hold ends"
@@ -42,10 +46,18 @@ async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
         order.mark_ready(report.staging_location, report.actor, lambda: workflow.random().randint(0, 999_999))
     # Decided before the first await: the collection loop plans its messages as soon as we yield.
     held = order.hold_ready_notice(quiet_hours=workflow.patched(PATCH_CADENCE))
+    ready = NotificationKind.READY_FOR_PICKUP
+    if not held and await ctx.step_then_tell(ready, OrderSteps.record_and_tell, _recorded_with(order)):
+        channel_sync.report(ctx, ChannelEvent.READY)
+        return
     await ctx.record()
     channel_sync.report(ctx, ChannelEvent.READY)
     if not held:
-        await ctx.notify(NotificationKind.READY_FOR_PICKUP)
+        await ctx.notify(ready)
+
+
+def _recorded_with(order: Order) -> Callable[[CustomerNotification], RecordAndTell]:
+    return lambda message: RecordAndTell(view=order.state.view(), message=message)
 
 
 async def collect(ctx: OrderContext, collection: Collection) -> None:
@@ -59,8 +71,13 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
             if wrong.locked:
                 await ctx.database(OrderRecordSteps.raise_support_alert, _pickup_locked(order))
             raise
+    told = False
     if ctx.one_transaction:
-        await _settle_collection(ctx, handover)
+        settlement = _collection_settlement(ctx, handover)
+        receipt = NotificationKind.RECEIPT
+        told = await ctx.step_then_tell(receipt, OrderSteps.settle_collection, _with(settlement))
+        if not told:
+            await ctx.database(OrderSteps.settle_collection, settlement)
     else:
         if handover.left:
             await ctx.database(StockSteps.release_lines, _left_behind(order, handover))
@@ -69,18 +86,19 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
         await ctx.database(PaymentSteps.capture, ctx.payment())
         await ctx.record()
     channel_sync.report(ctx, ChannelEvent.COLLECTED)
-    await ctx.notify(NotificationKind.RECEIPT)
+    if not told:
+        await ctx.notify(NotificationKind.RECEIPT)
     if handover.refund > 0:
         await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=handover.refund)
 
 
-async def _settle_collection(ctx: OrderContext, handover: Handover) -> None:
+def _collection_settlement(ctx: OrderContext, handover: Handover) -> CollectionSettlement:
     """One transaction: what was left released and refunded, the rest committed, the payment captured,
     the order recorded."""
     order = ctx.order
     left = _left_behind(order, handover) if handover.left else None
     refund = ctx.give_back(handover.refund, "uncollected", "lines left at collection") if left else None
-    settlement = CollectionSettlement(
+    return CollectionSettlement(
         holder=order.holder,
         left=left,
         refund=refund,
@@ -88,7 +106,11 @@ async def _settle_collection(ctx: OrderContext, handover: Handover) -> None:
         view=order.state.view(),
         pickup_code=order.state.pickup_code,
     )
-    await ctx.database(OrderSteps.settle_collection, settlement)
+
+
+def _with(step: Settlement) -> Callable[[CustomerNotification], Settlement]:
+    """The step's input carrying the message it ends with."""
+    return lambda message: step.model_copy(update={"message": message})
 
 
 def _left_behind(order: Order, handover: Handover) -> PartialRelease:
@@ -148,16 +170,20 @@ async def _hold(ctx: OrderContext, waiting: Callable[[], bool], *, replanned: bo
 async def compensate(ctx: OrderContext) -> None:
     """Undo what an order holds: stock back on the shelf, payment voided, customer told."""
     order = ctx.order
+    expired = order.status is OrderStatus.EXPIRED
+    kind = NotificationKind.ORDER_EXPIRED if expired else NotificationKind.ORDER_CANCELLED
+    told = False
     if ctx.one_transaction:
         compensation = Compensation(holder=order.holder, void=ctx.payment(), view=order.state.view())
-        await ctx.database(OrderSteps.settle_compensation, compensation)
+        told = await ctx.step_then_tell(kind, OrderSteps.settle_compensation, _with(compensation))
+        if not told:
+            await ctx.database(OrderSteps.settle_compensation, compensation)
     else:
         await ctx.release(order.holder)
         await ctx.database(PaymentSteps.void, ctx.payment())
         await ctx.record()
-    expired = order.status is OrderStatus.EXPIRED
     channel_sync.report(ctx, ChannelEvent.EXPIRED if expired else ChannelEvent.CANCELLED)
-    kind = NotificationKind.ORDER_EXPIRED if expired else NotificationKind.ORDER_CANCELLED
     order.mark_intake_answered()
-    await ctx.notify(kind)
+    if not told:
+        await ctx.notify(kind)
     order.mark_compensated()

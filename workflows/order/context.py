@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import calls
 from workflows.order import ops_view
-from workflows.order.patches import PATCH_PARKING
+from workflows.order.patches import PATCH_MESSAGES_WITH_STEPS, PATCH_PARKING
 
 Steps = TypeVar("Steps")
 Arg = TypeVar("Arg")
@@ -102,12 +102,14 @@ class OrderContext:
 
     # ---- database steps, and when one fails for good ------------------------------------------
 
-    async def database(self, step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg) -> Result:
+    async def database(
+        self, step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg, *, summary: str | None = None
+    ) -> Result:
         """A database step (`calls.database`). One that fails for good (a failure retries never heal, or
         retries exhausted) parks the order and raises Parked; past parking (collected, ended), support
         is alerted and the step fails as it always did."""
         try:
-            return await calls.database(step, arg)
+            return await calls.database(step, arg, summary=summary)
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):  # orders that failed before parking existed
                 raise
@@ -158,14 +160,40 @@ class OrderContext:
         await self.send(message, answer_first=answer_first)
 
     async def send(self, message: CustomerNotification, *, answer_first: bool = False) -> None:
-        what = f"{message.kind.value} #{message.sequence}"
+        what, summary = _named(message)
         await self.message(
-            NotificationSteps.notify_customer,
-            message,
-            what=f"the customer's {what}",
-            summary=f"tell the customer: {what}",
-            answer_first=answer_first,
+            NotificationSteps.notify_customer, message, what=what, summary=summary, answer_first=answer_first
         )
+
+    async def step_then_tell(
+        self,
+        kind: NotificationKind,
+        step: Callable[[Steps, Arg], Awaitable[bool | None]],
+        carrying: Callable[[CustomerNotification], Arg],
+    ) -> bool:
+        """A database step that ends with telling the customer (`kind`), the message sent by the step's
+        own local activity once its transaction committed (`carrying` puts it in the step's input): one
+        local activity, not two. When the step could not send it (a provider down), the message goes on
+        its own as any message does, retried. False, with nothing done: the step may not carry it (orders
+        before the patch, or an earlier message still being sent): the caller runs the step, then
+        `notify`."""
+        if self._messages_done != self._messages_asked or not self.local_messages:
+            return False
+        if not workflow.patched(PATCH_MESSAGES_WITH_STEPS):
+            return False
+        self._messages_asked += 1  # its turn, and no message before it is in flight
+        message = self.order.message(kind)
+        what, summary = _named(message)
+        named = f"{calls.summary_of(step)}, {summary}"
+        try:
+            told = await self.database(step, carrying(message), summary=named)
+            if not told:
+                await self._message(
+                    NotificationSteps.notify_customer, message, what=what, summary=summary, local=True
+                )
+        finally:
+            self._messages_done += 1
+        return True
 
     async def message(
         self,
@@ -309,6 +337,12 @@ class OrderContext:
             return True
         except TimeoutError:
             return condition()
+
+
+def _named(message: CustomerNotification) -> tuple[str, str]:
+    """A customer message as support reads it (an alert) and as the Temporal UI names its step."""
+    what = f"{message.kind.value} #{message.sequence}"
+    return f"the customer's {what}", f"tell the customer: {what}"
 
 
 def or_deadlines_moved(order: Order, done: Callable[[], bool]) -> Callable[[], bool]:

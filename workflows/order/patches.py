@@ -12,3 +12,4 @@ PATCH_CALENDAR = "store-calendar"  # special days in every deadline; the hold en
 PATCH_SLOT_TIMERS = "slot-change-moves-timers"  # a changed slot moves the promise, reminders and hold timers
 PATCH_REFUND_REFUSED = "return-refund-refused"  # (the return workflow) a refused refund alerts support
 PATCH_LOCAL_MESSAGES = "messages-in-the-workflow-task"  # messages sent by local activities (not intake's)
+PATCH_MESSAGES_WITH_STEPS = "messages-with-their-step"  # a step's message sent by its own local activity
