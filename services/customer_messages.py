@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.db import outbox
+from adapters.db import outbox, single_statements
 from adapters.messaging.render import MessageRenderer, RenderedMessage
 from adapters.messaging.senders import ChannelSender, DeliveryRefused
 from domain.messages import reachable_channels, reachable_fallback
@@ -27,6 +27,7 @@ class Messenger:
         self, engine: AsyncEngine, senders: Mapping[str, ChannelSender], renderer: MessageRenderer
     ) -> None:
         self._engine = engine
+        self._statement = single_statements(engine)  # a new claim and a mark are one statement each
         self._senders = senders
         self._renderer = renderer
 
@@ -97,19 +98,13 @@ class Messenger:
         """The outbox makes one send of an event per channel, whatever the retries."""
         sender = self._senders[channel]
         reference = f"{message.order_id}:{message.kind}:{message.sequence}:{channel}"
-        async with self._engine.begin() as conn:
-            claim = await outbox.claim(
-                conn,
-                message,
-                channel,
-                recipient,
-                rendered.subject,
-                rendered.body,
-                sender.provider,
-                rendered.language,
-                status=outbox.SENDING,  # a new message is recorded as being sent: one round trip
-            )
-            if not claim.new:  # an earlier attempt recorded it
+        claimed = (channel, recipient, rendered.subject, rendered.body, sender.provider, rendered.language)
+        # A new message is recorded as being sent, in one statement of its own.
+        async with self._statement.connect() as conn:
+            new = await outbox.claim_new(conn, message, *claimed, status=outbox.SENDING)
+        if new is None:  # an earlier attempt recorded it: where it stands, its row locked
+            async with self._engine.begin() as conn:
+                claim = await outbox.claim(conn, message, *claimed, status=outbox.SENDING)
                 if claim.status in (outbox.SENT, outbox.FAILED):
                     return claim.status == outbox.SENT
                 if claim.status == outbox.SENDING:  # that attempt stopped after reaching the provider
@@ -121,11 +116,11 @@ class Messenger:
         try:
             provider_id = await sender.send(recipient, rendered, reference)
         except DeliveryRefused as refusal:
-            async with self._engine.begin() as conn:
+            async with self._statement.connect() as conn:
                 await outbox.mark(conn, message, channel, outbox.FAILED, failure=str(refusal))
             log.warning("%s refused by %s: %s", reference, sender.provider, refusal)
             return False
-        async with self._engine.begin() as conn:
+        async with self._statement.connect() as conn:
             await outbox.mark(conn, message, channel, outbox.SENT, provider_message_id=provider_id)
         return True
 

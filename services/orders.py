@@ -5,6 +5,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -20,7 +21,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from adapters.db import orders, outbox
+from adapters.db import orders, outbox, single_statements
 from adapters.db.outbox import OutboxMessage
 from adapters.outages import first_line, temporal_unavailable
 from domain import ids
@@ -58,10 +59,15 @@ class OrderDesk:
     engine: AsyncEngine
     wait: timedelta
 
+    @cached_property
+    def reads(self) -> AsyncEngine:
+        """For the reads of one statement (`single_statements`): no BEGIN and ROLLBACK around them."""
+        return single_statements(self.engine)
+
 
 async def find_order(desk: OrderDesk, order_id: str) -> OrderView:
     """The order as recorded, or as placed while it waits for a worker."""
-    async with desk.engine.connect() as conn:
+    async with desk.reads.connect() as conn:
         order = await orders.get(conn, order_id)
     order = order or await _placed_order(desk.client, order_id)
     if order is None:
@@ -71,7 +77,7 @@ async def find_order(desk: OrderDesk, order_id: str) -> OrderView:
 
 async def find_ref(desk: OrderDesk, order_id: str) -> orders.OrderRef:
     """Where the order is (store, status), as `find_order` finds it, without reading its whole view."""
-    async with desk.engine.connect() as conn:
+    async with desk.reads.connect() as conn:
         ref = await orders.get_ref(conn, order_id)
     if ref is not None:
         return ref
@@ -151,7 +157,7 @@ async def name_collector(desk: OrderDesk, order: OrderView, naming: CollectorNam
 async def notifications(desk: OrderDesk, order_id: str) -> list[OutboxMessage]:
     """What the customer was sent about an order, oldest first."""
     await find_ref(desk, order_id)
-    async with desk.engine.connect() as conn:
+    async with desk.reads.connect() as conn:
         return await outbox.for_order(conn, order_id)
 
 

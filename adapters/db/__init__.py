@@ -31,6 +31,13 @@ def create_engine(
     )
 
 
+def single_statements(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, for work of one statement (a read, an insert, an update): each statement its own
+    transaction (autocommit), sparing the BEGIN and the COMMIT or ROLLBACK round trips around it. Never
+    for work of two statements or more that must stand or fall together: use `engine.begin()`."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 async def database_now(conn: AsyncConnection) -> datetime:
     """The database's clock: one clock for holds, ledger entries and feed reviews."""
     now = await conn.scalar(select(func.now()))

@@ -45,9 +45,10 @@ async def sent_message(api: httpx.AsyncClient, engine: AsyncEngine, provider_id:
     order = placement()
     assert (await place(api, order)).status_code == 201
 
-    async def confirmation_sent() -> bool:
+    async def confirmation_sent() -> bool:  # sent, not only recorded: its send records its own id after
         async with engine.connect() as conn:
-            return bool(await outbox.for_order(conn, order.order_id))
+            messages = await outbox.for_order(conn, order.order_id)
+        return bool(messages) and all(message.status == outbox.SENT for message in messages)
 
     await eventually(confirmation_sent)
     async with engine.begin() as conn:
