@@ -2,7 +2,7 @@
 coroutine run with the same refusal for settings a server refuses."""
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -26,9 +26,21 @@ def refuse(error: ConfigurationError) -> NoReturn:
     raise typer.Exit(2)
 
 
+def event_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (a dependency, but on Windows), else asyncio's own: the
+    worker and the API spend much of their time in the event loop (each task, each database round trip),
+    which uvloop runs in C (docs/performance.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def run_command(main: Coroutine[Any, Any, T]) -> T:
     """Run the command's coroutine; settings a server refuses for good end it like a bad variable."""
     try:
-        return asyncio.run(main)
+        with asyncio.Runner(loop_factory=event_loop()) as runner:
+            return runner.run(main)
     except ConfigurationError as error:
         refuse(error)
