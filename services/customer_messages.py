@@ -6,6 +6,7 @@ send through it, and so do the order's steps that end with a message (`tell_now`
 import asyncio
 import logging
 from collections.abc import Mapping
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,9 +28,13 @@ class Messenger:
         self, engine: AsyncEngine, senders: Mapping[str, ChannelSender], renderer: MessageRenderer
     ) -> None:
         self._engine = engine
-        self._statement = single_statements(engine)  # a new claim and a mark are one statement each
         self._senders = senders
         self._renderer = renderer
+
+    @cached_property
+    def _statement(self) -> AsyncEngine:
+        """For a new claim and a mark, one statement each (`single_statements`)."""
+        return single_statements(self._engine)
 
     async def tell_customer(self, message: CustomerNotification) -> list[str]:
         """Deliver on the customer's channels; the channels the message reached. A provider that is down
