@@ -3,7 +3,6 @@ channel through the configured providers (the outbox makes one send of an event 
 the retries), falling back to the other channel on a permanent refusal. The notification activities
 send through it, and so do the order's steps that end with a message (`tell_now`)."""
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from functools import cached_property
@@ -17,10 +16,6 @@ from domain.messages import reachable_channels, reachable_fallback
 from domain.notifications import CustomerNotification, StoreReminder
 
 log = logging.getLogger("oms.notifications")
-
-# How long a step waits for its message's providers after its transaction (`tell_now`); a slower one is
-# left to the workflow's own message, retried for a day. Within the step's 30 s (workflows/calls.py).
-TELL_NOW_WITHIN = 10.0
 
 
 class Messenger:
@@ -57,14 +52,14 @@ class Messenger:
 
     async def tell_now(self, message: CustomerNotification | None) -> bool | None:
         """The message a step ends with, sent once its transaction committed: True once it is done with
-        (sent, refused for good, or suppressed), False when it could not go now (a provider down or slower
-        than TELL_NOW_WITHIN: the workflow then sends it itself, with the retries of any message), None
-        for no message."""
+        (sent, refused for good, or suppressed), False when it could not go now (a provider down, or
+        slower than its client's timeout: the workflow then sends it itself, with the retries of any
+        message), None for no message. A send under way is never cut short here: a send cut short goes
+        out all the same, and its retry would send it twice."""
         if message is None:
             return None
         try:
-            async with asyncio.timeout(TELL_NOW_WITHIN):
-                await self.tell_customer(message)
+            await self.tell_customer(message)
         except Exception as error:  # noqa: BLE001 - any failure leaves the message to the workflow's retries
             log.warning(
                 "%s %s #%d not sent with its step, left to the workflow: %s",

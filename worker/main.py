@@ -62,9 +62,11 @@ def senders_from(settings: Settings) -> dict[str, ChannelSender]:
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number:
         from twilio.rest import Client as TwilioClient
 
-        from adapters.messaging.twilio_sms import RoutedTwilioHttpClient, TwilioSmsSender
+        from adapters.messaging.twilio_sms import TWILIO_API, RoutedTwilioHttpClient, TwilioSmsSender
 
-        http = RoutedTwilioHttpClient(settings.twilio_api_url) if settings.twilio_api_url else None
+        # Always with a timeout (the SDK's default client waits for ever): a hung send would outlive the
+        # activity that made it, and go out after its retry.
+        http = RoutedTwilioHttpClient(settings.twilio_api_url or TWILIO_API)
         client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
         callback = f"{settings.public_url.rstrip('/')}/v1/webhooks/twilio/status"
         senders["sms"] = TwilioSmsSender(client, settings.twilio_from_number, callback)

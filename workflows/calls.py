@@ -119,14 +119,16 @@ async def database(
     *,
     local_retry_threshold: timedelta | None = LOCAL_RETRY_BACKOFF,
     summary: str | None = None,
+    timeout: timedelta = DATABASE_STEP_TIMEOUT,
 ) -> Result:
     """A short step on the worker's own database. A local activity spares the server round trips, which
     is what keeps the channel's synchronous intake answer fast. (The delivery workflow keeps Temporal's
-    default `local_retry_threshold`: None.) `summary` names it in the UI (by default the step's name)."""
+    default `local_retry_threshold`: None.) `summary` names it in the UI (by default the step's name);
+    `timeout`: a step that also sends a message has a message's (NOTIFICATION_TIMEOUT)."""
     return await workflow.execute_local_activity_method(
         step,
         arg,
-        start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+        start_to_close_timeout=timeout,
         retry_policy=DATABASE_RETRY,
         local_retry_threshold=local_retry_threshold,
         summary=summary or summary_of(step),

@@ -11,14 +11,19 @@ from sendgrid.helpers.mail import CustomArg, Mail
 from adapters.messaging.render import RenderedMessage
 from adapters.messaging.senders import DeliveryRefused
 
+SEND_TIMEOUT = 10.0  # seconds
+
 
 class SendGridEmailSender:
     channel = "email"
     provider = "sendgrid"
 
-    def __init__(self, client: SendGridAPIClient, from_email: str) -> None:
+    def __init__(self, client: SendGridAPIClient, from_email: str, timeout: float = SEND_TIMEOUT) -> None:
         self._client = client
         self._from = from_email
+        # A send waits at most this long (the SDK's HTTP client waits for ever by default): a hung call
+        # would outlive the activity that made it, and go out after its retry (a message twice).
+        client.client.timeout = client.client.timeout or timeout
 
     async def send(self, recipient: str, message: RenderedMessage, reference: str) -> str:
         mail = Mail(

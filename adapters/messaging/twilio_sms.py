@@ -15,7 +15,8 @@ TWILIO_API = "https://api.twilio.com"
 
 
 class RoutedTwilioHttpClient(TwilioHttpClient):
-    """Sends Twilio API calls to another base URL (a regional proxy, or a local stand-in in tests)."""
+    """Twilio's HTTP client with a timeout (the SDK's default waits for ever), sending its calls to
+    `base_url`: Twilio's own, a regional proxy, or a local stand-in in tests."""
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         super().__init__(timeout=timeout)

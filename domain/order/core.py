@@ -174,8 +174,34 @@ class OrderCore:
         refund_amount: Decimal | None = None,
     ) -> CustomerNotification:
         """The message of `kind` about the order now; a repeatable kind gets the next sequence."""
+        return self.message_sent(
+            self.draft_message(kind, previous_store=previous_store, refund_amount=refund_amount)
+        )
+
+    def draft_message(
+        self,
+        kind: NotificationKind,
+        *,
+        previous_store: StoreProfile | None = None,
+        refund_amount: Decimal | None = None,
+    ) -> CustomerNotification:
+        """The message `message` would give, not counted as sent yet (`message_sent`): for a step that
+        sends it once its own work is done, and does not when that work fails."""
         sequence = self.state.sequences.get(kind, 0) + 1 if kind in REPEATABLE else 1
-        return self._message(kind, sequence, previous_store=previous_store, refund_amount=refund_amount)
+        return notification_for(
+            self.state,
+            kind,
+            sequence,
+            previous_store=previous_store,
+            refund_amount=refund_amount,
+            at=self.now,
+        )
+
+    def message_sent(self, message: CustomerNotification) -> CustomerNotification:
+        """Count `message` as sent (re-sends start from the last one counted)."""
+        sequences = self.state.sequences
+        sequences[message.kind] = max(message.sequence, sequences.get(message.kind, 0))
+        return message
 
     def ensure_resendable(self, kind: NotificationKind) -> None:
         """Only a message already sent goes again; collection messages only while the order is ready."""
@@ -186,26 +212,8 @@ class OrderCore:
 
     def resend(self, kind: NotificationKind) -> CustomerNotification:
         """The last message of `kind` again, under the next sequence (a new message for the outbox)."""
-        return self._message(kind, self.state.sequences[kind] + 1)
-
-    def _message(
-        self,
-        kind: NotificationKind,
-        sequence: int,
-        *,
-        previous_store: StoreProfile | None = None,
-        refund_amount: Decimal | None = None,
-    ) -> CustomerNotification:
-        sequences = self.state.sequences
-        sequences[kind] = max(sequence, sequences.get(kind, 0))
-        return notification_for(
-            self.state,
-            kind,
-            sequence,
-            previous_store=previous_store,
-            refund_amount=refund_amount,
-            at=self.now,
-        )
+        sequence = self.state.sequences[kind] + 1
+        return self.message_sent(notification_for(self.state, kind, sequence, at=self.now))
 
     # ---- recording a step with the database work that decides it ---------------------------------
 

@@ -316,6 +316,21 @@ def test_a_resend_goes_under_the_next_sequence_and_only_for_a_message_already_se
     assert order.resend(NotificationKind.READY_FOR_PICKUP).sequence == 3
 
 
+def test_a_drafted_message_counts_as_sent_only_once_its_step_is_done() -> None:
+    """A step that sends its own message drafts it first: if the step fails, nothing was sent and a
+    resend finds nothing; once it is done, the message counts."""
+    order = _ready()
+    drafted = order.draft_message(NotificationKind.READY_FOR_PICKUP)
+    assert drafted == order.draft_message(NotificationKind.READY_FOR_PICKUP)  # drafting changes nothing
+    with pytest.raises(NothingToResend):
+        order.ensure_resendable(NotificationKind.READY_FOR_PICKUP)
+    assert order.message_sent(drafted) is drafted
+    order.ensure_resendable(NotificationKind.READY_FOR_PICKUP)
+    assert order.resend(NotificationKind.READY_FOR_PICKUP).sequence == drafted.sequence + 1
+    rerouted = order.draft_message(NotificationKind.REROUTED)
+    assert rerouted.sequence == 1 and order.message(NotificationKind.REROUTED).sequence == 1
+
+
 def test_collection_messages_are_not_resent_once_the_order_stopped_waiting() -> None:
     order = _ready()
     order.message(NotificationKind.READY_FOR_PICKUP)

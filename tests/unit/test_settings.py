@@ -140,3 +140,20 @@ def test_shopify_admin_access_is_checked_at_start_up(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("OMS_SHOPIFY_SHOP_DOMAIN", "jsmith.myshopify.com")
     settings = load_settings()
     assert (settings.shopify_shop_domain, settings.shopify_api_version) == ("jsmith.myshopify.com", "2025-10")
+
+
+def test_both_providers_clients_wait_at_most_ten_seconds_for_a_send() -> None:
+    """The SDKs' HTTP clients wait for ever by default: a hung send would outlive its activity and go out
+    after the retry (a message twice)."""
+    from worker.main import senders_from
+
+    settings = load_settings(
+        twilio_account_sid="AC" + "0" * 32,
+        twilio_auth_token="token",
+        twilio_from_number="+33600000000",
+        sendgrid_api_key="SG.key",
+        sendgrid_from_email="shop@example.com",
+    )
+    senders = senders_from(settings)
+    assert senders["sms"]._client.http_client.timeout == 10.0  # type: ignore[attr-defined]
+    assert senders["email"]._client.client.timeout == 10.0  # type: ignore[attr-defined]

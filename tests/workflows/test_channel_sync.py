@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain import ids
 from domain.channel_sync import ChannelEvent
 from domain.commands import Cancellation
+from domain.policy import OrderPolicy
 from domain.status import OrderStatus
 from domain.values import ChannelReference
 from tests.workflows.fakes import FakeSystems
@@ -33,9 +34,9 @@ def patches(events: Sequence[HistoryEvent]) -> bytes:
 REFERENCE = ChannelReference(order="gid://shopify/Order/7", lines={"TENT-2P": ["gid://shopify/LineItem/70"]})
 
 
-async def shopify_ready_order(env: WorkflowEnvironment) -> OrderInput:
+async def shopify_ready_order(env: WorkflowEnvironment, policy: OrderPolicy | None = None) -> OrderInput:
     """A ready order as the Shopify adapter takes it: channel shopify, Shopify's ids kept."""
-    order_input = await _ready_order(env)
+    order_input = await _ready_order(env, policy)
     placement = order_input.placement.model_copy(
         update={"channel": "shopify", "channel_reference": REFERENCE}
     )
@@ -95,3 +96,25 @@ async def test_an_order_from_another_channel_reports_nothing_and_records_no_patc
 
     assert fakes.channel_reports == []
     assert patches(events) and PATCH_CHANNEL_SYNC.encode() not in patches(events)  # other patches are there
+
+
+async def test_the_report_does_not_wait_for_a_message_its_provider_could_not_take_with_the_step(
+    time_skipping: WorkflowEnvironment,
+) -> None:
+    """The expiry's message fails with its step (provider down) and goes on its own, retried on timers:
+    the report to Shopify leaves at once, before the message gets through."""
+    fakes = FakeSystems(provider_down=5)  # the step's try, then four of the message's own attempts
+    no_reminder = OrderPolicy(reminder_after_ready=timedelta(hours=24), hold_period=timedelta(hours=12))
+    order_input = await shopify_ready_order(time_skipping, no_reminder)
+    async with running(time_skipping, order_input, fakes) as (handle, fakes):
+        final = await handle.result()
+        events = list((await handle.fetch_history()).events)
+
+    assert final.status is OrderStatus.EXPIRED and fakes.provider_down == 0
+    assert [made.event for made in fakes.channel_reports] == [ChannelEvent.EXPIRED]
+    assert fakes.kinds() == ["order_expired"] and fakes.alerts == {}
+    reported = next(
+        i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    )
+    timers = [i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    assert reported < timers[-1]  # scheduled before the message's retries waited on their timers

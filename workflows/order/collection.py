@@ -2,6 +2,7 @@
 pickup code (in part, if the customer leaves something), or is compensated when it ends uncollected."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from temporalio import workflow
@@ -47,11 +48,13 @@ async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
     # Decided before the first await: the collection loop plans its messages as soon as we yield.
     held = order.hold_ready_notice(quiet_hours=workflow.patched(PATCH_CADENCE))
     ready = NotificationKind.READY_FOR_PICKUP
-    if not held and await ctx.step_then_tell(ready, OrderSteps.record_and_tell, _recorded_with(order)):
-        channel_sync.report(ctx, ChannelEvent.READY)
+    reported = partial(channel_sync.report, ctx, ChannelEvent.READY)
+    if not held and await ctx.step_then_tell(
+        ready, OrderSteps.record_and_tell, _recorded_with(order), then=reported
+    ):
         return
     await ctx.record()
-    channel_sync.report(ctx, ChannelEvent.READY)
+    reported()
     if not held:
         await ctx.notify(ready)
 
@@ -72,10 +75,13 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
                 await ctx.database(OrderRecordSteps.raise_support_alert, _pickup_locked(order))
             raise
     told = False
+    reported = partial(channel_sync.report, ctx, ChannelEvent.COLLECTED)
     if ctx.one_transaction:
         settlement = _collection_settlement(ctx, handover)
         receipt = NotificationKind.RECEIPT
-        told = await ctx.step_then_tell(receipt, OrderSteps.settle_collection, _with(settlement))
+        told = await ctx.step_then_tell(
+            receipt, OrderSteps.settle_collection, _with(settlement), then=reported
+        )
         if not told:
             await ctx.database(OrderSteps.settle_collection, settlement)
     else:
@@ -85,8 +91,8 @@ async def collect(ctx: OrderContext, collection: Collection) -> None:
         await ctx.database(StockSteps.commit, order.holder)
         await ctx.database(PaymentSteps.capture, ctx.payment())
         await ctx.record()
-    channel_sync.report(ctx, ChannelEvent.COLLECTED)
     if not told:
+        reported()
         await ctx.notify(NotificationKind.RECEIPT)
     if handover.refund > 0:
         await ctx.notify(NotificationKind.REFUND_ISSUED, refund_amount=handover.refund)
@@ -172,18 +178,22 @@ async def compensate(ctx: OrderContext) -> None:
     order = ctx.order
     expired = order.status is OrderStatus.EXPIRED
     kind = NotificationKind.ORDER_EXPIRED if expired else NotificationKind.ORDER_CANCELLED
+
+    def ended() -> None:  # the channel told, and answered if it still waits (a cancellation at intake)
+        channel_sync.report(ctx, ChannelEvent.EXPIRED if expired else ChannelEvent.CANCELLED)
+        order.mark_intake_answered()
+
     told = False
     if ctx.one_transaction:
         compensation = Compensation(holder=order.holder, void=ctx.payment(), view=order.state.view())
-        told = await ctx.step_then_tell(kind, OrderSteps.settle_compensation, _with(compensation))
+        told = await ctx.step_then_tell(kind, OrderSteps.settle_compensation, _with(compensation), then=ended)
         if not told:
             await ctx.database(OrderSteps.settle_compensation, compensation)
     else:
         await ctx.release(order.holder)
         await ctx.database(PaymentSteps.void, ctx.payment())
         await ctx.record()
-    channel_sync.report(ctx, ChannelEvent.EXPIRED if expired else ChannelEvent.CANCELLED)
-    order.mark_intake_answered()
     if not told:
+        ended()
         await ctx.notify(kind)
     order.mark_compensated()

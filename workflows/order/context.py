@@ -4,7 +4,7 @@ releases and refunds, tells the customer, and waits; and what happens when a ste
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -103,13 +103,18 @@ class OrderContext:
     # ---- database steps, and when one fails for good ------------------------------------------
 
     async def database(
-        self, step: Callable[[Steps, Arg], Awaitable[Result]], arg: Arg, *, summary: str | None = None
+        self,
+        step: Callable[[Steps, Arg], Awaitable[Result]],
+        arg: Arg,
+        *,
+        summary: str | None = None,
+        timeout: timedelta = calls.DATABASE_STEP_TIMEOUT,
     ) -> Result:
         """A database step (`calls.database`). One that fails for good (a failure retries never heal, or
         retries exhausted) parks the order and raises Parked; past parking (collected, ended), support
         is alerted and the step fails as it always did."""
         try:
-            return await calls.database(step, arg, summary=summary)
+            return await calls.database(step, arg, summary=summary, timeout=timeout)
         except FAILED_FOR_GOOD as failure:
             if not workflow.patched(PATCH_PARKING):  # orders that failed before parking existed
                 raise
@@ -170,23 +175,32 @@ class OrderContext:
         kind: NotificationKind,
         step: Callable[[Steps, Arg], Awaitable[bool | None]],
         carrying: Callable[[CustomerNotification], Arg],
+        *,
+        then: Callable[[], None] = lambda: None,
     ) -> bool:
         """A database step that ends with telling the customer (`kind`), the message sent by the step's
         own local activity once its transaction committed (`carrying` puts it in the step's input): one
-        local activity, not two. When the step could not send it (a provider down), the message goes on
-        its own as any message does, retried. False, with nothing done: the step may not carry it (orders
-        before the patch, or an earlier message still being sent): the caller runs the step, then
-        `notify`."""
+        local activity, not two. `then` runs once the step is done, before anything waits on the
+        message (a report to the channel, the channel's answer). When the step could not send it (a
+        provider down), the message goes on its own as any message does, retried. A step that fails
+        sends nothing, and its message is not counted as sent. False, with nothing done: the step may
+        not carry it (orders before the patch, or an earlier message still being sent): the caller runs
+        the step, then `notify`."""
         if self._messages_done != self._messages_asked or not self.local_messages:
             return False
         if not workflow.patched(PATCH_MESSAGES_WITH_STEPS):
             return False
         self._messages_asked += 1  # its turn, and no message before it is in flight
-        message = self.order.message(kind)
+        message = self.order.draft_message(kind)
         what, summary = _named(message)
         named = f"{calls.summary_of(step)}, {summary}"
         try:
-            told = await self.database(step, carrying(message), summary=named)
+            # The step waits on its provider (bounded by the provider's own timeout): a message's time.
+            told = await self.database(
+                step, carrying(message), summary=named, timeout=calls.NOTIFICATION_TIMEOUT
+            )
+            self.order.message_sent(message)
+            then()
             if not told:
                 await self._message(
                     NotificationSteps.notify_customer, message, what=what, summary=summary, local=True
