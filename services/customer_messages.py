@@ -98,13 +98,22 @@ class Messenger:
         """The outbox makes one send of an event per channel, whatever the retries."""
         sender = self._senders[channel]
         reference = f"{message.order_id}:{message.kind}:{message.sequence}:{channel}"
-        claimed = (channel, recipient, rendered.subject, rendered.body, sender.provider, rendered.language)
         # A new message is recorded as being sent, in one statement of its own.
         async with self._statement.connect() as conn:
-            new = await outbox.claim_new(conn, message, *claimed, status=outbox.SENDING)
+            new = await outbox.claim_new(
+                conn,
+                message,
+                channel,
+                recipient,
+                rendered.subject,
+                rendered.body,
+                sender.provider,
+                rendered.language,
+                status=outbox.SENDING,
+            )
         if new is None:  # an earlier attempt recorded it: where it stands, its row locked
             async with self._engine.begin() as conn:
-                claim = await outbox.claim(conn, message, *claimed, status=outbox.SENDING)
+                claim = await outbox.locked(conn, message, channel)
                 if claim.status in (outbox.SENT, outbox.FAILED):
                     return claim.status == outbox.SENT
                 if claim.status == outbox.SENDING:  # that attempt stopped after reaching the provider

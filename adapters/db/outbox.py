@@ -97,30 +97,6 @@ def _key_parameters(message: Event, channel: str) -> dict[str, object]:
     }
 
 
-def _claim_values(
-    message: Event,
-    channel: str,
-    recipient: str,
-    subject: str,
-    body: str,
-    provider: str,
-    language: str | None,
-    status: str,
-) -> dict[str, object]:
-    return {
-        "order_id": message.order_id,
-        "kind": message.kind,
-        "sequence": message.sequence,
-        "channel": channel,
-        "recipient": recipient,
-        "subject": subject,
-        "body": body,
-        "status": status,
-        "provider": provider,
-        "language": language,
-    }
-
-
 async def claim_new(
     conn: AsyncConnection,
     message: Event,
@@ -134,10 +110,27 @@ async def claim_new(
     status: str = PENDING,
 ) -> Claim | None:
     """Record the message as `status` if nothing was recorded for it yet: one statement (it may run on
-    its own, `single_statements`). None when an earlier attempt recorded it: `claim` it then."""
-    values = _claim_values(message, channel, recipient, subject, body, provider, language, status)
+    its own, `single_statements`). None when an earlier attempt recorded it: see `locked`."""
+    values = {
+        "order_id": message.order_id,
+        "kind": message.kind,
+        "sequence": message.sequence,
+        "channel": channel,
+        "recipient": recipient,
+        "subject": subject,
+        "body": body,
+        "status": status,
+        "provider": provider,
+        "language": language,
+    }
     new = (await conn.execute(CLAIM_INSERT, values)).first()
     return None if new is None else Claim(status=new.status, updated_at=new.updated_at, new=True)
+
+
+async def locked(conn: AsyncConnection, message: Event, channel: str) -> Claim:
+    """Where a message already recorded stands, its row locked until the transaction ends."""
+    row = (await conn.execute(CLAIM_LOCK, _key_parameters(message, channel))).one()
+    return Claim(status=row.status, updated_at=row.updated_at)
 
 
 async def claim(
@@ -154,11 +147,8 @@ async def claim(
 ) -> Claim:
     """Record the message (once, as `status`) and lock its row; answers where it stands. A message
     recorded by this very claim is `new` (its row is ours until the transaction ends): one round trip."""
-    values = _claim_values(message, channel, recipient, subject, body, provider, language, status)
-    if (new := (await conn.execute(CLAIM_INSERT, values)).first()) is not None:
-        return Claim(status=new.status, updated_at=new.updated_at, new=True)
-    row = (await conn.execute(CLAIM_LOCK, _key_parameters(message, channel))).one()
-    return Claim(status=row.status, updated_at=row.updated_at)
+    new = await claim_new(conn, message, channel, recipient, subject, body, provider, language, status=status)
+    return new or await locked(conn, message, channel)
 
 
 async def mark(
