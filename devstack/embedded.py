@@ -172,6 +172,9 @@ class TemporalDevServer:
             "--log-level",
             "warn",
             "--ui-disable-news-fetch",
+            # As deploy/temporal/dynamicconfig.yaml: activities handed back with the workflow task's answer.
+            "--dynamic-config-value",
+            "system.enableActivityEagerExecution=true",
             *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
             *search_attribute_flags(),
         ]

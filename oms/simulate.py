@@ -44,6 +44,7 @@ class DayLog:
     asked_on_page: set[int] = field(default_factory=set)
     booked_on_page: set[int] = field(default_factory=set)
     sold: dict[int, Sale] = field(default_factory=dict)  # counter sales to restock once the order is through
+    refused: dict[int, list[str]] = field(default_factory=dict)  # each order's steps answered other than 200
 
     def saw(self, order: PlannedOrder, status: str) -> None:
         seen = self.statuses.setdefault(order.number, [])
@@ -110,7 +111,9 @@ async def _through_fate(api: httpx.AsyncClient, run: str, order: PlannedOrder, l
     if order.fate is Fate.CANCELLED:
         await asyncio.sleep(order.accept_after)
         view = await _answer(
-            api.post(f"/v1/orders/{order_id}/cancel", json={"reason": "customer asked"}), view
+            log.refused.setdefault(order.number, []),
+            api.post(f"/v1/orders/{order_id}/cancel", json={"reason": "customer asked"}),
+            view,
         )
         log.saw(order, view["status"])
         return
@@ -126,6 +129,7 @@ async def _through_store(
 ) -> None:
     """The store's steps (and the customer's collection) until the order ends or waits for its no-show."""
     order_id = view["order_id"]
+    refusals = log.refused.setdefault(order.number, [])
     troubles = {
         Fate.REJECTED: "reject",
         Fate.SHORT_PICK: "short-pick",
@@ -143,11 +147,11 @@ async def _through_store(
             await asyncio.sleep(order.accept_after)
             troubles, view = (
                 None,
-                await _answer(api.post(f"{route}/reject", json={"reason": "no one free"}), view),
+                await _answer(refusals, api.post(f"{route}/reject", json={"reason": "no one free"}), view),
             )
         elif status == "reserved":
             await asyncio.sleep(order.accept_after)
-            view = await _answer(api.post(f"{route}/accept"), view)
+            view = await _answer(refusals, api.post(f"{route}/accept"), view)
         elif status == "accepted" and troubles == "counter-sale":
             await asyncio.sleep(order.pick_after)  # meanwhile the counter sells the shelf down
             troubles, view = None, await counter_sale_while_picking(api, order, view, log)
@@ -155,21 +159,25 @@ async def _through_store(
             await asyncio.sleep(order.pick_after)
             sku = _lines(view)[0]["sku"]
             body = {"lines": [{"sku": sku, "missing": 1, "reason": "not_found"}]}
-            troubles, view = None, await _answer(api.post(f"{route}/short-pick", json=body), view)
+            troubles, view = None, await _answer(refusals, api.post(f"{route}/short-pick", json=body), view)
         elif status == "accepted":
             await asyncio.sleep(order.pick_after)
-            view = await _answer(api.post(f"{route}/pick", json={"lines": _lines(view)}), view)
+            view = await _answer(refusals, api.post(f"{route}/pick", json={"lines": _lines(view)}), view)
         elif status == "picked":
-            view = await _answer(api.post(f"{route}/ready", json={"staging_location": "shelf A1"}), view)
+            view = await _answer(
+                refusals, api.post(f"{route}/ready", json={"staging_location": "shelf A1"}), view
+            )
         elif status == "ready_for_pickup":
             await asyncio.sleep(order.collect_after)
             code = await _pickup_code(api, order_id)
-            view = await _answer(api.post(f"{route}/collect", json={"pickup_code": code}), view)
+            view = await _answer(refusals, api.post(f"{route}/collect", json={"pickup_code": code}), view)
         else:
             return
         log.saw(order, view["status"])
         await asyncio.sleep(0.2)
-        view = await _answer(api.get(f"/v1/orders/{order_id}"), view)  # a re-route shows a moment later
+        view = await _answer(
+            refusals, api.get(f"/v1/orders/{order_id}"), view
+        )  # a re-route shows a moment later
         log.saw(order, view["status"])
 
 
@@ -206,9 +214,15 @@ async def counter_sale_while_picking(
     return view
 
 
-async def _answer(request: Any, view: dict[str, Any]) -> dict[str, Any]:
-    """The order as the API answered it; the last one seen when the step was refused."""
-    return _view_of(await request, view)
+async def _answer(refusals: list[str], request: Any, view: dict[str, Any]) -> dict[str, Any]:
+    """The order as the API answered it; the last one seen when the step was refused (noted in
+    `refusals`: the end report and a failing test say why an order stopped where it did)."""
+    response = await request
+    if response.status_code != 200:
+        refusals.append(
+            f"{response.request.url.path.rsplit('/', 1)[-1]}: {response.status_code} {response.text[:200]}"
+        )
+    return _view_of(response, view)
 
 
 def _view_of(response: httpx.Response, view: dict[str, Any]) -> dict[str, Any]:

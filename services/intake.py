@@ -110,10 +110,13 @@ async def take_order(
     waited = timedelta(seconds=time.monotonic() - started)
     wait = max(settings.intake_wait - waited, MIN_START_WAIT)
     answer = await place_order(client, engine, placement, settings.policy, settings.task_queue, wait, store)
+    note = placement.customer.contact_note  # support sees why the customer gets no SMS
+    if dead_letter_id is None and not note:
+        return answer
     async with engine.begin() as conn:
         if dead_letter_id is not None:
             await dead_letters.settle(conn, dead_letter_id, order_id=answer.order_id, reasons=None)
-        if note := placement.customer.contact_note:  # support sees why the customer gets no SMS
+        if note:
             key = f"{answer.order_id}:contact"
             alert = SupportAlert(order_id=answer.order_id, kind="contact_unusable", detail=note, key=key)
             await support.raise_alert(conn, alert)
@@ -170,6 +173,9 @@ def _start_operation(
                 SearchAttributePair(ids.SA_ORDER_STATUS, OrderStatus.RECEIVED.value),
                 SearchAttributePair(ids.SA_STORE_ID, placement.store_id),
                 SearchAttributePair(ids.SA_CHANNEL, placement.channel),
+                # As the order's first task would set them: it then upserts nothing before reserving.
+                SearchAttributePair(ids.SA_STOCK_AT_RISK, False),
+                SearchAttributePair(ids.SA_SLA_AT_RISK, False),
             ]
         ),
         static_summary=(

@@ -127,6 +127,10 @@ async def test_cancellation_during_the_hold_stops_the_timers_and_compensates(
 ) -> None:
     async with running(time_skipping, await _ready_order(time_skipping)) as (handle, fakes):
         await time_skipping.sleep(timedelta(hours=30))  # past the reminder
+        # The skip does not wait for the worker: under load the reminder's task may still be queued.
+        async with asyncio.timeout(30):
+            while "pickup_reminder" not in fakes.kinds():
+                await asyncio.sleep(0.05)
         await handle.signal(ids.SIGNAL_CANCEL, Cancellation(reason="customer phoned", actor="support:ana"))
         final = await handle.result()
     assert final.status is OrderStatus.CANCELLED

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import calls
 from workflows.order.context import OrderContext, refusals
-from workflows.order.patches import PATCH_CHECK_IN
+from workflows.order.patches import PATCH_CHECK_IN, patched
 
 
 async def check_in(ctx: OrderContext, request: CustomerCheckIn) -> None:
@@ -22,7 +22,7 @@ async def check_in(ctx: OrderContext, request: CustomerCheckIn) -> None:
     with refusals():
         at_curb = order.check_in(request)
     # Only orders that receive a check-in (an update older histories never had) reach this point.
-    if workflow.patched(PATCH_CHECK_IN):
+    if patched(PATCH_CHECK_IN):
         workflow.upsert_search_attributes([ids.SA_CHECKED_IN.value_set(True)])
         if at_curb:
             asyncio.create_task(_watch_curbside(ctx))  # deterministic: the workflow's own event loop

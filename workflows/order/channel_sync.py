@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import calls
 from workflows.order.context import FAILED_FOR_GOOD, OrderContext
-from workflows.order.patches import PATCH_CHANNEL_SYNC
+from workflows.order.patches import PATCH_CHANNEL_SYNC, patched
 
 STEPS: dict[ChannelEvent, Callable[[ChannelFulfilment, ChannelReport], Awaitable[list[str]]]] = {
     ChannelEvent.READY: ChannelFulfilment.report_ready,
@@ -28,7 +28,7 @@ def report(ctx: OrderContext, event: ChannelEvent) -> None:
     that take no report (and orders started before the patch) change nothing, not even their history."""
     made = report_of(ctx.order.state, event)
     # The patch is asked only for orders that report: other orders' histories gain no marker.
-    if made is None or not workflow.patched(PATCH_CHANNEL_SYNC):
+    if made is None or not patched(PATCH_CHANNEL_SYNC):
         return
     ctx.channel_reports = asyncio.create_task(_send(ctx, made, ctx.channel_reports))
 

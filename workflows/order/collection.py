@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.order import channel_sync
 from workflows.order.context import OrderContext, or_deadlines_moved, refusals
-from workflows.order.patches import PATCH_CADENCE
+from workflows.order.patches import PATCH_CADENCE, patched
 
 Settlement = TypeVar("Settlement", CollectionSettlement, Compensation)
 
@@ -46,7 +46,7 @@ async def mark_ready(ctx: OrderContext, report: ReadyReport) -> None:
     with refusals():
         order.mark_ready(report.staging_location, report.actor, lambda: workflow.random().randint(0, 999_999))
     # Decided before the first await: the collection loop plans its messages as soon as we yield.
-    held = order.hold_ready_notice(quiet_hours=workflow.patched(PATCH_CADENCE))
+    held = order.hold_ready_notice(quiet_hours=patched(PATCH_CADENCE))
     ready = NotificationKind.READY_FOR_PICKUP
     reported = partial(channel_sync.report, ctx, ChannelEvent.READY)
     if not held and await ctx.step_then_tell(
@@ -162,7 +162,7 @@ async def _hold(ctx: OrderContext, waiting: Callable[[], bool], *, replanned: bo
     order = ctx.order
     deadline = order.state.pickup_deadline
     assert deadline
-    plan = order.collection_messages(cadence=workflow.patched(PATCH_CADENCE))
+    plan = order.collection_messages(cadence=patched(PATCH_CADENCE))
     for send_at, kind in plan:
         if replanned and kind in order.state.sequences:  # sent before the slot changed
             continue

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows import calls
 from workflows.order import ops_view
-from workflows.order.patches import PATCH_MESSAGES_WITH_STEPS, PATCH_PARKING
+from workflows.order.patches import PATCH_MESSAGES_WITH_STEPS, PATCH_PARKING, patched
 
 Steps = TypeVar("Steps")
 Arg = TypeVar("Arg")
@@ -116,7 +116,7 @@ class OrderContext:
         try:
             return await calls.database(step, arg, summary=summary, timeout=timeout)
         except FAILED_FOR_GOOD as failure:
-            if not workflow.patched(PATCH_PARKING):  # orders that failed before parking existed
+            if not patched(PATCH_PARKING):  # orders that failed before parking existed
                 raise
             if await self._failed_for_good(activity_name(step) or "a database step", failure):
                 raise Parked() from failure
@@ -125,7 +125,7 @@ class OrderContext:
     async def failed_for_good(self, step: str, failure: Exception) -> None:
         """A step other than a database one failed for good (a child workflow): as `database` does,
         for orders since parking; the caller raises."""
-        if workflow.patched(PATCH_PARKING):
+        if patched(PATCH_PARKING):
             await self._failed_for_good(step, failure)
 
     async def _failed_for_good(self, step: str, failure: Exception) -> bool:
@@ -188,7 +188,7 @@ class OrderContext:
         the step, then `notify`."""
         if self._messages_done != self._messages_asked or not self.local_messages:
             return False
-        if not workflow.patched(PATCH_MESSAGES_WITH_STEPS):
+        if not patched(PATCH_MESSAGES_WITH_STEPS):
             return False
         self._messages_asked += 1  # its turn, and no message before it is in flight
         message = self.order.draft_message(kind)
@@ -247,7 +247,7 @@ class OrderContext:
         try:
             await calls.message(step, arg, summary=summary, local=local)
         except FAILED_FOR_GOOD as failure:
-            if not workflow.patched(PATCH_PARKING):
+            if not patched(PATCH_PARKING):
                 raise
             await self.given_up("message_failed", what, failure)
 

@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import IntakeReservation, ReservationOutcome
 
 from workflows.order.context import OrderContext
-from workflows.order.patches import PATCH_SLOTS
+from workflows.order.patches import PATCH_SLOTS, patched
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ async def reserve(ctx: OrderContext) -> bool:
     if reservation.foresight:  # authorised and recorded in the reservation's transaction
         came_true = order.come_true(reservation.foresight)
         slot = reservation.outcome.slot  # booked in the same transaction: the store's ready-by aims at it
-        booked = slot is not None and workflow.patched(PATCH_SLOTS) and order.book_slot(slot)
+        booked = slot is not None and patched(PATCH_SLOTS) and order.book_slot(slot)
         if not came_true or booked:
             await ctx.record()
     else:

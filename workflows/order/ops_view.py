@@ -8,25 +8,30 @@ with workflow.unsafe.imports_passed_through():
     from domain.order_state import OrderFacts
     from domain.routing import trace_lines
     from domain.status import IN_PREPARATION, OrderStatus
-    from workflows.order.patches import PATCH_STOCK_AT_RISK
+
+from workflows.order.patches import PATCH_STOCK_AT_RISK, patched, since_baseline
 
 
 def publish(order: OrderFacts, *, routing: bool) -> None:
-    """Keep the Temporal UI current (after every change of status, flags or routing)."""
-    workflow.upsert_search_attributes(
-        [
-            ids.SA_ORDER_STATUS.value_set(order.status.value),
-            ids.SA_STORE_ID.value_set(order.placement.store_id),
-            ids.SA_CHANNEL.value_set(order.placement.channel),
-        ]
-        + _at_risk_attributes(order, routing=routing)
-    )
+    """Keep the Temporal UI current (after every change of status, flags or routing). Orders since the
+    baseline upsert only the attributes that changed, and nothing when none did."""
+    updates = [
+        ids.SA_ORDER_STATUS.value_set(order.status.value),
+        ids.SA_STORE_ID.value_set(order.placement.store_id),
+        ids.SA_CHANNEL.value_set(order.placement.channel),
+        *_at_risk_attributes(order, routing=routing),
+    ]
+    if since_baseline():
+        current = workflow.info().typed_search_attributes
+        updates = [update for update in updates if current.get(update.key) != update.value]
+    if updates:
+        workflow.upsert_search_attributes(updates)
     workflow.set_current_details(current_details(order))
 
 
 def _at_risk_attributes(order: OrderFacts, *, routing: bool) -> list[SearchAttributeUpdate]:
     # Orders started before the stock feed existed upsert three attributes; keep their histories valid.
-    if not workflow.patched(PATCH_STOCK_AT_RISK):
+    if not patched(PATCH_STOCK_AT_RISK):
         return []
     flags = [ids.SA_STOCK_AT_RISK.value_set(bool(order.stock_at_risk))]
     if routing:

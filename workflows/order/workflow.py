@@ -40,6 +40,7 @@ from workflows.order.patches import (
     PATCH_ONE_TRANSACTION,
     PATCH_ROUTING,
     PATCH_SLOT_TIMERS,
+    patched,
 )
 
 
@@ -53,10 +54,10 @@ class OrderWorkflow:
     @workflow.run
     async def run(self, input: OrderInput) -> OrderView:
         order, ctx = self._order, self._ctx
-        order.routing_enabled = workflow.patched(PATCH_ROUTING)
-        ctx.one_transaction = workflow.patched(PATCH_ONE_TRANSACTION)
-        order.calendar_enabled = workflow.patched(PATCH_CALENDAR)
-        ctx.local_messages = workflow.patched(PATCH_LOCAL_MESSAGES)
+        order.routing_enabled = patched(PATCH_ROUTING)
+        ctx.one_transaction = patched(PATCH_ONE_TRANSACTION)
+        order.calendar_enabled = patched(PATCH_CALENDAR)
+        ctx.local_messages = patched(PATCH_LOCAL_MESSAGES)
         ctx.publish()
         with suppress(Parked):  # a step failed for good: the order waits for support
             await self._main_line()
@@ -255,7 +256,7 @@ class OrderWorkflow:
     async def pickup_slot_booked(self, slot: PickupSlot) -> None:
         """The customer booked or changed their slot on the pickup page (the database holds the place):
         the promise, the reminders and the hold move with it (orders started since the patch)."""
-        if self._order.book_slot(slot, move_deadlines=workflow.patched(PATCH_SLOT_TIMERS)):
+        if self._order.book_slot(slot, move_deadlines=patched(PATCH_SLOT_TIMERS)):
             with suppress(Parked):
                 await self._ctx.record()
 

@@ -81,6 +81,7 @@ async def test_a_simulated_day_plays_every_order_and_reports_its_kpis(
         assert final in expected[fate] or final.startswith("refused at intake") or hit_by_a_sale, (
             fate,
             log.statuses[number],
+            log.refused.get(number),
         )
     finals = [seen[-1][1] for seen in log.statuses.values()]
     assert finals.count("collected") >= 3, finals
