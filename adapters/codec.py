@@ -124,11 +124,22 @@ def parse_keys(keys: Mapping[str, str]) -> dict[str, bytes]:
     return parsed
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _customer_email(payload: Payload) -> str | None:
     """The email of the customer a JSON payload names (an order, a message...), if any."""
     if payload.metadata.get("encoding") != b"json/plain" or b'"email"' not in payload.data:
         return None
-    stack: list[Any] = [json.loads(payload.data)]
+    text = payload.data.decode()
+    # Most payloads name it under "customer": that object alone is parsed (the whole order's view is
+    # parsed only when it is not there), on every payload the worker and the API send.
+    at = text.find('"customer":{')
+    if at >= 0:
+        customer, _ = _DECODER.raw_decode(text, at + len('"customer":'))
+        if customer.keys() >= _CUSTOMER_FIELDS and isinstance(customer["email"], str):
+            return str(customer["email"])
+    stack: list[Any] = [json.loads(text)]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):

@@ -7,9 +7,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from adapters.db.migrate import upgrade
+from bench.driver import HttpDriver
 from config.settings import to_sqlalchemy_url
 from devstack.embedded import EmbeddedPostgres
 
@@ -38,7 +37,7 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]
 
 
-async def pickup_code_of(http: httpx.AsyncClient, order_id: str) -> str:
+async def pickup_code_of(http: HttpDriver, order_id: str) -> str:
     """The code as the customer received it: from the ready-for-pickup message."""
     messages = (await http.get(f"/v1/orders/{order_id}/notifications")).json()
     ready = [message for message in messages if message["kind"] == "ready_for_pickup"]

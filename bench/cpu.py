@@ -29,6 +29,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from bench.bare import UPDATES, BareWorkflow
 from bench.common import free_port, percentile, pickup_code_of
+from bench.driver import HttpAnswer, HttpDriver, LeanClient
 from bench.processes import ROLES, CpuMeter, up_processes
 from bench.spy import Spy
 from devstack import demo
@@ -126,7 +127,7 @@ def answer_ready(checks: dict[str, str]) -> bool:
     return bool(checks) and all(value == "ok" for value in checks.values())
 
 
-async def one_order(http: httpx.AsyncClient, n: int, intake: list[float]) -> str:
+async def one_order(http: HttpDriver, n: int, intake: list[float]) -> str:
     sku = SKUS[n % len(SKUS)]
     body: dict[str, object] = {
         "channel": "bench",
@@ -152,7 +153,7 @@ async def one_order(http: httpx.AsyncClient, n: int, intake: list[float]) -> str
     return order_id
 
 
-async def place(http: httpx.AsyncClient, body: dict[str, object]) -> httpx.Response:
+async def place(http: HttpDriver, body: dict[str, object]) -> HttpAnswer:
     """POST /v1/orders, again while it answers a named 503 (as a channel does: the same channel order id
     makes a repeat harmless)."""
     for _ in range(20):
@@ -163,7 +164,7 @@ async def place(http: httpx.AsyncClient, body: dict[str, object]) -> httpx.Respo
     raise TimeoutError(f"intake kept answering 503: {placed.text}")
 
 
-async def reserved(http: httpx.AsyncClient, placed: httpx.Response) -> None:
+async def reserved(http: HttpDriver, placed: HttpAnswer) -> None:
     """Intake answered 201, or 202 under load (the reservation not decided in time): then wait for it."""
     assert placed.status_code in (201, 202), placed.text
     order_id = placed.json()["order_id"]
@@ -175,7 +176,7 @@ async def reserved(http: httpx.AsyncClient, placed: httpx.Response) -> None:
     assert status == "reserved", f"{order_id}: {status}"
 
 
-async def step(http: httpx.AsyncClient, path: str, payload: object) -> None:
+async def step(http: HttpDriver, path: str, payload: object) -> None:
     """A store step, again while it answers a named 503 (`order_busy`: the update waited longer than
     the API waits, under load; `database_unavailable`: no connection in time); a retry refused because
     the step had gone through after all is done."""
@@ -247,15 +248,17 @@ async def measure(
     client = await Client.connect(stack.temporal)
     bare = stack.start_worker([sys.executable, "-m", "bench.bare", stack.temporal, BARE_QUEUE])
     intake: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency * 2)
     headers = {"X-API-Key": "demo-ops"}
-    async with httpx.AsyncClient(base_url=stack.api, timeout=60, limits=limits, headers=headers) as http:
+    async with LeanClient(stack.api, headers, connections=concurrency * 2) as http:
         await drive(concurrency, concurrency, lambda n: one_order(http, n, []))  # warm-up: pools filled
         await drive(concurrency, concurrency, lambda n: bare_order(client))
         found = up_processes(stack.up.pid, (stack.scratch / "data" / "postgres").resolve())
         if stack.profile:  # the worker runs under the sampler, beside `oms up`
             found["worker"] = [psutil.Process(stack.children[0].pid)]
         found["bare worker"] = [psutil.Process(bare.pid)]
+        # The driver's own CPU (HTTP clients for the OMS, a Temporal client for the bare run): not the
+        # system's, but it takes from the same cores.
+        found["driver"] = [psutil.Process(os.getpid())]
         meter = CpuMeter(found)
         await asyncio.sleep(settle)
         meter.start()
@@ -287,7 +290,7 @@ def report(
         f"throughput  OMS {oms_rate:6.1f} orders/s   bare {bare_rate:6.1f} orders/s   ratio {oms_rate / bare_rate:.2f}"
     )
     print("CPU ms per order (processes)     OMS run   bare run")
-    for role in (*ROLES, "bare worker"):
+    for role in (*ROLES, "bare worker", "driver"):
         print(f"  {role:<14} ({count[role]:>2})           {ms[role]:7.1f}   {bare_ms[role]:7.1f}")
     python = ms["api"] + ms["worker"]
     print(

@@ -29,11 +29,12 @@ async def check_basket(conn: AsyncConnection, store_id: str, skus: list[str]) ->
 
 
 async def reachable_placement(
-    conn: AsyncConnection, placement: OrderPlacement, rules: ChannelRules
+    conn: AsyncConnection, placement: OrderPlacement, rules: ChannelRules, store: StoreProfile | None = None
 ) -> OrderPlacement:
     """The placement with its phone in E.164 (read in the pickup store's country), or kept as given
-    with a note; refused (naming the field) when the channel's rules require another contact."""
-    country = await stock.store_country(conn, placement.store_id)
+    with a note; refused (naming the field) when the channel's rules require another contact. `store`:
+    the pickup store as already read (its country is not read again)."""
+    country = store.country if store else await stock.store_country(conn, placement.store_id)
     try:
         customer = reachable(placement.customer, country, rules)
     except ContactRefused as refused:

@@ -28,7 +28,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from adapters.channels import FieldError, PayloadRejected
-from adapters.db import dead_letters, orders, support
+from adapters.db import dead_letters, orders, single_statements, support
 from adapters.outages import TEMPORAL_UNAVAILABLE
 from config.settings import Settings
 from domain import ids
@@ -96,9 +96,9 @@ async def take_order(
     try:
         placement = parse(payload)
         rules = rules or rules_for(settings.channel_rules, channel, placement.channel)
-        async with engine.connect() as conn:
+        async with single_statements(engine).connect() as conn:  # reads, each right on its own
             store = await check_basket(conn, placement.store_id, [line.sku for line in placement.lines])
-            placement = await reachable_placement(conn, placement, rules)
+            placement = await reachable_placement(conn, placement, rules, store)
     except PayloadRejected as rejected:
         reasons = [{"loc": ["body", *e.loc], "msg": e.msg, "type": "value_error"} for e in rejected.errors]
         raise await dead_letter(engine, channel, payload, reasons, dead_letter_id) from None

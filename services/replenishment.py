@@ -15,11 +15,13 @@ log = logging.getLogger("oms.notifications")
 KIND = "replenishment_alert"
 
 
-async def review_alert(conn: AsyncConnection, level: StockLevel) -> Alert | None:
+async def review_alert(conn: AsyncConnection, level: StockLevel, *, alert_open: bool = True) -> Alert | None:
     """Raise an alert when free stock reaches the safety stock (once per crossing) and tell the store;
-    clear it once free stock is above. The alert raised now, if any."""
+    clear it once free stock is above (`alert_open`: whether one may be open, as the locked row said).
+    The alert raised now, if any."""
     if not level.needs_replenishment:
-        await inventory.clear_alert(conn, level.store_id, level.sku)
+        if alert_open:
+            await inventory.clear_alert(conn, level.store_id, level.sku)
         return None
     alert = await inventory.open_alert(conn, level)
     if alert is not None:

@@ -4,12 +4,11 @@ tell every order put at risk. One path, so an order flagged is an order told."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.db import database_now, inventory, stock
+from adapters.db import database_now, inventory
 from adapters.db.inventory import Alert, HeldUnits
 from domain import ids
 from domain.stock import holders_at_risk
@@ -54,9 +53,8 @@ async def review_moved(
 ) -> StockReview:
     """The same review, in the transaction that moved the stock (an order's step)."""
     review = StockReview()
-    now = await database_now(conn)
     for store_id, sku in sorted(set(rows)):  # rows locked in key order, as everywhere
-        at_risk, alert = await _review_row(conn, store_id, sku, now)
+        at_risk, alert = await _review_row(conn, store_id, sku)
         review.at_risk += at_risk
         review.alerts += [alert] if alert else []
     # Told before the flags commit: a failed signal rolls the flags back, so a retry (an activity's,
@@ -80,18 +78,19 @@ def newly_at_risk(short_by: int, held_newest_first: list[HeldUnits]) -> list[str
 
 
 async def _review_row(
-    conn: AsyncConnection, store_id: str, sku: str, at: datetime
+    conn: AsyncConnection, store_id: str, sku: str
 ) -> tuple[list[AtRiskOrder], Alert | None]:
-    levels = await stock.lock_levels(conn, store_id, [sku])
-    if sku not in levels:
+    locked = await inventory.lock_for_review(conn, store_id, sku)
+    if locked is None:
         return [], None
-    level = levels[sku]
+    level, alert_open = locked
     at_risk: list[AtRiskOrder] = []
     if level.short_by:
         newly = newly_at_risk(level.short_by, await inventory.active_reservations(conn, store_id, sku))
         await inventory.flag_at_risk(conn, sku, newly)
+        at = await database_now(conn)  # the database's clock, asked only when a shortfall is found
         risk = StockAtRisk(store_id=store_id, sku=sku, short_by=level.short_by, detected_at=at)
         at_risk = [
             AtRiskOrder(holder_id=holder, order_id=ids.order_of_holder(holder), risk=risk) for holder in newly
         ]
-    return at_risk, await review_alert(conn, level)
+    return at_risk, await review_alert(conn, level, alert_open=alert_open)

@@ -133,6 +133,9 @@ def build_worker(
         activities=activities_for(engine, senders or embedded_senders(), rates, links, shopify, events),
         workflow_runner=workflow_runner(),
         max_cached_workflows=max_cached_workflows,
+        # New orders' first tasks come from the task queue, not a worker's sticky queue: with the SDK's
+        # default (1 poller in 5 there), an intake waits for that one poller behind a burst of others.
+        nonsticky_to_sticky_poll_ratio=1.0,
         deployment_config=deployment,
     )
 

@@ -1,6 +1,7 @@
 """PostgreSQL: table definitions, the engine factory and one repository module per concern."""
 
 import json
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +32,18 @@ def create_engine(
     )
 
 
+_SINGLE_STATEMENTS: "weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine]" = weakref.WeakKeyDictionary()
+
+
 def single_statements(engine: AsyncEngine) -> AsyncEngine:
     """The same pool, for work of one statement (a read, an insert, an update): each statement its own
     transaction (autocommit), sparing the BEGIN and the COMMIT or ROLLBACK round trips around it. Never
-    for work of two statements or more that must stand or fall together: use `engine.begin()`."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    for work of two statements or more that must stand or fall together: use `engine.begin()`. Also for
+    independent reads, each right on its own (checks before a step). Made once per engine."""
+    found = _SINGLE_STATEMENTS.get(engine)
+    if found is None:
+        found = _SINGLE_STATEMENTS[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
 
 
 async def database_now(conn: AsyncConnection) -> datetime:

@@ -7,7 +7,7 @@ The rule for counts is in domain.stock.on_hand_change: a count is absolute as of
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, desc, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, desc, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,6 +17,7 @@ from adapters.db.tables import (
     inventory_events,
     replenishment_alerts,
     reservations,
+    stock_levels,
     stock_movements,
 )
 from domain.stock import InventoryEvent, Movement, MovementKind, StockLevel, check_on_hand, on_hand_change
@@ -176,6 +177,38 @@ def _open(store_id: str, sku: str) -> ColumnElement[bool]:
         replenishment_alerts.c.sku == sku,
         replenishment_alerts.c.cleared_at.is_(None),
     )
+
+
+_LOCK_FOR_REVIEW = (
+    select(
+        stock_levels,
+        exists()
+        .where(
+            replenishment_alerts.c.store_id == stock_levels.c.store_id,
+            replenishment_alerts.c.sku == stock_levels.c.sku,
+            replenishment_alerts.c.cleared_at.is_(None),
+        )
+        .label("alert_open"),
+    )
+    .where(stock_levels.c.store_id == bindparam("store_id"), stock_levels.c.sku == bindparam("sku"))
+    .with_for_update(of=stock_levels)
+)
+
+
+async def lock_for_review(conn: AsyncConnection, store_id: str, sku: str) -> tuple[StockLevel, bool] | None:
+    """Lock the row and return its level, and whether a replenishment alert is open for it (alerts open
+    and clear under this lock only): a review clears nothing when none is. None: no such row."""
+    row = (await conn.execute(_LOCK_FOR_REVIEW, {"store_id": store_id, "sku": sku})).first()
+    if row is None:
+        return None
+    level = StockLevel(
+        store_id=row.store_id,
+        sku=row.sku,
+        on_hand=row.on_hand,
+        reserved=row.reserved,
+        safety_stock=row.safety_stock,
+    )
+    return level, bool(row.alert_open)
 
 
 async def clear_alert(conn: AsyncConnection, store_id: str, sku: str) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from temporalio.api.enums.v1 import EventType, VersioningBehavior
+from temporalio.api.enums.v1 import EventType, RoutingConfigUpdateState, VersioningBehavior
+from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from domain.values import OrderPlacement
@@ -74,7 +75,20 @@ async def make_current(temporal_cli_path: str, client: Client, release: Release)
         done = await asyncio.to_thread(subprocess.run, command, capture_output=True, timeout=30)
         return done.returncode == 0
 
+    async def propagated() -> bool:
+        """Every task queue partition routes to it: until then a new order may still start on the
+        previous current version (as in production, where ops wait for the same state)."""
+        described = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(namespace=client.namespace, deployment_name=DEPLOYMENT)
+        )
+        info = described.worker_deployment_info
+        current = info.routing_config.current_deployment_version.build_id
+        return current == release.build_id and info.routing_config_update_state == (
+            RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
+        )
+
     await eventually(done, timeout=90, interval=1.0)
+    await eventually(propagated, timeout=30, interval=0.2)
 
 
 async def build_of(client: Client, order: OrderPlacement) -> str:

@@ -1,7 +1,9 @@
 """Every KPI on a hand-made history: a few orders whose timelines say what happened to them."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from api.web.pages.dashboard import _period
 from domain.kpi_report import History, by_day, day_span, kpi_report, on_store_days, store_day
 from domain.kpi_stock import (
     FeedEvent,
@@ -319,3 +321,11 @@ def test_whole_days_keep_what_happened_on_each_stores_own_days():
     the_23rd = on_store_days(history, date(2026, 11, 23), date(2026, 11, 23), PARIS_NYC)
     assert [o.order_id for o in the_23rd.orders] == ["n1"]
     assert len(the_23rd.counts) == 1 and len(the_23rd.events) == 1
+
+
+def test_the_dashboards_default_week_ends_on_today_in_the_store_furthest_ahead() -> None:
+    """A KPI day is the store's own: UTC's date would leave out the day a store east of UTC has begun."""
+    start, end = _period(None, None, ["Europe/Paris", "Pacific/Kiritimati"])  # UTC+14
+    assert end == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    assert end - start == timedelta(days=6)
+    assert _period(None, None, [])[1] == datetime.now(UTC).date()

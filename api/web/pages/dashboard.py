@@ -5,6 +5,7 @@ figures come from the same use case as `GET /v1/kpis`."""
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Request
@@ -59,9 +60,11 @@ async def choose_language(request: Request, language: str, session: Anyone) -> R
     return redirect(request, "/ops/")
 
 
-def _period(start: date | None, end: date | None) -> tuple[date, date]:
-    """Whole days, `end` included; the last week by default."""
-    end = end or datetime.now(UTC).date()
+def _period(start: date | None, end: date | None, timezones: list[str]) -> tuple[date, date]:
+    """Whole days, `end` included; by default the last week up to today, in the store furthest ahead (a
+    KPI day is the store's own: just after midnight in Paris, UTC's date would leave its today out)."""
+    now = datetime.now(UTC)
+    end = end or max((now.astimezone(ZoneInfo(zone)).date() for zone in timezones), default=now.date())
     return start or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
@@ -74,8 +77,8 @@ async def dashboard(
     end: date | None = None,
     store: str | None = None,
 ) -> Response:
-    start, end = _period(start, end)
     stores = await list_stores(conn)
+    start, end = _period(start, end, [s.timezone for s in stores])
     store_id = store if store in {s.id for s in stores} else None
     filters: dict[str, Any] = {"start": start, "end": end, "store": store_id or "", "stores": stores}
     try:
@@ -106,7 +109,8 @@ async def dashboard_csv(
     store: str | None = None,
 ) -> Response:
     """The figures on screen as CSV (the same rows as `GET /v1/kpis.csv`)."""
-    report = await kpi_days(conn, OPS, *_period(start, end), store or None)
+    zones = [s.timezone for s in await list_stores(conn)]
+    report = await kpi_days(conn, OPS, *_period(start, end, zones), store or None)
     headers = {"Content-Disposition": 'attachment; filename="kpis.csv"'}
     return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
 
