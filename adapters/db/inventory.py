@@ -201,14 +201,7 @@ async def lock_for_review(conn: AsyncConnection, store_id: str, sku: str) -> tup
     row = (await conn.execute(_LOCK_FOR_REVIEW, {"store_id": store_id, "sku": sku})).first()
     if row is None:
         return None
-    level = StockLevel(
-        store_id=row.store_id,
-        sku=row.sku,
-        on_hand=row.on_hand,
-        reserved=row.reserved,
-        safety_stock=row.safety_stock,
-    )
-    return level, bool(row.alert_open)
+    return stock.level_of(row), bool(row.alert_open)
 
 
 async def clear_alert(conn: AsyncConnection, store_id: str, sku: str) -> None:

@@ -130,7 +130,7 @@ async def record(conn: AsyncConnection, movements: list[Movement]) -> list[Movem
 async def lock_levels(conn: AsyncConnection, store_id: str, skus: list[str]) -> dict[str, StockLevel]:
     """Lock the rows (in SKU order) and return their levels; missing rows are absent."""
     rows = await conn.execute(_LOCK_LEVELS, {"store_id": store_id, "skus": sorted(set(skus))})
-    return {row.sku: _level(row) for row in rows}
+    return {row.sku: level_of(row) for row in rows}
 
 
 async def _settle(conn: AsyncConnection, holder_id: str, kind: MovementKind, reason: str) -> int:
@@ -285,10 +285,11 @@ async def level(conn: AsyncConnection, store_id: str, sku: str) -> StockLevel | 
             select(stock_levels).where(stock_levels.c.store_id == store_id, stock_levels.c.sku == sku)
         )
     ).first()
-    return None if row is None else _level(row)
+    return None if row is None else level_of(row)
 
 
-def _level(row) -> StockLevel:  # type: ignore[no-untyped-def]
+def level_of(row) -> StockLevel:  # type: ignore[no-untyped-def]
+    """A stock_levels row (or a select of its columns) as the domain reads it."""
     return StockLevel(
         store_id=row.store_id,
         sku=row.sku,
